@@ -1,0 +1,64 @@
+"""The ``gradproof`` command: a thin argparse layer over the library packages.
+
+Exit codes: 0 the command ran to the end, 1 a check failed or an error stopped the run
+(one line ``gradproof: error: <message>`` on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from gradproof import __version__
+
+EPILOG = """\
+exit codes:
+  0  the command ran to the end (a refuted claim is a finding, not a failure)
+  1  a gradient check failed, or an error stopped the run
+  2  bad usage
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with one subparser per command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; ``parse_args`` on it gives a namespace with ``command`` and ``handler``.
+    """
+    parser = argparse.ArgumentParser(
+        prog="gradproof",
+        description=(
+            "Prove backpropagation right three ways: SymPy derives each formula of the "
+            "tutorials, NumPy computes it, finite differences measure it."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"gradproof {__version__}")
+    parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``gradproof`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments without the program name; ``None`` reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit code (see the module docstring).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (ValueError, TypeError, OSError) as exc:
+        print(f"gradproof: error: {exc}", file=sys.stderr)
+        return 1
