@@ -1,0 +1,371 @@
+"""Decision procedures: how a claim's verdict is computed.
+
+Every procedure compares the quantity SymPy derives (``correct``) with what the document
+states (``stated``) and returns a :class:`~derivations.claim.Decision`:
+
+- :func:`decide_equal` -- scalar expressions: simplification proves; an exact rational point
+  where the sides differ refutes; agreement at sample points alone leaves it undecided.
+- :func:`decide_matrix` -- matrix forms, proven entrywise on explicit symbolic matrices for
+  every shape of :func:`matrix_shapes`; a shape mismatch or an undefined product refutes.
+- :func:`decide_conventions` -- one statement under several conventions.
+- :func:`decide_readings` -- a statement with more than one reading; each reading decided.
+- :func:`definition` -- nothing to decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from derivations.claim import ConventionCase, Counterexample, Decision, Reading, Verdict
+
+__all__ = [
+    "decide_conventions",
+    "decide_equal",
+    "decide_matrix",
+    "decide_readings",
+    "definition",
+    "find_counterexample",
+    "is_zero",
+    "matrix_shapes",
+    "rational_points",
+]
+
+#: digits used to tell a nonzero difference at a sample point from rounding noise
+PRECISION = 50
+_NONZERO = sp.Float(10) ** (-(PRECISION - 10))
+
+Domain = Mapping[sp.Symbol, tuple[sp.Rational, sp.Rational]]
+
+
+def is_zero(expr: sp.Expr) -> bool:
+    """Whether SymPy proves ``expr == 0`` (cheap rewrites first, ``simplify`` last).
+
+    ``False`` means "not proven", not "nonzero": use :func:`find_counterexample` for that.
+    """
+    expr = sp.sympify(expr)
+    if expr == 0:
+        return True
+    for rewrite in (sp.expand, sp.cancel, sp.together, sp.simplify):
+        try:
+            if rewrite(expr) == 0:
+                return True
+        except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - sympy quirks
+            continue
+    rewritten = sp.simplify(expr.rewrite(sp.exp))
+    return bool(rewritten == 0)
+
+
+def rational_points(
+    symbols: Sequence[sp.Symbol], *, count: int = 12, seed: int = 0, domain: Domain | None = None
+) -> list[dict[sp.Symbol, sp.Rational]]:
+    """Deterministic exact rational sample points for ``symbols``.
+
+    Values avoid 0 and 1 (where many formulas degenerate) and honour each symbol's
+    ``positive`` assumption and the open intervals in ``domain``.
+    """
+    rng = np.random.default_rng(seed)
+    domain = dict(domain or {})
+    points = []
+    for _ in range(count):
+        point = {}
+        for s in symbols:
+            lo, hi = domain.get(s, (sp.Rational(-3), sp.Rational(3)))
+            if s.is_positive and lo < 0:
+                lo = sp.Rational(0)
+            while True:
+                frac = Fraction(int(rng.integers(1, 97)), 97)  # strictly inside (0, 1)
+                value = lo + (hi - lo) * sp.Rational(frac.numerator, frac.denominator)
+                if value not in (0, 1):
+                    break
+            point[s] = sp.nsimplify(value)
+        points.append(point)
+    return points
+
+
+def _value_text(expr: sp.Expr) -> str:
+    expr = sp.nsimplify(expr) if expr.is_Float else expr
+    if expr.is_Rational:
+        return str(expr)
+    return f"{sp.sstr(expr)} ~ {sp.N(expr, 12)}"
+
+
+def find_counterexample(
+    correct: sp.Expr,
+    stated: sp.Expr,
+    *,
+    domain: Domain | None = None,
+    count: int = 12,
+    seed: int = 0,
+    entry: str = "",
+) -> Counterexample | None:
+    """An exact rational point where ``stated`` differs from ``correct``, or ``None``.
+
+    The difference is evaluated exactly (rational arithmetic), and to :data:`PRECISION`
+    digits when it contains transcendental functions.
+    """
+    correct, stated = sp.sympify(correct), sp.sympify(stated)
+    symbols = sorted((correct - stated).free_symbols | correct.free_symbols, key=str)
+    for point in rational_points(symbols, count=count, seed=seed, domain=domain):
+        c = correct.subs(point)
+        s = stated.subs(point)
+        diff = sp.simplify(c - s) if not (c - s).is_Rational else c - s
+        if diff.is_Rational:
+            nonzero = diff != 0
+        else:
+            value = sp.N(diff, PRECISION)
+            if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                continue
+            nonzero = abs(value) > _NONZERO
+        if nonzero:
+            return Counterexample(
+                point={str(k): str(v) for k, v in point.items()},
+                stated=_value_text(s),
+                correct=_value_text(c),
+                entry=entry,
+            )
+    return None
+
+
+def decide_equal(
+    correct: sp.Expr,
+    stated: sp.Expr,
+    *,
+    corrected: sp.Expr | None = None,
+    corrected_latex: str | None = None,
+    domain: Domain | None = None,
+    what: str = "the stated formula",
+) -> Decision:
+    """Decide whether the document's ``stated`` expression equals the derived ``correct`` one.
+
+    Parameters
+    ----------
+    correct : sympy.Expr
+        The quantity as SymPy derives it (e.g. ``diff(L, w)``).
+    stated : sympy.Expr
+        The document's formula.
+    corrected : sympy.Expr, optional
+        The right formula to offer when ``stated`` is refuted; it is itself decided against
+        ``correct`` and must come out proven. Defaults to ``correct``.
+    corrected_latex : str, optional
+        How to display the corrected statement; defaults to ``latex(corrected)``.
+    domain : mapping Symbol -> (lo, hi), optional
+        Open intervals for the sample points (e.g. probabilities in (0, 1)).
+    what : str
+        How the reason names the statement.
+
+    Returns
+    -------
+    Decision
+        ``PROVEN`` when ``correct - stated`` simplifies to 0; ``REFUTED`` with an exact
+        counterexample and a proven correction; ``UNDECIDED`` when neither could be shown.
+    """
+    correct, stated = sp.sympify(correct), sp.sympify(stated)
+    if is_zero(correct - stated):
+        return Decision(
+            Verdict.PROVEN,
+            f"{what} minus the derived value simplifies to 0",
+            evidence=("simplify(correct - stated) == 0",),
+        )
+    cex = find_counterexample(correct, stated, domain=domain)
+    if cex is None:
+        return Decision(
+            Verdict.UNDECIDED,
+            f"SymPy could not simplify the difference to 0, and {what} agrees with the derived "
+            f"value at 12 rational points to {PRECISION} digits",
+            evidence=("simplify left a nonzero expression", f"12 points agree to {PRECISION} digits"),
+        )
+    fix = correct if corrected is None else sp.sympify(corrected)
+    check = decide_equal(correct, fix, what="the corrected formula")
+    return Decision(
+        Verdict.REFUTED,
+        f"{what} differs from the derived value: {cex}",
+        counterexample=cex,
+        corrected=corrected_latex or sp.latex(fix),
+        corrected_check=check,
+        evidence=("simplify(correct - stated) != 0", "exact rational counterexample"),
+    )
+
+
+def matrix_shapes(
+    n_dims: int, *, count: int = 20, max_dim: int = 3, seed: int = 0
+) -> list[tuple[int, ...]]:
+    """``count`` distinct dimension tuples for a matrix claim, edge cases first.
+
+    The list starts with all ones (1 x 1 matrices, one sample), then each single dimension
+    raised to 2 with the others at 1 (one sample, non-square), then distinct dimensions, then
+    deterministic random draws in ``1..max_dim``.
+    """
+    shapes: list[tuple[int, ...]] = [(1,) * n_dims]
+    for i in range(n_dims):
+        shapes.append(tuple(2 if j == i else 1 for j in range(n_dims)))
+    shapes.append(tuple(min(max_dim, j + 1) for j in range(n_dims)))
+    shapes.append(tuple(min(max_dim, n_dims - j) for j in range(n_dims)))
+    rng = np.random.default_rng(seed)
+    limit = max_dim**n_dims
+    while len(set(shapes)) < min(count, limit):
+        shapes.append(tuple(int(d) for d in rng.integers(1, max_dim + 1, size=n_dims)))
+    unique = list(dict.fromkeys(shapes))
+    return unique[:count]
+
+
+MatrixBuild = Callable[[tuple[int, ...]], tuple[sp.Matrix, sp.Matrix]]
+
+
+def decide_matrix(
+    build: MatrixBuild,
+    *,
+    n_dims: int,
+    corrected: MatrixBuild | None = None,
+    corrected_latex: str | None = None,
+    shapes: Sequence[tuple[int, ...]] | None = None,
+    domain: Domain | None = None,
+    what: str = "the stated matrix formula",
+) -> Decision:
+    """Decide a matrix form entrywise on explicit symbolic matrices, for many shapes.
+
+    Parameters
+    ----------
+    build : callable dims -> (correct, stated)
+        Builds, for one tuple of dimensions, the derived matrix (entrywise derivatives of the
+        loss) and the document's formula evaluated on the same symbolic matrices. It raises
+        ``sympy.ShapeError`` when the document's product is not defined at those dimensions.
+    n_dims : int
+        How many dimensions ``build`` takes (e.g. ``(n_out, n_in, m)``).
+    corrected : callable, optional
+        Builds ``(correct, corrected)``; decided the same way when the claim is refuted.
+    shapes : sequence of tuples, optional
+        Defaults to ``matrix_shapes(n_dims)`` (20 shapes with 1 x 1, one sample, non-square).
+
+    Returns
+    -------
+    Decision
+        ``PROVEN`` when every entry matches at every shape; ``REFUTED`` at the first shape
+        where the shapes differ, the product is undefined, or an entry differs (with an exact
+        counterexample).
+    """
+    shapes = list(shapes) if shapes is not None else matrix_shapes(n_dims)
+    for dims in shapes:
+        try:
+            correct, stated = build(dims)
+        except sp.ShapeError as exc:
+            return _refuted_matrix(
+                f"{what} is not defined at dimensions {dims}: {exc}",
+                corrected,
+                corrected_latex,
+                shapes,
+            )
+        if correct.shape != stated.shape:
+            return _refuted_matrix(
+                f"{what} has shape {stated.shape} but the gradient has shape {correct.shape} "
+                f"at dimensions {dims}",
+                corrected,
+                corrected_latex,
+                shapes,
+            )
+        for idx in np.ndindex(*correct.shape):
+            c, s = correct[idx], stated[idx]
+            if is_zero(c - s):
+                continue
+            cex = find_counterexample(c, s, domain=domain, entry=str(idx))
+            if cex is None:
+                return Decision(
+                    Verdict.UNDECIDED,
+                    f"entry {idx} at dimensions {dims} did not simplify to 0, and no rational "
+                    "point separates the sides",
+                    evidence=(f"shapes tried: {shapes[: shapes.index(dims) + 1]}",),
+                )
+            decision = _refuted_matrix(
+                f"{what} differs from the gradient at dimensions {dims}: {cex}",
+                corrected,
+                corrected_latex,
+                shapes,
+            )
+            return replace(decision, counterexample=cex)
+    return Decision(
+        Verdict.PROVEN,
+        f"{what} equals the entrywise derivative for all {len(shapes)} shapes tried",
+        evidence=(f"dimensions: {', '.join(map(str, shapes))}",),
+    )
+
+
+def _refuted_matrix(
+    reason: str,
+    corrected: MatrixBuild | None,
+    corrected_latex: str | None,
+    shapes: Sequence[tuple[int, ...]],
+) -> Decision:
+    check = None
+    if corrected is not None:
+        check = decide_matrix(corrected, n_dims=len(shapes[0]), shapes=shapes,
+                              what="the corrected formula")
+    return Decision(
+        Verdict.REFUTED,
+        reason,
+        corrected=corrected_latex,
+        corrected_check=check,
+        evidence=("entrywise comparison on symbolic matrices",),
+    )
+
+
+def decide_conventions(
+    cases: Sequence[tuple[Mapping[str, str], Callable[[], Decision]]],
+    *,
+    what: str = "the statement",
+) -> Decision:
+    """Decide one statement under each convention in ``cases``.
+
+    Parameters
+    ----------
+    cases : sequence of (convention, decide)
+        Each convention (e.g. ``{"reduction": "mean over m", "half": "yes"}``) with the
+        procedure that decides the statement under it. The document's own convention first.
+
+    Returns
+    -------
+    Decision
+        ``PROVEN`` if it holds under every convention, ``PROVEN_UNDER_CONVENTION`` if under
+        some, ``REFUTED`` (with the first case's counterexample and correction) if under none.
+        ``conventions`` lists every case either way.
+    """
+    decided = [(conv, run()) for conv, run in cases]
+    table = tuple(
+        ConventionCase(dict(conv), d.verdict is Verdict.PROVEN, d.reason) for conv, d in decided
+    )
+    holding = [c for c in table if c.holds]
+    if len(holding) == len(table):
+        return Decision(Verdict.PROVEN, f"{what} holds under every convention tried",
+                        conventions=table)
+    if holding:
+        names = "; ".join(c.label() for c in holding)
+        return Decision(
+            Verdict.PROVEN_UNDER_CONVENTION,
+            f"{what} holds only under: {names}",
+            conventions=table,
+        )
+    first = decided[0][1]
+    return Decision(
+        Verdict.REFUTED,
+        f"{what} holds under none of the conventions tried; {first.reason}",
+        counterexample=first.counterexample,
+        corrected=first.corrected,
+        corrected_check=first.corrected_check,
+        conventions=table,
+    )
+
+
+def decide_readings(readings: Sequence[tuple[str, Decision]], *, what: str) -> Decision:
+    """An ``AMBIGUOUS`` decision listing each reading of ``what`` with its own verdict."""
+    rows = tuple(Reading(desc, d.verdict, d.reason) for desc, d in readings)
+    summary = "; ".join(f"{r.description}: {r.verdict.value}" for r in rows)
+    return Decision(Verdict.AMBIGUOUS, f"{what} admits {len(rows)} readings ({summary})",
+                    readings=rows)
+
+
+def definition(reason: str) -> Decision:
+    """A ``DEFINITION``: nothing to decide; other claims use it."""
+    return Decision(Verdict.DEFINITION, reason)

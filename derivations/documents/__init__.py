@@ -1,0 +1,1 @@
+"""One module per seed document: ``doc000`` ... ``doc003``, each with ``claims()``."""

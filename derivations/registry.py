@@ -1,0 +1,155 @@
+"""The registry of claims: every document module's claims, looked up by id or document.
+
+Each document has a module ``derivations/documents/doc<NNN>.py`` with a function
+``claims() -> list[Claim]``. Building claims is cheap (no verdict is computed here); the
+tuple is cached because claims are immutable, and verdicts are never cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from derivations.claim import Claim, Result, verify
+
+__all__ = ["DOCUMENT_MODULES", "all_claims", "documents", "get_claim", "to_numpy", "verify_all"]
+
+#: document modules, in the order of the seeds
+DOCUMENT_MODULES = ("doc000", "doc001", "doc002", "doc003")
+
+
+@functools.cache
+def all_claims() -> tuple[Claim, ...]:
+    """Every claim of the four documents, in document order.
+
+    Raises
+    ------
+    ValueError
+        If two claims share an id (a programming error in a document module).
+    """
+    claims: list[Claim] = []
+    for name in DOCUMENT_MODULES:
+        try:
+            module = importlib.import_module(f"derivations.documents.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"derivations.documents.{name}":
+                raise
+            continue  # a document whose module has not been written yet
+        claims.extend(module.claims())
+    seen: set[str] = set()
+    for c in claims:
+        if c.id in seen:
+            raise ValueError(f"duplicate claim id {c.id!r}")
+        seen.add(c.id)
+    return tuple(claims)
+
+
+def documents() -> tuple[str, ...]:
+    """The seed file names that have claims, in order."""
+    return tuple(dict.fromkeys(c.document for c in all_claims()))
+
+
+def _closest(name: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(choices), n=3)
+    return f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
+def get_claim(claim_id: str) -> Claim:
+    """The claim with id ``claim_id``.
+
+    Raises
+    ------
+    KeyError
+        If no claim has that id; the message lists the closest ids and says how to list all.
+    """
+    for c in all_claims():
+        if c.id == claim_id:
+            return c
+    ids = [c.id for c in all_claims()]
+    raise KeyError(
+        f"no claim has id {claim_id!r}.{_closest(claim_id, ids)} "
+        f"Valid ids ({len(ids)}): {', '.join(ids)}"
+    )
+
+
+def select(*, document: str | None = None, claim_id: str | None = None) -> tuple[Claim, ...]:
+    """Claims filtered by document (seed file name or its ``NNN`` prefix) and/or id.
+
+    Raises
+    ------
+    ValueError
+        For an unknown document or id, listing the valid ones.
+    """
+    claims = all_claims()
+    if document is not None:
+        docs = documents()
+        match = [d for d in docs if d == document or d.split("_")[0] == document]
+        if not match:
+            raise ValueError(
+                f"unknown document {document!r}; valid documents: {', '.join(docs)} "
+                "(or their prefixes 000, 001, ...)"
+            )
+        claims = tuple(c for c in claims if c.document == match[0])
+    if claim_id is not None:
+        try:
+            wanted = get_claim(claim_id)
+        except KeyError as exc:
+            raise ValueError(exc.args[0]) from None
+        claims = tuple(c for c in claims if c is wanted)
+        if not claims:
+            raise ValueError(f"claim {claim_id!r} is not in document {document!r}")
+    return claims
+
+
+def verify_all(
+    claims: Iterable[Claim] | None = None,
+    *,
+    progress: Callable[[Claim, Result], Any] | None = None,
+) -> tuple[Result, ...]:
+    """Verify ``claims`` (default: all) in order; ``progress`` is called after each one."""
+    results = []
+    for c in all_claims() if claims is None else claims:
+        r = verify(c)
+        if progress is not None:
+            progress(c, r)
+        results.append(r)
+    return tuple(results)
+
+
+def to_numpy(claim: Claim | str) -> Callable[..., Any]:
+    """The claim's formula as a NumPy function (lambdified from SymPy).
+
+    Parameters
+    ----------
+    claim : Claim or str
+        A matrix-form claim, or its id.
+
+    Returns
+    -------
+    callable
+        Its argument order and shapes are documented in its ``__doc__``.
+
+    Raises
+    ------
+    ValueError
+        If the claim has no NumPy form (not a matrix-form claim).
+    """
+    c = get_claim(claim) if isinstance(claim, str) else claim
+    if c.numpy is None:
+        with_numpy = [x.id for x in all_claims() if x.numpy is not None]
+        raise ValueError(
+            f"claim {c.id!r} has no NumPy form; claims that have one: {', '.join(with_numpy)}"
+        )
+    return c.numpy()
+
+
+def timed_verify_all() -> tuple[tuple[Result, ...], float]:
+    """All results and the wall time it took, for the benchmark."""
+    t0 = time.perf_counter()
+    results = verify_all()
+    return results, time.perf_counter() - t0
