@@ -177,7 +177,10 @@ def decide_equal(
             Verdict.UNDECIDED,
             f"SymPy could not simplify the difference to 0, and {what} agrees with the derived "
             f"value at 12 rational points to {PRECISION} digits",
-            evidence=("simplify left a nonzero expression", f"12 points agree to {PRECISION} digits"),
+            evidence=(
+                "simplify left a nonzero expression",
+                f"12 points agree to {PRECISION} digits",
+            ),
         )
     fix = correct if corrected is None else sp.sympify(corrected)
     check = decide_equal(correct, fix, what="the corrected formula")
