@@ -1,0 +1,97 @@
+"""The decision procedures decide: they prove true statements and refute false ones.
+
+Oracle: exact SymPy arithmetic on Rationals; each false statement here is false by hand.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from derivations import Verdict
+from derivations.decide import (
+    decide_conventions,
+    decide_equal,
+    decide_matrix,
+    decide_readings,
+    definition,
+    find_counterexample,
+    is_zero,
+    matrix_shapes,
+)
+from derivations.symbolic import affine_grads, sigmoid
+
+z = sp.Symbol("z", real=True)
+
+
+def test_sigmoid_derivative_is_proven():
+    s = sigmoid(z)
+    assert decide_equal(sp.diff(s, z), s * (1 - s)).verdict is Verdict.PROVEN
+
+
+def test_wrong_sign_is_refuted_with_exact_counterexample_and_proven_fix():
+    s = sigmoid(z)
+    d = decide_equal(sp.diff(s, z), s * (1 + s))
+    assert d.verdict is Verdict.REFUTED
+    point = {sp.Symbol(k, real=True): sp.Rational(v) for k, v in d.counterexample.point.items()}
+    stated = (s * (1 + s)).subs(point)
+    correct = sp.diff(s, z).subs(point)
+    assert sp.N(stated - correct, 30) != 0
+    assert d.corrected_check.verdict is Verdict.PROVEN
+
+
+def test_is_zero_does_not_prove_a_nonzero_expression():
+    assert not is_zero(sp.exp(z) - 1 - z)
+    assert is_zero(sp.sin(z) ** 2 + sp.cos(z) ** 2 - 1)
+
+
+def test_counterexample_respects_the_domain():
+    a = sp.Symbol("a", real=True)
+    unit = {a: (sp.Integer(0), sp.Integer(1))}
+    cex = find_counterexample(a, a + sp.Rational(1, 10**6), domain=unit)
+    assert cex is not None
+    assert 0 < sp.Rational(cex.point["a"]) < 1
+
+
+@given(st.integers(1, 5))
+def test_matrix_shapes_start_with_edge_cases(n_dims):
+    shapes = matrix_shapes(n_dims)
+    assert shapes[0] == (1,) * n_dims
+    assert len(shapes) == len(set(shapes)) == min(20, 3**n_dims)
+    assert any(len(set(s)) > 1 for s in shapes) or n_dims == 1
+
+
+def _dW_columns(dims, stated):
+    n_out, n_in, m = dims
+    g = affine_grads(n_out, n_in, m, layout="columns")
+    return g.dW, stated(g)
+
+
+def test_matrix_form_proven_and_transposed_product_refuted():
+    ok = decide_matrix(lambda d: _dW_columns(d, lambda g: g.G * g.A_prev.T), n_dims=3)
+    assert ok.verdict is Verdict.PROVEN
+    bad = decide_matrix(lambda d: _dW_columns(d, lambda g: g.A_prev * g.G.T), n_dims=3)
+    assert bad.verdict is Verdict.REFUTED
+
+
+def test_matrix_entry_error_gives_entry_counterexample():
+    def stated(g):
+        out = g.G * g.A_prev.T
+        return out * 2
+    d = decide_matrix(lambda dims: _dW_columns(dims, stated), n_dims=3)
+    assert d.verdict is Verdict.REFUTED
+    assert d.counterexample is not None and d.counterexample.entry
+
+
+def test_conventions_and_readings():
+    y, a = sp.symbols("y a", real=True)
+    cases = [
+        ({"half": "no"}, lambda: decide_equal(sp.diff((a - y) ** 2, a), a - y)),
+        ({"half": "yes"}, lambda: decide_equal(sp.diff((a - y) ** 2 / 2, a), a - y)),
+    ]
+    d = decide_conventions(cases)
+    assert d.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert [c.holds for c in d.conventions] == [False, True]
+    r = decide_readings([("one", d), ("two", definition("x"))], what="it")
+    assert r.verdict is Verdict.AMBIGUOUS and len(r.readings) == 2
