@@ -99,6 +99,8 @@ class Decision:
         For ``REFUTED``: the corrected statement (LaTeX), itself proven by ``corrected_check``.
     corrected_check : Decision or None
         The decision that proves ``corrected``.
+    corrected_expr : sympy.Basic or None
+        The corrected statement as a SymPy object, when there is one (for typesetting).
     conventions : tuple of ConventionCase
         For ``PROVEN_UNDER_CONVENTION`` (and any claim checked under several conventions).
     readings : tuple of Reading
@@ -112,6 +114,7 @@ class Decision:
     counterexample: Counterexample | None = None
     corrected: str | None = None
     corrected_check: Decision | None = None
+    corrected_expr: sp.Basic | None = None
     conventions: tuple[ConventionCase, ...] = ()
     readings: tuple[Reading, ...] = ()
     evidence: tuple[str, ...] = ()

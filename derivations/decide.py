@@ -190,6 +190,7 @@ def decide_equal(
         counterexample=cex,
         corrected=corrected_latex or sp.latex(fix),
         corrected_check=check,
+        corrected_expr=fix,
         evidence=("simplify(correct - stated) != 0", "exact rational counterexample"),
     )
 
