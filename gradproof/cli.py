@@ -38,8 +38,33 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"gradproof {__version__}")
-    parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    report = sub.add_parser(
+        "report",
+        help="write the derivation report (HTML, Markdown, JSON) from live computation",
+        description="Decide every claim, cross-check the networks and write the report.",
+    )
+    report.add_argument("--out", default="docs/report", metavar="DIR",
+                        help="output directory (default: %(default)s)")
+    report.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="seed of every random draw (default: %(default)s)")
+    report.add_argument("--quick", action="store_true",
+                        help="a smaller run (shorter training, fewer step sizes)")
+    report.add_argument("--quiet", action="store_true",
+                        help="no progress bars and no summary line")
+    report.set_defaults(handler=_cmd_report)
     return parser
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from gradproof.report import build_report  # imported here: --help stays fast
+
+    summary = build_report(args.out, seed=args.seed, quick=args.quick,
+                           show_progress=not args.quiet)
+    if not args.quiet:
+        print(summary)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

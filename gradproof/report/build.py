@@ -1,0 +1,86 @@
+"""Put the three stages together: collect, render every format, write atomically."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gradproof.report.collect import collect
+from gradproof.report.figures import catalogue_figure, step_figure, svg_text, training_figure
+from gradproof.report.progress import Progress
+from gradproof.report.records import Report
+from gradproof.report.render_html import render_html
+from gradproof.report.render_json import render_json
+from gradproof.report.render_markdown import render_markdown
+from gradproof.report.write import check_writable, write_files
+
+__all__ = ["ReportSummary", "build_report", "render_files"]
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What ``gradproof report`` prints at the end: counts per verdict and where the files are."""
+
+    out: Path
+    counts: dict[str, int]
+    networks_passed: int
+    networks: int
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in self.counts.items() if n)
+        total = sum(self.counts.values())
+        checks = (f"; {self.networks_passed}/{self.networks} network checks pass"
+                  if self.networks else "")
+        return f"{total} claims: {counts}{checks}. Report written to {self.out}/index.html"
+
+
+def render_files(report: Report) -> dict[str, str]:
+    """Every file of the report (relative path -> text), rendered from the records."""
+    figures = {}
+    if report.step_curves:
+        figures["fd_error_vs_step.svg"] = svg_text(step_figure(report.step_curves))
+    if report.training is not None:
+        figures["spiral_training.svg"] = svg_text(training_figure(report.training))
+    if report.catalogue:
+        figures["catalogue.svg"] = svg_text(catalogue_figure(report.catalogue))
+    files = {
+        "index.html": render_html(report, figures),
+        "report.md": render_markdown(report, figures=tuple(figures)),
+        "report.json": render_json(report),
+    }
+    files.update({f"figures/{name}": text for name, text in figures.items()})
+    return files
+
+
+def build_report(
+    out: str | os.PathLike[str] = "docs/report",
+    *,
+    seed: int = 0,
+    quick: bool = False,
+    show_progress: bool = True,
+) -> ReportSummary:
+    """Compute everything at ``seed`` and write the report into ``out`` atomically.
+
+    Raises
+    ------
+    OSError
+        When ``out`` is not writable; raised before any computation.
+    """
+    check_writable(out)
+    bar = Progress(enabled=show_progress)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if done == 0:
+            bar.stage(stage, total)
+        else:
+            bar.update(done)
+
+    report = collect(seed=seed, quick=quick, progress=progress)
+    path = write_files(out, render_files(report))
+    return ReportSummary(
+        out=path,
+        counts=report.counts(),
+        networks_passed=sum(n.fd_verdict == "pass" for n in report.networks),
+        networks=len(report.networks),
+    )

@@ -1,0 +1,191 @@
+"""Collect: run the derivations and the checks, and return plain records.
+
+Nothing here knows that HTML exists. Every figure comes from live computation at the given
+seed; nothing is read from a previous report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import sympy as sp
+
+from derivations import Claim, Result, all_claims, get_claim, verify
+from derivations.decide import decide_matrix, matrix_shapes
+from derivations.symbolic import affine_grads
+from gradproof.report.records import ClaimRecord, FormulaRow, Report
+
+__all__ = ["collect", "collect_claims", "collect_formulas"]
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _verify_id(claim_id: str) -> Result:
+    return verify(get_claim(claim_id))
+
+
+def _record(claim: Claim, r: Result) -> ClaimRecord:
+    cex = None
+    if r.counterexample is not None:
+        cex = {
+            "point": dict(r.counterexample.point),
+            "stated": r.counterexample.stated,
+            "correct": r.counterexample.correct,
+            "entry": r.counterexample.entry,
+        }
+    return ClaimRecord(
+        id=claim.id,
+        document=claim.document,
+        title=claim.title,
+        quote=" ".join(claim.quote.split()),
+        kind=claim.kind,
+        statement=claim.statement,
+        latex=claim.latex,
+        verdict=r.verdict.value,
+        reason=r.reason,
+        counterexample=cex,
+        corrected=r.corrected,
+        corrected_verdict=None if r.corrected_check is None else r.corrected_check.verdict.value,
+        corrected_statement=r.corrected_expr,
+        conventions=tuple(
+            {"label": c.label(), "convention": dict(c.convention), "holds": c.holds,
+             "detail": c.detail}
+            for c in r.conventions
+        ),
+        readings=tuple(
+            {"description": x.description, "verdict": x.verdict.value, "reason": x.reason}
+            for x in r.readings
+        ),
+        evidence=tuple(r.evidence),
+    )
+
+
+def collect_claims(
+    claims: Sequence[Claim] | None = None,
+    *,
+    workers: int | None = None,
+    progress: ProgressFn = _noop,
+) -> tuple[ClaimRecord, ...]:
+    """Verify every claim (in ``workers`` processes) and return records in claim order.
+
+    ``workers=None`` uses up to 2 processes (the machine this is made for has 2 cores);
+    ``workers=1`` verifies in this process.
+    """
+    claims = list(all_claims() if claims is None else claims)
+    workers = min(2, os.cpu_count() or 1) if workers is None else workers
+    total = len(claims)
+    progress("claims", 0, total)
+    results: list[Result] = []
+    if workers > 1 and total > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for i, r in enumerate(pool.map(_verify_id, [c.id for c in claims], chunksize=4)):
+                results.append(r)
+                progress("claims", i + 1, total)
+    else:
+        for i, c in enumerate(claims):
+            results.append(verify(c))
+            progress("claims", i + 1, total)
+    return tuple(_record(c, r) for c, r in zip(claims, results, strict=True))
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """Matrix symbols of one affine layer, for typesetting its gradient formulas."""
+
+    W: sp.MatrixSymbol
+    b: sp.MatrixSymbol
+    A: sp.MatrixSymbol
+    dZ: sp.MatrixSymbol
+    ones: sp.MatrixSymbol
+
+
+def _layer_symbols(layout: str) -> _Layer:
+    n, k, m = sp.symbols("n_out n_in m", integer=True, positive=True)
+    if layout == "columns":
+        return _Layer(sp.MatrixSymbol("W", n, k), sp.MatrixSymbol("b", n, 1),
+                      sp.MatrixSymbol("A_prev", k, m), sp.MatrixSymbol("dZ", n, m),
+                      sp.MatrixSymbol("1_m", m, 1))
+    return _Layer(sp.MatrixSymbol("W", k, n), sp.MatrixSymbol("b", 1, n),
+                  sp.MatrixSymbol("A_prev", m, k), sp.MatrixSymbol("dZ", m, n),
+                  sp.MatrixSymbol("1_m", m, 1))
+
+
+def _eq(name: str, rhs: sp.MatrixExpr) -> sp.Eq:
+    return sp.Eq(sp.MatrixSymbol(name, *rhs.shape), rhs, evaluate=False)
+
+
+def collect_formulas() -> tuple[FormulaRow, ...]:
+    """The affine layer's gradient formulas in both layouts, each proven entrywise now."""
+    rows = []
+    for layout in ("columns", "rows"):
+        s = _layer_symbols(layout)
+        if layout == "columns":
+            forward = _eq("Z", s.W * s.A + s.b * s.ones.T)
+            dW, db, dA = s.dZ * s.A.T, s.dZ * s.ones, s.W.T * s.dZ
+
+            def stated(g):
+                return (g.G * g.A_prev.T, g.G * sp.ones(g.G.shape[1], 1), g.W.T * g.G)
+        else:
+            forward = _eq("Z", s.A * s.W + s.ones * s.b)
+            dW, db, dA = s.A.T * s.dZ, s.ones.T * s.dZ, s.dZ * s.W.T
+
+            def stated(g):
+                return (g.A_prev.T * g.G, sp.ones(1, g.G.shape[0]) * g.G, g.G * g.W.T)
+
+        def build(dims, layout=layout, stated=stated):
+            g = affine_grads(*dims, layout=layout)
+            correct = sp.Matrix.hstack(g.dW.reshape(g.dW.rows * g.dW.cols, 1).T,
+                                       g.db.reshape(g.db.rows * g.db.cols, 1).T,
+                                       g.dA_prev.reshape(g.dA_prev.rows * g.dA_prev.cols, 1).T)
+            sW, sb, sA = stated(g)
+            if (sW.shape, sb.shape, sA.shape) != (g.dW.shape, g.db.shape, g.dA_prev.shape):
+                raise sp.ShapeError(f"stated shapes {sW.shape}, {sb.shape}, {sA.shape}")
+            ours = sp.Matrix.hstack(sW.reshape(sW.rows * sW.cols, 1).T,
+                                    sb.reshape(sb.rows * sb.cols, 1).T,
+                                    sA.reshape(sA.rows * sA.cols, 1).T)
+            return correct, ours
+
+        shapes = matrix_shapes(3)
+        decision = decide_matrix(build, n_dims=3, shapes=shapes, what=f"the {layout} formulas")
+        rows.append(FormulaRow(
+            layout=layout,
+            forward=forward,
+            dW=_eq("dW", dW),
+            db=_eq("db", db),
+            dA_prev=_eq("dA_prev", dA),
+            verdict=decision.verdict.value,
+            shapes=len(shapes),
+        ))
+    return tuple(rows)
+
+
+def collect(
+    *,
+    seed: int = 0,
+    quick: bool = False,
+    progress: ProgressFn = _noop,
+    workers: int | None = None,
+) -> Report:
+    """Run everything the report shows, at ``seed``.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds every random draw (network parameters, data, finite-difference directions).
+    quick : bool
+        Smaller training run and fewer step sizes; the claims are all decided either way.
+    progress : callable (stage, done, total)
+        Called as work advances.
+    workers : int, optional
+        Processes for verifying claims (default: up to 2).
+    """
+    claims = collect_claims(workers=workers, progress=progress)
+    formulas = collect_formulas()
+    return Report(seed=seed, quick=quick, claims=claims, formulas=formulas)
