@@ -6,6 +6,7 @@ Pure functions of the records; no ``pyplot`` (figures are built directly, STYLE 
 from __future__ import annotations
 
 import io
+import re
 
 import matplotlib
 import numpy as np
@@ -82,5 +83,5 @@ def svg_text(fig: Figure) -> str:
     with matplotlib.rc_context({"svg.hashsalt": "gradproof", "svg.fonttype": "path"}):
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
-    start = text.find("<svg")  # drop the XML prolog and DOCTYPE: the SVG is inlined in HTML
-    return text[start:]
+    text = text[text.find("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG is inlined
+    return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.DOTALL)

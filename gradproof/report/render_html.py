@@ -7,6 +7,8 @@ A pure function of the records and the figures' SVG text.
 from __future__ import annotations
 
 import html
+import html.entities
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import sympy as sp
@@ -42,9 +44,23 @@ def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+_NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+
+
+def _numeric_entity(match: re.Match[str]) -> str:
+    """``&InvisibleTimes;`` -> ``&#8290;``: valid in HTML and in XML alike."""
+    name = match.group(1)
+    if name in ("amp", "lt", "gt", "quot", "apos"):
+        return match.group(0)
+    chars = html.entities.html5.get(name + ";")
+    if chars is None:
+        return match.group(0)
+    return "".join(f"&#{ord(ch)};" for ch in chars)
+
+
 def math_element(expr: sp.Basic, *, display: bool = True) -> str:
     """``expr`` as a ``<math>`` element of presentation MathML, printed by SymPy."""
-    body = mathml(expr, printer="presentation")
+    body = _NAMED_ENTITY.sub(_numeric_entity, mathml(expr, printer="presentation"))
     mode = ' display="block"' if display else ""
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML"{mode}>{body}</math>'
 

@@ -60,8 +60,9 @@ def _summary(report: Report) -> str:
 
 def _claim(c: ClaimRecord) -> str:
     out = [f"#### `{c.id}`: {c.title}", "", f"> {_cell(c.quote)}", ""]
-    if c.latex:
-        out += [f"$${c.latex}$$", ""]
+    shown = c.latex or (latex(c.statement) if c.statement is not None else "")
+    if shown:
+        out += [f"$${shown}$$", ""]
     out += [f"**Verdict: {VERDICT_LABEL.get(c.verdict, c.verdict)}.** {c.reason}", ""]
     if c.counterexample:
         point = ", ".join(f"{k} = {v}" for k, v in c.counterexample["point"].items())

@@ -27,6 +27,8 @@ def check_writable(out: str | os.PathLike[str]) -> Path:
     if path.exists() and not path.is_dir():
         raise OSError(f"--out {out}: exists and is not a directory")
     parent = path if path.exists() else _first_existing(path)
+    if not parent.is_dir():
+        raise OSError(f"--out {out}: {parent} is a file, not a directory")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OSError(f"--out {out}: {parent} is not writable")
     return path
