@@ -1,0 +1,61 @@
+"""The committed report renders in a real browser: headless Chromium from Debian's package.
+
+Skipped, with the way to install it, where no Chromium or no playwright is installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPORT = Path(__file__).resolve().parents[2] / "docs" / "report" / "index.html"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium: install Debian's package (apt-get install chromium) to run this test",
+)
+
+FLAGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def test_report_renders_math_and_plots_without_console_errors(tmp_path):
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="pip install playwright (no browser download needed)"
+    )
+    assert REPORT.is_file(), "run `gradproof report` to write docs/report/index.html"
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=FLAGS
+        )
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(REPORT.as_uri())
+            sizes = page.eval_on_selector_all(
+                "math",
+                "els => els.map(e => { const r = e.getBoundingClientRect();"
+                " return [r.width, r.height]; })",
+            )
+            figures = page.eval_on_selector_all("figure svg", "els => els.length")
+            shot = tmp_path / "report.png"
+            page.screenshot(path=str(shot), full_page=False)
+        finally:
+            browser.close()
+    assert sizes, "no <math> element in the report"
+    empty = [i for i, (w, h) in enumerate(sizes) if w <= 0 or h <= 0]
+    assert not empty, f"math elements rendered with zero size: {empty[:10]}"
+    assert figures == 3, f"expected 3 inline SVG plots, found {figures}"
+    assert not errors, f"console errors: {errors}"
+    assert shot.stat().st_size > 10_000
