@@ -1,22 +1,47 @@
-"""Benchmarks, run with ``python -m benchmarks [NAME ...] [--json FILE]``.
+"""Benchmarks, run with ``python -m benchmarks [NAME ...] [--quick] [--json FILE] [--check]``.
 
 Each benchmark is a module ``benchmarks/bench_<name>.py`` with a function
 ``run(*, quick: bool = False) -> list[Row]``. A row compares our time with one peer's,
 both measured in the same run (medians of repeated runs), so the ratios mean something
 on whatever machine runs them. Benchmarks are outside ``testpaths``: no unit test times code.
+
+Timing on a small shared machine needs care, and the helpers here take it:
+
+- ``paired_medians`` measures each library in its own block, never call by call, and
+  alternates the blocks (ours, peer, ours, peer, ...) so that load from other processes
+  lands on both sides; between blocks it sleeps, because OpenBLAS and OpenMP worker threads
+  spin for a while after a call and would steal the cores from the next block's threads.
+- ``limit_threads`` runs a block with the same thread count for NumPy's BLAS (through
+  threadpoolctl) and for torch (``torch.set_num_threads``), and restores both afterwards.
+- ``environment`` records what decides the figures: cores, load, the BLAS kernel in use and
+  the ``OPENBLAS_*`` variables that pick it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import pkgutil
+import platform
 import statistics
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Row", "available", "median_time", "run_benchmark"]
+__all__ = [
+    "Paired",
+    "Row",
+    "available",
+    "environment",
+    "format_seconds",
+    "limit_threads",
+    "median_time",
+    "paired_medians",
+    "run_benchmark",
+]
 
 
 @dataclass(frozen=True)
@@ -40,11 +65,16 @@ class Row:
         """Peer time over our time (> 1: we are faster)."""
         return self.peer_s / self.ours_s if self.ours_s > 0 else float("inf")
 
+    @property
+    def meets_target(self) -> bool | None:
+        """Whether ``speedup >= target``; ``None`` when the row has no target."""
+        return None if self.target is None else self.speedup >= self.target
+
     def to_json(self) -> dict[str, Any]:
         """The JSON row ``{benchmark, case, ours_s, peer, peer_s, speedup, ...}``."""
         out = asdict(self)
         out["speedup"] = self.speedup
-        out["meets_target"] = None if self.target is None else self.speedup >= self.target
+        out["meets_target"] = self.meets_target
         return out
 
 
@@ -54,6 +84,10 @@ def median_time(fn: Callable[[], object], *, repeat: int = 7, number: int | None
     ``number`` calls are timed together per repeat (chosen so that one repeat takes about
     0.05 s when ``None``), and the median over ``repeat`` repeats is returned per call.
     """
+    if repeat < 1:
+        raise ValueError(f"repeat must be >= 1, got {repeat}")
+    if number is not None and number < 1:
+        raise ValueError(f"number must be >= 1 or None, got {number}")
     fn()  # warm up: caches, lazy imports, thread pools
     if number is None:
         t0 = time.perf_counter()
@@ -67,6 +101,148 @@ def median_time(fn: Callable[[], object], *, repeat: int = 7, number: int | None
             fn()
         samples.append((time.perf_counter() - t0) / number)
     return statistics.median(samples)
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Times of two functions measured in alternating blocks (see ``paired_medians``).
+
+    ``ours_s`` and ``peer_s`` are the medians over the blocks of each block's median time per
+    call; ``ours_blocks`` and ``peer_blocks`` keep every block's figure, so the spread shows.
+    """
+
+    ours_s: float
+    peer_s: float
+    ours_blocks: tuple[float, ...]
+    peer_blocks: tuple[float, ...]
+
+    def spread(self) -> str:
+        """The range of the block medians of both sides, e.g. for ``Row.extra``."""
+        def span(blocks: tuple[float, ...]) -> str:
+            return f"{format_seconds(min(blocks))}..{format_seconds(max(blocks))}"
+
+        return (
+            f"ours {span(self.ours_blocks)}, peer {span(self.peer_blocks)} "
+            f"over {len(self.ours_blocks)} blocks each"
+        )
+
+
+def format_seconds(seconds: float) -> str:
+    """``seconds`` with a unit that keeps three significant digits readable (s, ms, us)."""
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} us"
+
+
+def paired_medians(
+    ours: Callable[[], object],
+    peer: Callable[[], object],
+    *,
+    rounds: int = 5,
+    repeat: int = 5,
+    cooldown: float = 0.25,
+    ours_setup: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
+    peer_setup: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
+) -> Paired:
+    """Time ``ours`` and ``peer`` in alternating blocks, each library in its own block.
+
+    Parameters
+    ----------
+    ours, peer : callable
+        Functions of no argument; each call is one unit of work (e.g. forward + backward).
+    rounds : int
+        Number of blocks per side; the blocks alternate ours, peer, ours, peer, ...
+    repeat : int
+        Repeats inside one block, passed to ``median_time``.
+    cooldown : float
+        Seconds slept after each block, so that the worker threads of the library just
+        measured stop spinning before the other library's block starts.
+    ours_setup, peer_setup : callable returning a context manager, optional
+        Entered around each block of that side (e.g. ``lambda: limit_threads(2)``).
+
+    Returns
+    -------
+    Paired
+        The median over the blocks of each block's median time per call, for both sides.
+    """
+    if rounds < 1:
+        raise ValueError(f"rounds must be >= 1, got {rounds}")
+    ours_blocks: list[float] = []
+    peer_blocks: list[float] = []
+    for _ in range(rounds):
+        for fn, setup, blocks in (
+            (ours, ours_setup, ours_blocks),
+            (peer, peer_setup, peer_blocks),
+        ):
+            with setup() if setup is not None else contextlib.nullcontext():
+                blocks.append(median_time(fn, repeat=repeat))
+            time.sleep(cooldown)
+    return Paired(
+        statistics.median(ours_blocks),
+        statistics.median(peer_blocks),
+        tuple(ours_blocks),
+        tuple(peer_blocks),
+    )
+
+
+@contextlib.contextmanager
+def limit_threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` threads for NumPy's BLAS and for torch (if imported).
+
+    NumPy's BLAS is limited with threadpoolctl (``user_api="blas"``); torch's intra-op pool
+    with ``torch.set_num_threads``. Both are restored on exit.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1``.
+    ModuleNotFoundError
+        If threadpoolctl is missing (``pip install -e ".[bench]"`` installs it).
+    """
+    if n < 1:
+        raise ValueError(f"n (threads) must be >= 1, got {n}")
+    from threadpoolctl import threadpool_limits
+
+    torch = sys.modules.get("torch")
+    before = torch.get_num_threads() if torch is not None else None
+    with threadpool_limits(limits=n, user_api="blas"):
+        if torch is not None:
+            torch.set_num_threads(n)
+        try:
+            yield
+        finally:
+            if torch is not None:
+                torch.set_num_threads(before)
+
+
+def environment() -> dict[str, Any]:
+    """What decides the figures: cores, load, versions, the BLAS kernel and its variables."""
+    env: dict[str, Any] = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
+    }
+    with contextlib.suppress(ModuleNotFoundError):
+        import numpy
+
+        env["numpy"] = numpy.__version__
+    try:
+        from threadpoolctl import threadpool_info
+
+        env["blas"] = [
+            f"{p.get('internal_api')} {p.get('version')} kernel={p.get('architecture')} "
+            f"threads={p.get('num_threads')}"
+            for p in threadpool_info()
+            if p.get("user_api") == "blas"
+        ]
+    except ModuleNotFoundError:
+        env["blas"] = "unknown (threadpoolctl not installed)"
+    return env
 
 
 def available() -> list[str]:

@@ -1,0 +1,259 @@
+"""Backprop speed of ``numeric`` against torch CPU autograd, and batched against looped losses.
+
+Cases (issue 3, section 4); forward + backward means ``numeric.forward`` then
+``numeric.backward`` against a torch forward and ``loss.backward()``, both from the same
+parameters and data, float64 and float32, 1 and 2 threads (the same count on both sides):
+
+(a) ``doc000``: the network of document 000, 2-4-1, sigmoid hidden and output, binary
+    cross-entropy (mean over m), 300 samples, ``layout="columns"``. Target: 4x torch.
+(b) ``mlp``: [64, 256, 256, 10], ReLU hidden, softmax + categorical cross-entropy (mean over
+    m), batch 512, in both layouts. Target: 1x torch. The matmul FLOP count and the implied
+    GFLOP/s of both sides are printed next to the times.
+(c) ``batched``: the loss of K = 64 parameter vectors of the doc000 network in one
+    ``numeric.batched_loss`` call against 64 ``numeric.forward`` calls (on parameter dicts
+    built before the clock starts). Target: 10x.
+
+Before any timing, each case checks that both sides compute the same loss and gradients:
+a benchmark of wrong code measures nothing. Each library runs in its own block (see
+``benchmarks.paired_medians``); blocks alternate and the figures are medians.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from benchmarks import Row, limit_threads, paired_medians
+
+BENCHMARK = "backprop"
+THREADS = (1, 2)
+DTYPES = (np.float64, np.float32)
+# Agreement of our gradients with torch's before timing (relative to the largest entry).
+RTOL = {np.float64: 1e-9, np.float32: 1e-4}
+
+DOC000_SIZES = (2, 4, 1)
+DOC000_M = 300
+MLP_SIZES = (64, 256, 256, 10)
+MLP_M = 512
+BATCH_K = 64
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One network with its parameters and data, as numeric takes them."""
+
+    name: str
+    net: Any  # numeric.MLP
+    params: dict[str, np.ndarray]
+    X: np.ndarray
+    Y: np.ndarray
+
+
+def mlp_flops(sizes: Sequence[int], m: int) -> int:
+    """Matmul FLOPs of one forward + backward pass (multiply and add counted as 2).
+
+    Forward ``Z_l = W_l A_{l-1}``: ``2 m n_l n_{l-1}`` per layer; backward ``dW_l``: the same
+    again per layer, and ``dA_{l-1} = W_l^T dZ_l``: the same for every layer but the first
+    (no gradient with respect to the data). Element-wise work is left out (it is O(m n_l)).
+    """
+    per_layer = [2 * m * n_in * n_out for n_in, n_out in itertools.pairwise(sizes)]
+    return 2 * sum(per_layer) + sum(per_layer[1:])
+
+
+def _params(
+    sizes: Sequence[int], layout: str, dtype: type, rng: np.random.Generator, *, gain: float
+) -> dict[str, np.ndarray]:
+    """Parameters named ``W1, b1, ...`` with the shapes of docs/design.md for ``layout``."""
+    params: dict[str, np.ndarray] = {}
+    for layer, (n_in, n_out) in enumerate(itertools.pairwise(sizes), start=1):
+        W = rng.standard_normal((n_out, n_in)) * np.sqrt(gain / n_in)
+        b = 0.1 * rng.standard_normal((n_out, 1))
+        if layout == "rows":
+            W, b = W.T, b.T
+        params[f"W{layer}"] = np.ascontiguousarray(W, dtype=dtype)
+        params[f"b{layer}"] = np.ascontiguousarray(b, dtype=dtype)
+    return params
+
+
+def doc000_problem(dtype: type, rng: np.random.Generator) -> Problem:
+    """Document 000: 2-4-1, sigmoid/BCE, 300 samples as columns, labels 0/1 of shape (1, m)."""
+    import numeric
+
+    net = numeric.MLP(DOC000_SIZES, hidden="sigmoid", output="sigmoid", loss="bce",
+                      layout="columns", reduction="mean")
+    X = rng.standard_normal((DOC000_SIZES[0], DOC000_M)).astype(dtype)
+    Y = (X[0:1] * X[1:2] > 0).astype(dtype)  # an XOR-like 2-class set
+    return Problem("doc000 2-4-1", net, _params(DOC000_SIZES, "columns", dtype, rng, gain=1.0),
+                   X, Y)
+
+
+def mlp_problem(dtype: type, layout: str, rng: np.random.Generator) -> Problem:
+    """[64, 256, 256, 10], ReLU, softmax + CE over integer labels (m,), batch 512."""
+    import numeric
+
+    net = numeric.MLP(MLP_SIZES, hidden="relu", output="softmax", loss="ce",
+                      layout=layout, reduction="mean")
+    X = rng.standard_normal((MLP_SIZES[0], MLP_M)).astype(dtype)
+    if layout == "rows":
+        X = np.ascontiguousarray(X.T)
+    Y = rng.integers(0, MLP_SIZES[-1], size=MLP_M)
+    name = f"mlp 64-256-256-10 {layout}"
+    return Problem(name, net, _params(MLP_SIZES, layout, dtype, rng, gain=2.0), X, Y)
+
+
+# --- the torch reference: the same networks, written with torch ops -------------------------
+
+
+def torch_step(problem: Problem) -> tuple[Callable[[], Any], Callable[[], tuple[float, dict]]]:
+    """A torch forward + ``loss.backward()`` of ``problem``'s network, and a result getter.
+
+    Returns ``(step, result)``: ``step()`` runs one forward and backward pass (clearing the
+    gradients first, as ``optimizer.zero_grad(set_to_none=True)`` does); ``result()`` runs
+    one and returns the loss and the gradients as NumPy arrays keyed like the parameters.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    net = problem.net
+    columns = net.layout == "columns"
+    leaves = {k: torch.tensor(v, requires_grad=True) for k, v in problem.params.items()}
+    X = torch.from_numpy(problem.X.copy())
+    Y = torch.from_numpy(problem.Y.copy())
+    n_layers = len(net.sizes) - 1
+    hidden = {"sigmoid": torch.sigmoid, "relu": torch.relu, "tanh": torch.tanh}[net.hidden]
+
+    def loss_fn() -> torch.Tensor:
+        A = X
+        for layer in range(1, n_layers + 1):
+            W, b = leaves[f"W{layer}"], leaves[f"b{layer}"]
+            Z = torch.addmm(b, W, A) if columns else torch.addmm(b, A, W)
+            if layer < n_layers:
+                A = hidden(Z)
+        if net.loss == "bce":  # sigmoid output fused into the loss, as numeric fuses it
+            return F.binary_cross_entropy_with_logits(Z, Y)
+        return F.cross_entropy(Z.T if columns else Z, Y)  # softmax output fused likewise
+
+    def step() -> None:
+        for p in leaves.values():
+            p.grad = None
+        loss_fn().backward()
+
+    def result() -> tuple[float, dict[str, np.ndarray]]:
+        for p in leaves.values():
+            p.grad = None
+        loss = loss_fn()
+        loss.backward()
+        return float(loss.detach()), {k: p.grad.numpy().copy() for k, p in leaves.items()}
+
+    return step, result
+
+
+def _check_agree(name: str, dtype: type, ours: tuple, theirs: tuple) -> None:
+    """Raise if our loss/gradients and the peer's differ beyond ``RTOL[dtype]``."""
+    rtol = RTOL[dtype]
+    loss, grads = ours
+    t_loss, t_grads = theirs
+    if not abs(float(loss) - t_loss) <= rtol * max(1.0, abs(t_loss)):
+        raise AssertionError(f"{name}: loss {float(loss)!r} differs from torch's {t_loss!r}")
+    for key, ref in t_grads.items():
+        got = grads[key]
+        if got.shape != ref.shape or got.dtype != dtype:
+            raise AssertionError(
+                f"{name}: grad {key} has shape {got.shape} dtype {got.dtype}, "
+                f"expected {ref.shape} {np.dtype(dtype)}"
+            )
+        scale = max(float(np.max(np.abs(ref))), np.finfo(dtype).tiny)
+        err = float(np.max(np.abs(got - ref))) / scale
+        if err > rtol:
+            raise AssertionError(f"{name}: grad {key} differs from torch's by {err:.2g} > {rtol}")
+
+
+def _dtype_name(dtype: type) -> str:
+    return "f64" if dtype is np.float64 else "f32"
+
+
+def _timing(quick: bool) -> dict[str, Any]:
+    return {"rounds": 1, "repeat": 3, "cooldown": 0.05} if quick else {
+        "rounds": 5, "repeat": 5, "cooldown": 0.25}
+
+
+def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float,
+                 quick: bool, flops: int | None = None) -> Row:
+    """One row: numeric's forward + backward against torch's, at ``threads`` threads."""
+    import numeric
+
+    net, params, X, Y = problem.net, problem.params, problem.X, problem.Y
+
+    def ours() -> dict[str, np.ndarray]:
+        _, cache = numeric.forward(net, params, X, Y)
+        return numeric.backward(net, params, cache)
+
+    torch_fn, torch_result = torch_step(problem)
+    with limit_threads(threads):
+        loss, _ = numeric.forward(net, params, X, Y)
+        _check_agree(problem.name, dtype, (loss, ours()), torch_result())
+    paired = paired_medians(ours, torch_fn, ours_setup=lambda: limit_threads(threads),
+                            peer_setup=lambda: limit_threads(threads), **_timing(quick))
+    extra: dict[str, Any] = {}
+    if flops is not None:
+        extra["matmul FLOPs/call"] = f"{flops / 1e6:.1f} M"
+        extra["GFLOP/s"] = (f"ours {flops / paired.ours_s / 1e9:.1f}, "
+                            f"torch {flops / paired.peer_s / 1e9:.1f}")
+    extra["spread"] = paired.spread()
+    return Row(BENCHMARK, f"{problem.name} {_dtype_name(dtype)} {threads}thr fwd+bwd",
+               paired.ours_s, "torch 2 autograd", paired.peer_s, target, extra)
+
+
+def batched_versus_loop(dtype: type, threads: int, rng: np.random.Generator, *,
+                        quick: bool) -> Row:
+    """One row: ``batched_loss`` over K parameter vectors against K ``forward`` calls."""
+    import numeric
+
+    problem = doc000_problem(dtype, rng)
+    net, X, Y = problem.net, problem.X, problem.Y
+    theta = numeric.flatten_params(problem.params)
+    thetas = (theta + 1e-3 * rng.standard_normal((BATCH_K, theta.size))).astype(dtype)
+    dicts = [numeric.unflatten_params(t, like=problem.params) for t in thetas]
+
+    def ours() -> np.ndarray:
+        return numeric.batched_loss(net, thetas, X, Y)
+
+    def loop() -> list[float]:
+        return [numeric.forward(net, p, X, Y)[0] for p in dicts]
+
+    with limit_threads(threads):
+        got, ref = ours(), np.array(loop(), dtype=np.float64)
+    if got.shape != (BATCH_K,) or not np.allclose(got, ref, rtol=RTOL[dtype], atol=0.0):
+        raise AssertionError(f"batched_loss disagrees with {BATCH_K} forward calls: "
+                             f"max |diff| {np.max(np.abs(got - ref)):.3g}")
+    paired = paired_medians(ours, loop, ours_setup=lambda: limit_threads(threads),
+                            peer_setup=lambda: limit_threads(threads), **_timing(quick))
+    return Row(BENCHMARK, f"doc000 K={BATCH_K} {_dtype_name(dtype)} {threads}thr batched loss",
+               paired.ours_s, f"{BATCH_K} x numeric.forward", paired.peer_s, 10.0,
+               {"spread": paired.spread()})
+
+
+def run(*, quick: bool = False) -> list[Row]:
+    """All cases of this benchmark (see the module docstring); ``quick``: fewer repeats."""
+    import torch  # noqa: F401  (imported before limit_threads so its pool is limited too)
+
+    rng = np.random.default_rng(20260)
+    rows: list[Row] = []
+    for dtype in DTYPES:
+        for threads in THREADS:
+            rows.append(versus_torch(doc000_problem(dtype, rng), dtype, threads,
+                                     target=4.0, quick=quick))
+    for layout in ("columns", "rows"):
+        for dtype in DTYPES:
+            for threads in THREADS:
+                rows.append(versus_torch(mlp_problem(dtype, layout, rng), dtype, threads,
+                                         target=1.0, quick=quick,
+                                         flops=mlp_flops(MLP_SIZES, MLP_M)))
+    for dtype in DTYPES:
+        for threads in THREADS:
+            rows.append(batched_versus_loop(dtype, threads, rng, quick=quick))
+    return rows
