@@ -124,7 +124,9 @@ def torch_step(problem: Problem) -> tuple[Callable[[], Any], Callable[[], tuple[
     X = torch.from_numpy(problem.X.copy())
     Y = torch.from_numpy(problem.Y.copy())
     n_layers = len(net.sizes) - 1
-    hidden = {"sigmoid": torch.sigmoid, "relu": torch.relu, "tanh": torch.tanh}[net.hidden]
+    names = (net.hidden,) * (n_layers - 1) if isinstance(net.hidden, str) else tuple(net.hidden)
+    ops = {"sigmoid": torch.sigmoid, "relu": torch.relu, "tanh": torch.tanh}
+    hidden = [ops[name] for name in names]  # numeric may keep one name per hidden layer
 
     def loss_fn() -> torch.Tensor:
         A = X
@@ -132,7 +134,7 @@ def torch_step(problem: Problem) -> tuple[Callable[[], Any], Callable[[], tuple[
             W, b = leaves[f"W{layer}"], leaves[f"b{layer}"]
             Z = torch.addmm(b, W, A) if columns else torch.addmm(b, A, W)
             if layer < n_layers:
-                A = hidden(Z)
+                A = hidden[layer - 1](Z)
         if net.loss == "bce":  # sigmoid output fused into the loss, as numeric fuses it
             return F.binary_cross_entropy_with_logits(Z, Y)
         return F.cross_entropy(Z.T if columns else Z, Y)  # softmax output fused likewise
