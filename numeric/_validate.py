@@ -1,0 +1,97 @@
+"""Argument checks for the public boundary; each helper takes the parameter name for messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from numeric._types import FloatArray
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_choice(value: Any, choices: Iterable[str], name: str) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise a ValueError listing them."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        valid = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name}={value!r} is not one of {valid}.")
+    return value
+
+
+def as_float_array(x: Any, name: str, *, dtype: np.dtype | None = None) -> FloatArray:
+    """``x`` as a float32/float64 ndarray (cast to ``dtype`` if given), without copying if possible.
+
+    Raises TypeError for integer, bool, complex or object input: silently upcasting it would hide
+    a mistake (labels passed as inputs, say), so the caller converts on purpose.
+    """
+    arr = np.asarray(x)
+    if arr.dtype not in FLOAT_DTYPES:
+        raise TypeError(
+            f"{name} has dtype {arr.dtype}, but a float32 or float64 array is needed; "
+            f"convert it with {name}.astype(np.float64)."
+        )
+    if dtype is not None and arr.dtype != dtype:
+        arr = arr.astype(dtype)  # the parameters decide the dtype (a new array: input untouched)
+    return arr
+
+
+def check_finite(x: FloatArray, name: str) -> None:
+    """Raise ValueError naming the first NaN or infinite entry of ``x``."""
+    if not np.isfinite(x).all():
+        bad = np.argwhere(~np.isfinite(x))[0]
+        index = tuple(int(i) for i in bad)
+        raise ValueError(
+            f"{name} contains a non-finite value ({x[index]}) at index {index}; "
+            "NaN and inf inputs are not accepted."
+        )
+
+
+def check_shape(x: FloatArray, expected: tuple[int, ...], name: str, hint: str = "") -> None:
+    """Raise ValueError if ``x.shape != expected``."""
+    if x.shape != expected:
+        raise ValueError(
+            f"{name} has shape {x.shape}, but {expected} is expected{hint}."
+        )
+
+
+def check_positive_int(value: Any, name: str, *, allow_zero: bool = False) -> int:
+    """Return ``value`` as an int if it is a positive (or non-negative) integer."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}.")
+    low = 0 if allow_zero else 1
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}.")
+    return int(value)
+
+
+def check_nonnegative_float(value: Any, name: str, *, positive: bool = False) -> float:
+    """Return ``value`` as a float if it is finite and >= 0 (> 0 when ``positive``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.")
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (positive and value == 0):
+        bound = "> 0" if positive else ">= 0"
+        raise ValueError(f"{name} must be finite and {bound}, got {value}.")
+    return value
+
+
+def labels_to_onehot(y: Any, n_classes: int, dtype: np.dtype, name: str) -> FloatArray:
+    """Integer labels (m,) to one-hot (n_classes, m) in ``dtype``, checking type and range."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name} holds class labels but has dtype {y.dtype}; labels must be integers in "
+            f"[0, {n_classes}) (use {name}.astype(int)), or pass one-hot targets instead."
+        )
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        bad = int(y[(y < 0) | (y >= n_classes)][0])
+        raise ValueError(
+            f"{name} has label {bad}, out of range: labels must lie in [0, {n_classes}) "
+            f"for {n_classes} classes."
+        )
+    onehot = np.zeros((n_classes, y.shape[0]), dtype=dtype)
+    onehot[y, np.arange(y.shape[0])] = 1
+    return onehot

@@ -1,0 +1,376 @@
+"""Losses with their gradients; every convention is a named argument.
+
+Shapes follow the layout: the network output ``A`` is (n, m) for ``layout="columns"`` and (m, n)
+for ``layout="rows"``, with n outputs (classes) and m samples; leading batch axes (a stacked K
+axis) are allowed and give one loss per leading index. ``reduction`` says what the sum of the
+per-entry losses is divided by:
+
+- ``"mean"``: the number of samples m (seeds 000, 002, 003: ``-1/m sum ...``);
+- ``"mean_all"``: samples x outputs, N*M (seed 001: ``1/(NM) sum sum 1/2 (y - yhat)^2``);
+- ``"sum"``: nothing.
+
+Each ``*_backward`` returns the gradient of the reduced loss with respect to its first argument
+(probabilities, or logits when ``from_logits=True``), the reduction factor included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from numeric._types import LAYOUTS, REDUCTIONS, FloatArray, Layout, Reduction, class_axis
+from numeric._validate import as_float_array, check_choice, labels_to_onehot
+from numeric.activations import log_softmax, sigmoid, softmax
+
+# ---------------------------------------------------------------------------------------------
+# Cores: validated input, dense targets Y broadcastable to ``out``, reduction factor ``scale``.
+# ---------------------------------------------------------------------------------------------
+
+
+def reduction_scale(shape: tuple[int, ...], reduction: Reduction, layout: Layout) -> float:
+    """The factor that turns a sum of per-entry losses into the requested reduction.
+
+    ``shape`` is the (possibly stacked) output shape; the last two axes are (n, m) for
+    layout="columns" and (m, n) for layout="rows".
+    """
+    n, m = (shape[-2], shape[-1]) if layout == "columns" else (shape[-1], shape[-2])
+    if reduction == "mean":
+        return 1.0 / m
+    if reduction == "mean_all":
+        return 1.0 / (m * n)
+    return 1.0
+
+
+def _total(x: FloatArray, scale: float) -> FloatArray:
+    """Sum over the last two axes (outputs and samples) times ``scale``."""
+    return np.sum(x, axis=(-2, -1)) * scale
+
+
+def _on_nonzero(ufunc: Any, x: FloatArray, y: FloatArray) -> FloatArray:
+    """``ufunc(y)`` (unary) or ``ufunc(x, y)`` (binary) where ``x != 0``; 0 elsewhere, broadcast."""
+    shape = np.broadcast_shapes(x.shape, y.shape)
+    out = np.zeros(shape, dtype=np.result_type(x, y))
+    x, y = np.broadcast_to(x, shape), np.broadcast_to(y, shape)
+    args = (y,) if ufunc.nin == 1 else (x, y)
+    with np.errstate(divide="ignore"):  # log(0) or 1/0 under a nonzero weight is a true inf
+        return ufunc(*args, out=out, where=x != 0)
+
+
+def _xlogy(x: FloatArray, y: FloatArray) -> FloatArray:
+    """Compute x * log(y), with 0 where x == 0 (the limit of t log t at 0)."""
+    return x * _on_nonzero(np.log, x, y)
+
+
+def _xdivy(x: FloatArray, y: FloatArray) -> FloatArray:
+    """Compute x / y, with 0 where x == 0."""
+    return _on_nonzero(np.divide, x, y)
+
+
+def _bce_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):
+    if from_logits:
+        # -[Y log s(Z) + (1 - Y) log(1 - s(Z))] = log(1 + e^Z) - Y Z, with log(1 + e^Z) as
+        # logaddexp(0, Z): a log-sum-exp that never overflows.
+        return _total(np.logaddexp(0, out) - Y * out, scale)
+    one_minus = 1.0 - out
+    return -_total(_xlogy(Y, out) + _xlogy(1.0 - Y, one_minus), scale)
+
+
+def _bce_grad(out, Y, scale, *, axis=-2, from_logits=False, half=False):
+    if from_logits:
+        return (sigmoid(out) - Y) * scale  # fused sigmoid + BCE: dZ = A - Y (seed 000)
+    # seed 000: dL/dA = -Y/A + (1 - Y)/(1 - A); terms with a zero weight are 0, not 0/0.
+    return (_xdivy(1.0 - Y, 1.0 - out) - _xdivy(Y, out)) * scale
+
+
+def _ce_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):
+    if from_logits:
+        return -_total(Y * log_softmax(out, axis=axis), scale)  # shifted log-sum-exp
+    return -_total(_xlogy(Y, out), scale)
+
+
+def _ce_grad(out, Y, scale, *, axis=-2, from_logits=False, half=False):
+    if from_logits:
+        # fused softmax + CE: dZ = P * sum_c(Y) - Y, which is P - onehot(Y) for one-hot targets
+        # (seed 002: dz2 = probs; dz2[range(m), y] -= 1 -- computed here without touching P).
+        P = softmax(out, axis=axis)
+        return (P * np.sum(Y, axis=axis, keepdims=True) - Y) * scale
+    return -_xdivy(Y, out) * scale  # -Y / P, 0 where Y == 0
+
+
+def _mse_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):
+    diff = out - Y
+    return _total(diff * diff, scale * (0.5 if half else 1.0))
+
+
+def _mse_grad(out, Y, scale, *, axis=-2, from_logits=False, half=False):
+    return (out - Y) * (scale * (1.0 if half else 2.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions: validate, normalise targets, then call the cores.
+# ---------------------------------------------------------------------------------------------
+
+
+def _prepare(
+    out: Any, Y: Any, reduction: str, layout: str, *, labels: bool, name: str
+) -> tuple[FloatArray, FloatArray, float]:
+    """Validate the common arguments of the public losses; return (out, dense Y, scale)."""
+    check_choice(reduction, REDUCTIONS, "reduction")
+    check_choice(layout, LAYOUTS, "layout")
+    out = as_float_array(out, name)
+    if out.ndim < 2:
+        raise ValueError(
+            f"{name} has shape {out.shape}, but a 2-D output is needed: (n, m) for "
+            "layout='columns', (m, n) for layout='rows' (optionally with leading batch axes)."
+        )
+    n, m = (out.shape[-2], out.shape[-1]) if layout == "columns" else (out.shape[-1], out.shape[-2])
+    if m == 0:
+        raise ValueError(f"{name} has shape {out.shape}: the batch is empty (m = 0 samples).")
+    Y_arr = np.asarray(Y)
+    if labels and Y_arr.ndim == 1:
+        if Y_arr.shape[0] != m:
+            raise ValueError(f"Y has {Y_arr.shape[0]} labels, but {name} has m = {m} samples.")
+        onehot = labels_to_onehot(Y_arr, n, out.dtype, "Y")
+        dense = onehot if layout == "columns" else onehot.T
+    else:
+        dense = as_float_array(Y_arr, "Y", dtype=out.dtype)
+        if dense.shape != out.shape[-2:]:
+            what = "integer labels (m,) or one-hot targets" if labels else "targets"
+            raise ValueError(
+                f"Y has shape {dense.shape}, but {name} has shape {out.shape}; {what} of shape "
+                f"{out.shape[-2:]} are expected for layout={layout!r}."
+            )
+    return out, dense, reduction_scale(out.shape, reduction, layout)  # type: ignore[arg-type]
+
+
+def binary_cross_entropy(
+    A: FloatArray,
+    Y: FloatArray,
+    *,
+    from_logits: bool = False,
+    reduction: Reduction = "mean",
+    layout: Layout = "columns",
+) -> FloatArray:
+    """Binary cross-entropy -sum[Y log A + (1 - Y) log(1 - A)], reduced.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, m) for layout="columns", (m, n) for "rows"
+        Probabilities in [0, 1], or logits Z when ``from_logits=True``. Leading batch axes allowed.
+    Y : ndarray, shape of the last two axes of A
+        Targets in [0, 1].
+    from_logits : bool
+        Take A as logits and compute log(1 + e^Z) - Y Z with ``logaddexp`` (stable for any Z).
+    reduction : {"mean", "mean_all", "sum"}
+        Divide the sum by m ("mean", seeds 000 and 003), by m*n ("mean_all") or not at all.
+    layout : {"columns", "rows"}
+
+    Returns
+    -------
+    float scalar (or array of the leading batch axes), dtype of A
+
+    Raises
+    ------
+    ValueError
+        Bad reduction or layout, empty batch, or Y's shape does not match A's.
+    TypeError
+        A or Y is not a float array.
+
+    Notes
+    -----
+    From probabilities, an A of exactly 0 or 1 on the wrong side gives an infinite loss; logits
+    never do. Prefer ``from_logits=True`` whenever the logits are at hand.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[1000.0, -1000.0, 0.0]])
+    >>> float(binary_cross_entropy(Z, np.array([[1.0, 0.0, 1.0]]), from_logits=True))  # ln2/3
+    0.23104906018664842
+    """
+    out, dense, scale = _prepare(A, Y, reduction, layout, labels=False, name="A")
+    return _bce_value(out, dense, scale, from_logits=from_logits)
+
+
+def binary_cross_entropy_backward(
+    A: FloatArray,
+    Y: FloatArray,
+    *,
+    from_logits: bool = False,
+    reduction: Reduction = "mean",
+    layout: Layout = "columns",
+) -> FloatArray:
+    """Gradient of `binary_cross_entropy` with respect to A (or to the logits).
+
+    Returns ``(-Y/A + (1 - Y)/(1 - A)) * scale`` from probabilities (seed 000's red line), and
+    ``(sigmoid(Z) - Y) * scale`` from logits, where scale is 1/m, 1/(m n) or 1 by ``reduction``.
+    Arguments as in `binary_cross_entropy`; the result has A's shape and dtype.
+    """
+    out, dense, scale = _prepare(A, Y, reduction, layout, labels=False, name="A")
+    return _bce_grad(out, dense, scale, from_logits=from_logits)
+
+
+def categorical_cross_entropy(
+    P: FloatArray,
+    Y: Any,
+    *,
+    from_logits: bool = False,
+    reduction: Reduction = "mean",
+    layout: Layout = "columns",
+) -> FloatArray:
+    """Categorical cross-entropy -sum_i log P[y_i, i], reduced.
+
+    Parameters
+    ----------
+    P : ndarray, shape (n, m) for layout="columns", (m, n) for "rows"
+        Class probabilities, or logits when ``from_logits=True`` (then log-softmax is computed
+        shifted by the max, stable for any logits). Leading batch axes allowed.
+    Y : ndarray
+        Integer labels of shape (m,) with values in [0, n), or one-hot (or soft) targets with
+        the shape of P's last two axes.
+    from_logits : bool
+    reduction : {"mean", "mean_all", "sum"}
+        Seed 002 divides by m ("mean").
+    layout : {"columns", "rows"}
+
+    Returns
+    -------
+    float scalar (or array of the leading batch axes), dtype of P
+
+    Raises
+    ------
+    ValueError
+        Labels out of range, bad shapes, reduction or layout, empty batch.
+    TypeError
+        Labels that are not integers; P not a float array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.zeros((2, 3))   # rows layout: 2 samples, 3 classes, uniform
+    >>> bool(np.isclose(categorical_cross_entropy(Z, np.array([0, 2]), from_logits=True,
+    ...                                           layout="rows"), np.log(3)))
+    True
+    """
+    out, dense, scale = _prepare(P, Y, reduction, layout, labels=True, name="P")
+    return _ce_value(out, dense, scale, axis=class_axis(layout), from_logits=from_logits)
+
+
+def categorical_cross_entropy_backward(
+    P: FloatArray,
+    Y: Any,
+    *,
+    from_logits: bool = False,
+    reduction: Reduction = "mean",
+    layout: Layout = "columns",
+) -> FloatArray:
+    """Gradient of `categorical_cross_entropy` with respect to P (or to the logits).
+
+    From logits: ``(softmax(Z) - onehot(Y)) * scale`` (seed 002's ``dz2``, without writing into
+    the probabilities); from probabilities: ``-Y / P * scale``. Arguments as in
+    `categorical_cross_entropy`; the result has P's shape and dtype.
+    """
+    out, dense, scale = _prepare(P, Y, reduction, layout, labels=True, name="P")
+    return _ce_grad(out, dense, scale, axis=class_axis(layout), from_logits=from_logits)
+
+
+def mean_squared_error(
+    A: FloatArray,
+    Y: FloatArray,
+    *,
+    half: bool = False,
+    reduction: Reduction = "mean",
+    layout: Layout = "columns",
+) -> FloatArray:
+    """Squared error sum (A - Y)^2, times 1/2 if ``half``, reduced.
+
+    Parameters
+    ----------
+    A : ndarray, shape (n, m) for layout="columns", (m, n) for "rows"
+        Predictions (leading batch axes allowed).
+    Y : ndarray, shape of A's last two axes
+    half : bool
+        Multiply by 1/2 (seeds 001 and 003).
+    reduction : {"mean", "mean_all", "sum"}
+        Seed 001: ``half=True, reduction="mean_all"`` (1/(N M) sum 1/2 (y - yhat)^2);
+        seed 003: ``half=True, reduction="mean"`` (1/(2m) sum (yhat - y)^2).
+    layout : {"columns", "rows"}
+
+    Returns
+    -------
+    float scalar (or array of the leading batch axes), dtype of A
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A, Y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros((2, 2))
+    >>> float(mean_squared_error(A, Y, half=True, reduction="mean_all"))  # 30 / 2 / 4
+    3.75
+    """
+    out, dense, scale = _prepare(A, Y, reduction, layout, labels=False, name="A")
+    return _mse_value(out, dense, scale, half=half)
+
+
+def mean_squared_error_backward(
+    A: FloatArray,
+    Y: FloatArray,
+    *,
+    half: bool = False,
+    reduction: Reduction = "mean",
+    layout: Layout = "columns",
+) -> FloatArray:
+    """Gradient of `mean_squared_error` with respect to A: (A - Y) * (1 if half else 2) * scale."""
+    out, dense, scale = _prepare(A, Y, reduction, layout, labels=False, name="A")
+    return _mse_grad(out, dense, scale, half=half)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss in the registry: its public functions, its fast cores and its fused activation.
+
+    Attributes
+    ----------
+    name : str
+        Registry key.
+    function, backward : callable
+        The validating public functions, e.g. `binary_cross_entropy` and its ``_backward``.
+    fused_activation : str or None
+        The output activation whose Jacobian cancels against this loss's (``"sigmoid"`` for
+        BCE, ``"softmax"`` for CE): with it, dZ = A - Y is computed from the logits.
+    value, grad : callable
+        Cores without validation, ``value(out, Y, scale, *, axis, from_logits, half)``, with
+        dense targets Y broadcastable to ``out`` and ``scale`` from `reduction_scale`. Used by
+        the MLP after it validated its input once.
+    """
+
+    name: str
+    function: Callable[..., FloatArray]
+    backward: Callable[..., FloatArray]
+    fused_activation: str | None
+    value: Callable[..., FloatArray]
+    grad: Callable[..., FloatArray]
+
+    def __repr__(self) -> str:
+        return f"Loss({self.name!r})"
+
+
+LOSSES: Mapping[str, Loss] = MappingProxyType(
+    {
+        "bce": Loss(
+            "bce", binary_cross_entropy, binary_cross_entropy_backward, "sigmoid",
+            _bce_value, _bce_grad,
+        ),
+        "ce": Loss(
+            "ce", categorical_cross_entropy, categorical_cross_entropy_backward, "softmax",
+            _ce_value, _ce_grad,
+        ),
+        "mse": Loss(
+            "mse", mean_squared_error, mean_squared_error_backward, None, _mse_value, _mse_grad
+        ),
+    }
+)
+"""Losses by name: "bce" (binary cross-entropy), "ce" (categorical), "mse" (squared error)."""

@@ -1,0 +1,398 @@
+"""numeric.mlp: gradients against autograd (and torch), layout and reduction laws, dtypes.
+
+Oracle: HIPS autograd on a loss written here from scratch with ``autograd.numpy`` (naive
+formulas, no numeric function inside), and torch 2.13 autograd where torch is installed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from autograd import grad as autograd_grad
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from numeric import (
+    MLP,
+    backward,
+    flatten_params,
+    forward,
+    init_params,
+    loss_and_grad,
+    predict,
+)
+
+ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax")
+# Output/loss pairs with a defined loss: BCE and CE need outputs in (0, 1); MSE takes any.
+PAIRS = (
+    [("sigmoid", "bce"), ("softmax", "bce"), ("softmax", "ce"), ("sigmoid", "ce")]
+    + [(act, "mse") for act in ACTS]
+)
+KINKED = ("relu", "leaky_relu")
+
+# Normwise relative difference max|g - g_ref| / max|g_ref| over all parameters.
+# float64: numeric and autograd both round at u = 1.1e-16 per operation; after at most
+# 4 layers of inner products of length <= 32 the differences stay near 1e-13, so 1e-10
+# (the issue's bound) has three orders of margin.
+# float32: numeric runs in float32 (u = 6.0e-8) and is compared with autograd in float64 on
+# the same (float32-representable) inputs. A forward/backward pass through depth d <= 4
+# with inner products of length n <= 32 accumulates about 2 * d * (n + 3) roundings
+# (matmul, bias, activation, their backward) = 2 * 4 * 35 = 280 u = 1.7e-5 relative to the
+# gradient's scale; cancellation in the batch sums (terms of both signs) can lift an entry's
+# error above its own size, which the normwise measure absorbs up to a factor of ~5.
+# Measured over 3,000 drawn problems (half of each dtype): max 5.7e-6 in float32, 4.7e-14 in
+# float64, so 1e-4 leaves a factor of ~17 and still fails on any real error (those are O(1)).
+RTOL = {np.float64: 1e-10, np.float32: 1e-4}
+# Laws between two float64 evaluations of numeric itself (layouts, reductions): the same
+# arithmetic up to summation order and where a 1/m is applied, a few roundings of 1.1e-16
+# relative to the gradient's scale, so 1e-12 (normwise) has a wide margin.
+LAW_RTOL = 1e-12
+# Pre-activations closer than this to a ReLU kink are rejected: float32 rounding
+# (|Z| * 1e-6 for |Z| < 5) could flip the side of the kink between numeric and the reference.
+KINK_MARGIN = 1e-4
+
+
+# ---------------------------------------------------------------------------------------------
+# The independent reference
+# ---------------------------------------------------------------------------------------------
+
+
+def _ref_activation(name: str, Z, axis: int, slope: float):
+    if name == "sigmoid":
+        return 1.0 / (1.0 + anp.exp(-Z))
+    if name == "tanh":
+        return anp.tanh(Z)
+    if name == "relu":
+        return anp.where(Z > 0, Z, 0.0)
+    if name == "leaky_relu":
+        return anp.where(Z > 0, Z, slope * Z)
+    if name == "identity":
+        return Z
+    E = anp.exp(Z)  # values are tame here: no shift, the textbook formula
+    return E / anp.sum(E, axis=axis, keepdims=True)
+
+
+def _ref_loss(net: MLP, params: dict, X, T):
+    """The loss of ``net`` with T dense targets, from scratch in autograd.numpy."""
+    axis = 0 if net.layout == "columns" else 1
+    A = X
+    for l, act in enumerate(net.activations, start=1):  # noqa: E741
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        Z = anp.dot(W, A) + b if net.layout == "columns" else anp.dot(A, W) + b
+        A = _ref_activation(act, Z, axis, net.leaky_slope)
+    m = X.shape[1] if net.layout == "columns" else X.shape[0]
+    n = net.sizes[-1]
+    divisor = {"mean": m, "mean_all": m * n, "sum": 1}[net.reduction]
+    if net.loss == "bce":
+        total = -anp.sum(T * anp.log(A) + (1 - T) * anp.log(1 - A))
+    elif net.loss == "ce":
+        total = -anp.sum(T * anp.log(A))
+    else:
+        total = anp.sum((A - T) ** 2) * (0.5 if net.half else 1.0)
+    return total / divisor
+
+
+def _pre_activations64(net: MLP, params: dict, X) -> list[np.ndarray]:
+    """Z of every layer, in float64 with the reference's formulas (for the kink margin)."""
+    axis = 0 if net.layout == "columns" else 1
+    A, Zs = X.astype(np.float64), []
+    for l, act in enumerate(net.activations, start=1):  # noqa: E741
+        W, b = params[f"W{l}"].astype(np.float64), params[f"b{l}"].astype(np.float64)
+        Z = W @ A + b if net.layout == "columns" else A @ W + b
+        Zs.append(Z)
+        A = _ref_activation(act, Z, axis, net.leaky_slope)
+    return Zs
+
+
+# ---------------------------------------------------------------------------------------------
+# Random problems
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    net: MLP
+    params: dict
+    X: np.ndarray
+    Y: np.ndarray  # what the caller passes: labels (m,) for CE, else output-shaped
+    T: np.ndarray  # dense float64 targets for the reference
+
+
+@st.composite
+def problems(draw, *, dtypes=(np.float64, np.float32), layouts=("columns", "rows"), pairs=PAIRS):
+    depth = draw(st.integers(1, 4))
+    sizes = tuple(draw(st.lists(st.integers(1, 16), min_size=depth + 1, max_size=depth + 1)))
+    output, loss = draw(st.sampled_from(pairs))
+    hidden = tuple(draw(st.lists(st.sampled_from(ACTS), min_size=depth - 1, max_size=depth - 1)))
+    # A softmax over one unit is the constant 1 (zero gradient below it, and BCE of log(1 - 1)),
+    # and CE over one class is identically 0: such layers get two units.
+    acts = (None, *hidden, output)  # acts[i]: activation of the layer with sizes[i] units
+    sizes = tuple(
+        max(n, 2) if acts[i] == "softmax" or (i == depth and loss == "ce") else n
+        for i, n in enumerate(sizes)
+    )
+    net = MLP(
+        sizes,
+        hidden=hidden,
+        output=output,
+        loss=loss,
+        layout=draw(st.sampled_from(layouts)),
+        reduction=draw(st.sampled_from(("mean", "mean_all", "sum"))),
+        half=loss == "mse" and draw(st.booleans()),
+        leaky_slope=draw(st.sampled_from((0.01, 0.2))),
+    )
+    dtype = draw(st.sampled_from(dtypes))
+    m = draw(st.integers(1, 32))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    params = init_params(net, rng=rng, dtype=dtype, scale=None)
+    # Nonzero biases so the bias gradients are exercised with a generic Z.
+    params = {k: (v + 0.3 * rng.standard_normal(v.shape)).astype(dtype) if k[0] == "b" else v
+              for k, v in params.items()}
+    X = rng.standard_normal((sizes[0], m)).astype(dtype)
+    n = sizes[-1]
+    if loss == "ce":
+        labels = rng.integers(0, n, m)
+        Y, T = labels, np.eye(n)[labels].T
+    elif loss == "bce":
+        T = rng.integers(0, 2, (n, m)).astype(np.float64)
+        Y = T.astype(dtype)
+    else:
+        T = rng.standard_normal((n, m)).astype(dtype).astype(np.float64)
+        Y = T.astype(dtype)
+    if net.layout == "rows":
+        X, T = X.T.copy(), T.T.copy()
+        Y = Y if loss == "ce" else Y.T.copy()
+    return Problem(net, params, X, Y, T)
+
+
+def _reference_grads(p: Problem) -> dict[str, np.ndarray]:
+    params64 = {k: v.astype(np.float64) for k, v in p.params.items()}
+    X64 = p.X.astype(np.float64)
+    return autograd_grad(lambda q: _ref_loss(p.net, q, X64, p.T))(params64)
+
+
+def _away_from_kinks(p: Problem) -> bool:
+    Zs = _pre_activations64(p.net, p.params, p.X)
+    return all(
+        np.min(np.abs(Z)) > KINK_MARGIN for Z, act in zip(Zs, p.net.activations, strict=True)
+        if act in KINKED
+    )
+
+
+def _rel_diff(grads: dict, ref: dict) -> float:
+    g = np.concatenate([np.ravel(grads[k]).astype(np.float64) for k in ref])
+    r = np.concatenate([np.ravel(ref[k]) for k in ref])
+    scale = np.max(np.abs(r))
+    return float(np.max(np.abs(g - r)) / scale) if scale > 0 else float(np.max(np.abs(g)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Gradients equal the references
+# ---------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=150)
+@given(problems())
+def test_gradients_match_autograd(p: Problem):
+    assume(_away_from_kinks(p))
+    loss, grads = loss_and_grad(p.net, p.params, p.X, p.Y)
+    ref_loss = _ref_loss(p.net, {k: v.astype(np.float64) for k, v in p.params.items()},
+                         p.X.astype(np.float64), p.T)
+    dtype = p.params["W1"].dtype.type
+    assert math.isclose(float(loss), float(ref_loss), rel_tol=RTOL[dtype], abs_tol=RTOL[dtype])
+    assert _rel_diff(grads, _reference_grads(p)) <= RTOL[dtype]
+
+
+@pytest.mark.parametrize("output, loss", PAIRS)
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_every_pair_matches_autograd_on_a_fixed_network(output, loss, layout):
+    """Each output/loss pair at least once, whatever Hypothesis draws."""
+    net = MLP((3, 5, 4, 3), hidden=("tanh", "leaky_relu"), output=output, loss=loss,
+              layout=layout, half=loss == "mse")
+    rng = np.random.default_rng(7)
+    params = init_params(net, rng=rng)
+    X = rng.standard_normal((3, 9) if layout == "columns" else (9, 3))
+    labels = rng.integers(0, 3, 9)
+    T = np.eye(3)[labels] if layout == "rows" else np.eye(3)[labels].T
+    Y = labels if loss == "ce" else T
+    p = Problem(net, params, X, Y, T)
+    assert _away_from_kinks(p)
+    _, grads = loss_and_grad(net, params, X, Y)
+    assert _rel_diff(grads, _reference_grads(p)) <= RTOL[np.float64]
+
+
+def test_float32_error_is_real_but_within_bound():
+    """float32 really runs in float32 (error well above float64's) and stays under RTOL."""
+    net = MLP((8, 16, 16, 1), hidden="tanh", output="sigmoid", loss="bce")
+    rng = np.random.default_rng(3)
+    params = init_params(net, rng=rng, dtype=np.float32)
+    X = rng.standard_normal((8, 32)).astype(np.float32)
+    Y = rng.integers(0, 2, (1, 32)).astype(np.float32)
+    _, grads = loss_and_grad(net, params, X, Y)
+    err = _rel_diff(grads, _reference_grads(Problem(net, params, X, Y, Y.astype(np.float64))))
+    assert 1e-9 < err <= RTOL[np.float32]
+
+
+# ---------------------------------------------------------------------------------------------
+# torch 2.13 autograd as a second reference
+# ---------------------------------------------------------------------------------------------
+
+
+def _torch_grads(p: Problem) -> dict[str, np.ndarray]:
+    torch = pytest.importorskip("torch")
+    net = p.net
+    params = {k: torch.tensor(v.astype(np.float64), requires_grad=True)
+              for k, v in p.params.items()}
+    A = torch.tensor(p.X.astype(np.float64))
+    T = torch.tensor(p.T)
+    cols = net.layout == "columns"
+    class_dim = 0 if cols else 1
+    for l, act in enumerate(net.activations, start=1):  # noqa: E741
+        W, b = params[f"W{l}"], params[f"b{l}"]
+        Z = W @ A + b if cols else A @ W + b
+        if act == "softmax":
+            A = torch.softmax(Z, dim=class_dim)
+        elif act == "leaky_relu":
+            A = torch.nn.functional.leaky_relu(Z, net.leaky_slope)
+        elif act == "identity":
+            A = Z
+        else:
+            A = getattr(torch, act)(Z)
+    m = p.X.shape[1] if cols else p.X.shape[0]
+    divisor = {"mean": m, "mean_all": m * net.sizes[-1], "sum": 1}[net.reduction]
+    if net.loss == "bce":
+        total = torch.nn.functional.binary_cross_entropy(A, T, reduction="sum")
+    elif net.loss == "ce":
+        total = torch.nn.functional.nll_loss(torch.log(A if not cols else A.T),
+                                             T.argmax(dim=class_dim), reduction="sum")
+    else:
+        total = torch.nn.functional.mse_loss(A, T, reduction="sum") * (0.5 if net.half else 1)
+    (total / divisor).backward()
+    return {k: v.grad.numpy() for k, v in params.items()}
+
+
+@settings(max_examples=40)
+@given(problems())
+def test_gradients_match_torch(p: Problem):
+    pytest.importorskip("torch")
+    assume(_away_from_kinks(p))
+    _, grads = loss_and_grad(p.net, p.params, p.X, p.Y)
+    assert _rel_diff(grads, _torch_grads(p)) <= RTOL[p.params["W1"].dtype.type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Laws
+# ---------------------------------------------------------------------------------------------
+
+
+def _transpose_problem(p: Problem) -> tuple[MLP, dict, np.ndarray, np.ndarray]:
+    """The same network in the other layout: every parameter and X, Y transposed."""
+    other = "rows" if p.net.layout == "columns" else "columns"
+    net = MLP(p.net.sizes, hidden=p.net.hidden, output=p.net.output, loss=p.net.loss,
+              layout=other, reduction=p.net.reduction, half=p.net.half,
+              leaky_slope=p.net.leaky_slope)
+    params = {k: v.T.copy() for k, v in p.params.items()}
+    Y = p.Y if p.Y.ndim == 1 else p.Y.T.copy()
+    return net, params, p.X.T.copy(), Y
+
+
+@settings(max_examples=40)
+@given(problems(dtypes=(np.float64,)))
+def test_rows_and_columns_agree_up_to_transposition(p: Problem):
+    loss, grads = loss_and_grad(p.net, p.params, p.X, p.Y)
+    net_t, params_t, X_t, Y_t = _transpose_problem(p)
+    loss_t, grads_t = loss_and_grad(net_t, params_t, X_t, Y_t)
+    assert math.isclose(float(loss), float(loss_t), rel_tol=LAW_RTOL, abs_tol=1e-300)
+    assert _rel_diff(grads, {k: g.T for k, g in grads_t.items()}) <= LAW_RTOL
+    out, out_t = predict(p.net, p.params, p.X), predict(net_t, params_t, X_t).T
+    assert np.max(np.abs(out - out_t)) <= LAW_RTOL * max(np.max(np.abs(out)), 1.0)
+
+
+@settings(max_examples=40)
+@given(problems(dtypes=(np.float64,)))
+def test_mean_gradient_is_sum_gradient_over_m(p: Problem):
+    def with_reduction(reduction):
+        net = MLP(p.net.sizes, hidden=p.net.hidden, output=p.net.output, loss=p.net.loss,
+                  layout=p.net.layout, reduction=reduction, half=p.net.half,
+                  leaky_slope=p.net.leaky_slope)
+        return loss_and_grad(net, p.params, p.X, p.Y)
+
+    m = p.X.shape[1] if p.net.layout == "columns" else p.X.shape[0]
+    n = p.net.sizes[-1]
+    loss_sum, g_sum = with_reduction("sum")
+    loss_mean, g_mean = with_reduction("mean")
+    loss_all, g_all = with_reduction("mean_all")
+    assert math.isclose(float(loss_mean), float(loss_sum) / m, rel_tol=LAW_RTOL)
+    assert math.isclose(float(loss_all), float(loss_sum) / (m * n), rel_tol=LAW_RTOL)
+    assert _rel_diff(g_mean, {k: g / m for k, g in g_sum.items()}) <= LAW_RTOL
+    assert _rel_diff(g_all, {k: g / (m * n) for k, g in g_sum.items()}) <= LAW_RTOL
+
+
+@settings(max_examples=40)
+@given(problems())
+def test_gradients_have_parameter_shapes_dtypes_and_inputs_stay_unchanged(p: Problem):
+    before = {k: v.copy() for k, v in p.params.items()}
+    X0, Y0 = p.X.copy(), np.array(p.Y, copy=True)
+    loss, cache = forward(p.net, p.params, p.X, p.Y)
+    grads = backward(p.net, p.params, cache)
+    dtype = p.params["W1"].dtype
+    assert list(grads) == list(p.params)
+    for key, value in p.params.items():
+        assert grads[key].shape == value.shape
+        assert grads[key].dtype == dtype
+        np.testing.assert_array_equal(value, before[key])
+    assert np.asarray(loss).dtype == dtype
+    assert all(a.dtype == dtype for a in (*cache.A, *cache.Z))
+    assert predict(p.net, p.params, p.X).dtype == dtype
+    np.testing.assert_array_equal(p.X, X0)
+    np.testing.assert_array_equal(p.Y, Y0)
+
+
+def test_float32_parameters_with_float64_data_stay_float32():
+    net = MLP((2, 3, 1))
+    params = init_params(net, rng=0, dtype=np.float32)
+    X = np.random.default_rng(0).standard_normal((2, 5))  # float64 data
+    loss, grads = loss_and_grad(net, params, X, np.ones((1, 5)))
+    assert np.asarray(loss).dtype == np.float32
+    assert {g.dtype for g in grads.values()} == {np.dtype(np.float32)}
+
+
+def test_forward_cache_matches_the_seed_000_formulas():
+    """Seed 000: Z1 = W1 X + b1, A1 = sigma(Z1), Z2 = W2 A1 + b2, A2 = sigma(Z2)."""
+    net = MLP((1, 4, 1), hidden="sigmoid", output="sigmoid", loss="bce")
+    params = init_params(net, rng=1)
+    X, Y = np.array([[0.5, -1.5, 2.0]]), np.array([[1.0, 0.0, 1.0]])
+    loss, cache = forward(net, params, X, Y)
+    Z1 = params["W1"] @ X + params["b1"]
+    A1 = 1 / (1 + np.exp(-Z1))
+    Z2 = params["W2"] @ A1 + params["b2"]
+    A2 = 1 / (1 + np.exp(-Z2))
+    np.testing.assert_allclose(cache.Z[0], Z1, rtol=1e-14)
+    np.testing.assert_allclose(cache.A[2], A2, rtol=1e-14)
+    expected = -np.mean(Y * np.log(A2) + (1 - Y) * np.log(1 - A2))
+    assert math.isclose(float(loss), float(expected), rel_tol=1e-13)
+    # dZ2 = A2 - Y, dW2 = (A2 - Y) A1^T / m (seed 000's red lines, mean over m = 3)
+    grads = backward(net, params, cache)
+    np.testing.assert_allclose(grads["W2"], (A2 - Y) @ A1.T / 3, rtol=1e-13)
+
+
+def test_fused_output_is_finite_for_saturated_logits():
+    """Sigmoid+BCE from logits: huge logits give a finite loss and gradient A - Y."""
+    net = MLP((1, 1), output="sigmoid", loss="bce", reduction="sum")
+    params = {"W1": np.array([[1000.0]]), "b1": np.array([[0.0]])}
+    X, Y = np.array([[1.0, -1.0]]), np.array([[0.0, 1.0]])  # confidently wrong twice
+    loss, grads = loss_and_grad(net, params, X, Y)
+    assert float(loss) == pytest.approx(2000.0)
+    np.testing.assert_allclose(grads["W1"], [[2.0]])  # (1 - 0) * 1 + (0 - 1) * (-1)
+
+
+def test_flatten_order_is_the_dict_order():
+    net = MLP((2, 3, 1))
+    params = init_params(net, rng=0)
+    theta = flatten_params(params)
+    np.testing.assert_array_equal(theta[:6], params["W1"].ravel())
+    assert theta.shape == (net.n_params,)
