@@ -16,7 +16,14 @@ import sympy as sp
 from derivations import Claim, Result, all_claims, get_claim, verify
 from derivations.decide import decide_matrix, matrix_shapes
 from derivations.symbolic import affine_grads
-from gradproof.report.records import ClaimRecord, FormulaRow, Report
+from gradproof.report.documents import DOCUMENT_NETWORKS
+from gradproof.report.records import (
+    ClaimRecord,
+    ConventionRow,
+    FormulaRow,
+    Report,
+    TrainingRecord,
+)
 
 __all__ = ["collect", "collect_claims", "collect_formulas"]
 
@@ -166,6 +173,42 @@ def collect_formulas() -> tuple[FormulaRow, ...]:
     return tuple(rows)
 
 
+def collect_conventions() -> tuple[ConventionRow, ...]:
+    """The conventions of each document, read off the networks' ``numeric`` specs."""
+    return tuple(
+        ConventionRow(
+            document=d.document, network=d.description, layout=d.net.layout,
+            loss=d.loss_text, reduction=d.reduction_text, half=d.half_text, labels=d.labels,
+        )
+        for d in DOCUMENT_NETWORKS
+    )
+
+
+def collect_training(*, seed: int, quick: bool, hidden: int = 100) -> TrainingRecord:
+    """Train the spiral network of document 002 (rows layout) and map its decision regions.
+
+    Seed 002 initialises with ``0.01 * randn`` and uses a learning rate of 1; so do we.
+    """
+    import numpy as np
+
+    from numeric import MLP, init_params, predict, spiral, train
+
+    X, y = spiral(rng=seed)
+    net = MLP((2, hidden, 3), hidden="relu", output="softmax", loss="ce", layout="rows")
+    epochs, lr = (600 if quick else 3000), 1.0
+    result = train(net, init_params(net, rng=seed, scale=0.01), X, y, method="gd", lr=lr,
+                   epochs=epochs, rng=seed)
+    accuracy = float(np.mean(predict(net, result.params, X).argmax(axis=1) == y))
+    lo, hi = X.min(axis=0) - 0.15, X.max(axis=0) + 0.15
+    gx, gy = np.linspace(lo[0], hi[0], 120), np.linspace(lo[1], hi[1], 120)
+    mx, my = np.meshgrid(gx, gy)
+    grid = np.column_stack([mx.ravel(), my.ravel()])
+    regions = predict(net, result.params, grid).argmax(axis=1).reshape(mx.shape)
+    return TrainingRecord(hidden=hidden, epochs=epochs, lr=lr,
+                          history=tuple(float(v) for v in result.history), accuracy=accuracy,
+                          X=X, y=y, grid_x=gx, grid_y=gy, grid_class=regions)
+
+
 def collect(
     *,
     seed: int = 0,
@@ -187,5 +230,12 @@ def collect(
         Processes for verifying claims (default: up to 2).
     """
     claims = collect_claims(workers=workers, progress=progress)
+    progress("formulas and conventions", 0, 1)
     formulas = collect_formulas()
-    return Report(seed=seed, quick=quick, claims=claims, formulas=formulas)
+    conventions = collect_conventions()
+    progress("formulas and conventions", 1, 1)
+    progress("training the spiral network", 0, 1)
+    training = collect_training(seed=seed, quick=quick)
+    progress("training the spiral network", 1, 1)
+    return Report(seed=seed, quick=quick, claims=claims, formulas=formulas,
+                  conventions=conventions, training=training)
