@@ -13,6 +13,7 @@ Timing on a small shared machine needs care, and the helpers here take it:
   spin for a while after a call and would steal the cores from the next block's threads.
 - ``limit_threads`` runs a block with the same thread count for NumPy's BLAS (through
   threadpoolctl) and for torch (``torch.set_num_threads``), and restores both afterwards.
+- ``measure_other_load`` tells how much of the cores other processes took meanwhile.
 - ``environment`` records what decides the figures: cores, load, the BLAS kernel in use and
   the ``OPENBLAS_*`` variables that pick it.
 """
@@ -32,12 +33,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = [
+    "OtherLoad",
     "Paired",
     "Row",
     "available",
     "environment",
     "format_seconds",
     "limit_threads",
+    "measure_other_load",
     "median_time",
     "paired_medians",
     "run_benchmark",
@@ -185,6 +188,52 @@ def paired_medians(
         tuple(ours_blocks),
         tuple(peer_blocks),
     )
+
+
+def _busy_jiffies() -> int | None:
+    """CPU time (in clock ticks) all processes spent busy since boot, from /proc/stat."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    steal = fields[7] if len(fields) > 7 else 0  # another VM's time is not ours to count
+    return sum(fields[:8]) - idle - steal
+
+
+@dataclass
+class OtherLoad:
+    """Share of the machine's cores used by other processes while a block ran.
+
+    ``fraction`` is ``None`` before the block ends, or where /proc/stat does not exist.
+    """
+
+    fraction: float | None = None
+
+    def __str__(self) -> str:
+        if self.fraction is None:
+            return "unknown"
+        return f"{100 * self.fraction:.0f}% of {os.cpu_count()} cores"
+
+
+@contextlib.contextmanager
+def measure_other_load() -> Iterator[OtherLoad]:
+    """Measure how busy *other* processes kept the cores during the block.
+
+    Busy ticks of the whole machine (/proc/stat) minus this process's own CPU time, over
+    the wall time times the number of cores. On a shared machine this says how far the
+    figures measured in the block may be off: 0% is a quiet machine.
+    """
+    result = OtherLoad()
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    busy0, own0, wall0 = _busy_jiffies(), time.process_time(), time.perf_counter()
+    yield result
+    busy1, own1, wall1 = _busy_jiffies(), time.process_time(), time.perf_counter()
+    if busy0 is None or busy1 is None or wall1 <= wall0:
+        return
+    others = (busy1 - busy0) / tick - (own1 - own0)
+    result.fraction = min(1.0, max(0.0, others / ((wall1 - wall0) * (os.cpu_count() or 1))))
 
 
 @contextlib.contextmanager

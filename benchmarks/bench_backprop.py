@@ -24,14 +24,13 @@ a benchmark of wrong code measures nothing. Each library runs in its own block (
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from benchmarks import Row, limit_threads, paired_medians
+from benchmarks import Row, limit_threads, measure_other_load, paired_medians
 
 BENCHMARK = "backprop"
 THREADS = (1, 2)
@@ -202,10 +201,6 @@ def _ours_fn(problem: Problem, api: str) -> Callable[[], tuple[Any, dict[str, np
     return two_calls
 
 
-def _load() -> float:
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-
-
 def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float | None,
                  quick: bool, api: str = "loss_and_grad", flops: int | None = None) -> Row:
     """One row: numeric's forward + backward against torch's, at ``threads`` threads.
@@ -218,16 +213,16 @@ def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float |
     torch_fn, torch_result = torch_step(problem)
     with limit_threads(threads):
         _check_agree(problem.name, dtype, ours(), torch_result())
-    load_before = _load()
-    paired = paired_medians(ours, torch_fn, ours_setup=lambda: limit_threads(threads),
-                            peer_setup=lambda: limit_threads(threads), **_timing(quick))
+    with measure_other_load() as other:
+        paired = paired_medians(ours, torch_fn, ours_setup=lambda: limit_threads(threads),
+                                peer_setup=lambda: limit_threads(threads), **_timing(quick))
     extra: dict[str, Any] = {}
     if flops is not None:
         extra["matmul FLOPs/call"] = f"{flops / 1e6:.1f} M"
         extra["GFLOP/s"] = (f"ours {flops / paired.ours_s / 1e9:.1f}, "
                             f"torch {flops / paired.peer_s / 1e9:.1f}")
     extra["spread"] = paired.spread()
-    extra["load (1 min)"] = f"{load_before:.1f} -> {_load():.1f}"
+    extra["other processes"] = str(other)
     return Row(BENCHMARK, f"{problem.name} {_dtype_name(dtype)} {threads}thr {api}",
                paired.ours_s, "torch 2 autograd", paired.peer_s, target, extra)
 
@@ -254,10 +249,10 @@ def batched_versus_loop(dtype: type, threads: int, rng: np.random.Generator, *,
     if got.shape != (BATCH_K,) or not np.allclose(got, ref, rtol=RTOL[dtype], atol=0.0):
         raise AssertionError(f"batched_loss disagrees with {BATCH_K} forward calls: "
                              f"max |diff| {np.max(np.abs(got - ref)):.3g}")
-    load_before = _load()
-    paired = paired_medians(ours, loop, ours_setup=lambda: limit_threads(threads),
-                            peer_setup=lambda: limit_threads(threads), **_timing(quick))
-    extra = {"spread": paired.spread(), "load (1 min)": f"{load_before:.1f} -> {_load():.1f}"}
+    with measure_other_load() as other:
+        paired = paired_medians(ours, loop, ours_setup=lambda: limit_threads(threads),
+                                peer_setup=lambda: limit_threads(threads), **_timing(quick))
+    extra = {"spread": paired.spread(), "other processes": str(other)}
     return Row(BENCHMARK, f"doc000 K={BATCH_K} {_dtype_name(dtype)} {threads}thr batched_loss",
                paired.ours_s, f"{BATCH_K} x numeric.forward", paired.peer_s, 10.0, extra)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import textwrap
 import time
@@ -211,3 +212,25 @@ def test_mlp_flops_counts_forward_dw_and_da_but_not_dx():
     # forward 90 + dW 90 + dA_1 only 30 (no dX) = 210.
     assert mlp_flops((2, 3, 1), 5) == 210
     assert mlp_flops((64, 256, 256, 10), 512) == 242_745_344
+
+
+def test_measure_other_load_subtracts_own_cpu_time(monkeypatch):
+    busy = iter([1000, 1000 + 2 * os.sysconf("SC_CLK_TCK")])  # 2 s of busy CPU in all
+    own = iter([10.0, 10.5])  # of which 0.5 s were ours
+    wall = iter([100.0, 101.0])  # over 1 s of wall time
+    monkeypatch.setattr(benchmarks, "_busy_jiffies", lambda: next(busy))
+    monkeypatch.setattr(time, "process_time", lambda: next(own))
+    monkeypatch.setattr(time, "perf_counter", lambda: next(wall))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with benchmarks.measure_other_load() as other:
+        assert other.fraction is None
+    assert other.fraction == pytest.approx(0.75)  # 1.5 s of others' CPU over 2 cores x 1 s
+    assert str(other) == "75% of 2 cores"
+
+
+def test_measure_other_load_unknown_without_proc_stat(monkeypatch):
+    monkeypatch.setattr(benchmarks, "_busy_jiffies", lambda: None)
+    with benchmarks.measure_other_load() as other:
+        pass
+    assert other.fraction is None
+    assert str(other) == "unknown"
