@@ -10,17 +10,19 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import sympy as sp
 
 from derivations import Claim, Result, all_claims, get_claim, verify
 from derivations.decide import decide_matrix, matrix_shapes
 from derivations.symbolic import affine_grads
-from gradproof.report.documents import DOCUMENT_NETWORKS
+from gradproof.report.documents import DOCUMENT_NETWORKS, DocumentNetwork
 from gradproof.report.records import (
     ClaimRecord,
     ConventionRow,
     FormulaRow,
+    NetworkCheck,
     Report,
     TrainingRecord,
 )
@@ -207,6 +209,110 @@ def collect_training(*, seed: int, quick: bool, hidden: int = 100) -> TrainingRe
     return TrainingRecord(hidden=hidden, epochs=epochs, lr=lr,
                           history=tuple(float(v) for v in result.history), accuracy=accuracy,
                           X=X, y=y, grid_x=gx, grid_y=gy, grid_class=regions)
+
+
+def _max_rel(a: dict, b: dict) -> float:
+    """The largest |a - b| over all parameters, relative to max |b| (the reference)."""
+    import numpy as np
+
+    diff = max(float(np.max(np.abs(np.asarray(a[k], dtype=float) - b[k]), initial=0.0))
+               for k in b)
+    scale = max(float(np.max(np.abs(b[k]), initial=0.0)) for k in b)
+    return diff / max(scale, np.finfo(float).tiny)
+
+
+def network_data(d: DocumentNetwork, *, m: int, seed: int) -> tuple[Any, Any]:
+    """A small batch of ``d``'s data set, laid out as its network expects."""
+    from numeric import regression, spiral, two_class
+
+    n_in, n_out = d.net.sizes[0], d.net.sizes[-1]
+    if d.data == "spiral":
+        X, y = spiral(n_per_class=-(-m // n_out), n_classes=n_out, rng=seed, layout=d.net.layout)
+        keep = [i * (len(y) // m) for i in range(m)]
+        return (X[keep] if d.net.layout == "rows" else X[:, keep]), y[keep]
+    if d.data == "two_class":
+        return two_class(m, n_features=n_in, rng=seed, layout=d.net.layout)
+    return regression(m, n_features=n_in, n_outputs=n_out, rng=seed, layout=d.net.layout)
+
+
+def symbolic_gradients(d: DocumentNetwork, params: dict, X: Any, Y: Any) -> dict:
+    """The gradients SymPy derives for ``d``'s network, evaluated at ``params``, ``X``, ``Y``.
+
+    The loss is built on symbolic matrices by ``derivations.networks``, differentiated entry by
+    entry, and the derivative expressions are evaluated numerically (lambdified).
+    """
+    import numpy as np
+
+    from derivations import networks
+
+    net = d.net
+    labels = tuple(int(v) for v in Y) if net.loss == "ce" else None
+    m = X.shape[1] if net.layout == "columns" else X.shape[0]
+    sym = networks.network(net.sizes, m, layout=net.layout, activations=net.activations,
+                           loss=net.loss, reduction=net.reduction, half=net.half, labels=labels)
+    grads = networks.gradients(sym)
+    symbols = [*sym.X, *([] if net.loss == "ce" else list(sym.Y))]
+    values = [*np.asarray(X, dtype=float).ravel(),
+              *([] if net.loss == "ce" else np.asarray(Y, dtype=float).ravel())]
+    for name, P in sym.params.items():
+        symbols += list(P)
+        values += list(np.asarray(params[name], dtype=float).ravel())
+    # opaque stand-ins so the printer emits plain calls; ReLU' is 0 at 0, as in numeric
+    maxfn, stepfn = sp.Function("maxfn"), sp.Function("stepfn")
+    modules = [{"Sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)), "maxfn": np.maximum,
+                "stepfn": lambda z, *_: np.heaviside(z, 0.0)}, "numpy"]
+    flat = [e for G in grads.values() for e in G]
+    kinks = set().union(*(e.atoms(sp.Max, sp.Heaviside) for e in flat))
+    swap: dict[sp.Basic, sp.Basic] = {}
+    for k in sorted(kinks, key=sp.count_ops):  # inner kinks first: deeper layers nest them
+        fn_k = maxfn if isinstance(k, sp.Max) else stepfn
+        swap[k] = fn_k(*(a.xreplace(swap) for a in k.args))
+    flat = [e.xreplace(swap) for e in flat]
+    fn = sp.lambdify(symbols, flat, modules=modules, cse=True)
+    evaluated = np.asarray(fn(*values), dtype=float)
+    out, start = {}, 0
+    for name in grads:
+        size = params[name].size
+        out[name] = evaluated[start:start + size].reshape(params[name].shape)
+        start += size
+    return out
+
+
+def collect_networks(*, seed: int, m: int = 4) -> tuple[NetworkCheck, ...]:
+    """Symbolic vs analytic vs finite-difference gradients for every document network."""
+    import numpy as np
+
+    from checks import check_gradients
+    from numeric import init_params, loss_and_grad
+
+    rows = []
+    for d in DOCUMENT_NETWORKS:
+        X, Y = network_data(d, m=m, seed=seed)
+        params = init_params(d.net, rng=seed, scale=0.8)
+        for k in params:
+            if k.startswith("b"):  # nonzero biases: every term of the gradient is exercised
+                params[k] = params[k] + 0.1 * np.arange(1, params[k].size + 1).reshape(
+                    params[k].shape)
+        _, analytic = loss_and_grad(d.net, params, X, Y)
+        symbolic = symbolic_gradients(d, params, X, Y)
+
+        def f(p, d=d, X=X, Y=Y):
+            return loss_and_grad(d.net, p, X, Y)[0]
+
+        def grad(p, d=d, X=X, Y=Y):
+            return loss_and_grad(d.net, p, X, Y)[1]
+
+        check = check_gradients(f, params, grad, seed=seed)
+        fd = {e.name: e.numeric for e in check.entries}
+        rows.append(NetworkCheck(
+            name=d.name, document=d.document, description=d.description,
+            n_params=sum(int(v.size) for v in params.values()),
+            symbolic_vs_analytic=_max_rel(analytic, symbolic),
+            analytic_vs_fd=_max_rel(fd, analytic),
+            symbolic_vs_fd=_max_rel(fd, symbolic),
+            fd_verdict=str(check.verdict), fd_method=str(check.method),
+        ))
+    return tuple(rows)
 
 
 def collect(
