@@ -240,7 +240,10 @@ def batched_loss_from(
             )
         check_finite(arr, f"stacked[{key!r}]")
         arrays[key] = arr
-    A = check_input(net, A_prev, dtype, name="A_prev", n_in=net.sizes[start - 1], stacked=True)
+    A = check_input(
+        net, A_prev, dtype, name="A_prev", n_in=net.sizes[start - 1], stacked=True,
+        hint=f" A_prev is the input of layer {start}: cache.A[{start - 1}] from forward().",
+    )
     if A.ndim == 3 and A.shape[0] not in (1, K):
         raise ValueError(f"A_prev has a leading axis of {A.shape[0]}, but stacked has K = {K}.")
     Y_ = check_targets(net, Y, n_samples(net, A), dtype)

@@ -24,7 +24,7 @@ import numpy as np
 
 from numeric._types import LAYOUTS, REDUCTIONS, FloatArray, Layout, Reduction, class_axis
 from numeric._validate import as_float_array, check_choice, labels_to_onehot
-from numeric.activations import log_softmax, sigmoid, softmax
+from numeric.activations import log_softmax, sigmoid, softmax, softplus
 
 # ---------------------------------------------------------------------------------------------
 # Cores: validated input, dense targets Y broadcastable to ``out``, reduction factor ``scale``.
@@ -72,9 +72,11 @@ def _xdivy(x: FloatArray, y: FloatArray) -> FloatArray:
 
 def _bce_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):
     if from_logits:
-        # -[Y log s(Z) + (1 - Y) log(1 - s(Z))] = log(1 + e^Z) - Y Z, with log(1 + e^Z) as
-        # logaddexp(0, Z): a log-sum-exp that never overflows.
-        return _total(np.logaddexp(0, out) - Y * out, scale)
+        # -[Y log s(Z) + (1 - Y) log(1 - s(Z))] = log(1 + e^Z) - Y Z, with log(1 + e^Z) the
+        # log-sum-exp log(e^0 + e^Z) in its stable form (softplus): never overflows.
+        S = softplus(out)
+        S -= Y * out
+        return _total(S, scale)
     one_minus = 1.0 - out
     return -_total(_xlogy(Y, out) + _xlogy(1.0 - Y, one_minus), scale)
 
@@ -164,7 +166,8 @@ def binary_cross_entropy(
     Y : ndarray, shape of the last two axes of A
         Targets in [0, 1].
     from_logits : bool
-        Take A as logits and compute log(1 + e^Z) - Y Z with ``logaddexp`` (stable for any Z).
+        Take A as logits and compute log(1 + e^Z) - Y Z with a stable log-sum-exp, finite
+        for any Z.
     reduction : {"mean", "mean_all", "sum"}
         Divide the sum by m ("mean", seeds 000 and 003), by m*n ("mean_all") or not at all.
     layout : {"columns", "rows"}

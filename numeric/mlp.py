@@ -21,7 +21,8 @@ clean input and also accept parameters stacked along a leading K axis (used by `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -97,6 +98,10 @@ class MLP:
     reduction: Reduction = "mean"
     half: bool = False
     leaky_slope: float = 0.01
+    # Derived once at construction for the hot path (not part of the spec's identity).
+    _shapes: Mapping[str, tuple[int, int]] = field(init=False, repr=False, compare=False)
+    _acts: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+    _fused: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.sizes, str | bytes) or not hasattr(self.sizes, "__len__"):
@@ -129,6 +134,9 @@ class MLP:
         object.__setattr__(self, "hidden", hidden)
         object.__setattr__(self, "half", bool(self.half))
         object.__setattr__(self, "leaky_slope", slope)
+        object.__setattr__(self, "_shapes", MappingProxyType(_param_shapes(sizes, self.layout)))
+        object.__setattr__(self, "_acts", tuple(ACTIVATIONS[a] for a in (*hidden, self.output)))
+        object.__setattr__(self, "_fused", LOSSES[self.loss].fused_activation == self.output)
 
     @property
     def n_layers(self) -> int:
@@ -143,22 +151,26 @@ class MLP:
     @property
     def fused(self) -> bool:
         """True when the output activation and the loss cancel (sigmoid+BCE, softmax+CE)."""
-        return LOSSES[self.loss].fused_activation == self.output
+        return self._fused
 
     def param_shapes(self) -> dict[str, tuple[int, int]]:
         """Shapes of W1, b1, ..., WL, bL for this network's layout, in that order."""
-        shapes: dict[str, tuple[int, int]] = {}
-        for l in range(1, len(self.sizes)):  # noqa: E741 -- l is the seeds' layer index
-            n_in, n_out = self.sizes[l - 1], self.sizes[l]
-            cols = self.layout == "columns"
-            shapes[f"W{l}"] = (n_out, n_in) if cols else (n_in, n_out)
-            shapes[f"b{l}"] = (n_out, 1) if cols else (1, n_out)
-        return shapes
+        return dict(self._shapes)
 
     @property
     def n_params(self) -> int:
         """Total number P of scalar parameters."""
-        return sum(r * c for r, c in self.param_shapes().values())
+        return sum(r * c for r, c in self._shapes.values())
+
+
+def _param_shapes(sizes: tuple[int, ...], layout: str) -> dict[str, tuple[int, int]]:
+    shapes: dict[str, tuple[int, int]] = {}
+    for l in range(1, len(sizes)):  # noqa: E741 -- l is the seeds' layer index
+        n_in, n_out = sizes[l - 1], sizes[l]
+        cols = layout == "columns"
+        shapes[f"W{l}"] = (n_out, n_in) if cols else (n_in, n_out)
+        shapes[f"b{l}"] = (n_out, 1) if cols else (1, n_out)
+    return shapes
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,11 +185,15 @@ class Cache:
         ``Z[l - 1]`` is the pre-activation Z_l of layer l = 1 ... L.
     Y : ndarray
         Targets as a dense array shaped like the output (integer labels become one-hot).
+    params : dict
+        The validated parameters the pass ran with (the caller's arrays, not copies);
+        `backward` skips re-validating parameters that are these very arrays.
     """
 
     A: tuple[FloatArray, ...]
     Z: tuple[FloatArray, ...]
     Y: FloatArray
+    params: Params
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(a.shape) for a in self.A)
@@ -209,10 +225,10 @@ def check_params(net: MLP, params: Any, name: str = "params") -> Params:
     """
     if not isinstance(params, Mapping):
         raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}.")
-    shapes = net.param_shapes()
-    missing = [k for k in shapes if k not in params]
-    extra = [k for k in params if k not in shapes]
-    if missing or extra:
+    shapes = net._shapes
+    if params.keys() != shapes.keys():
+        missing = [k for k in shapes if k not in params]
+        extra = [k for k in params if k not in shapes]
         raise ValueError(
             f"{name} has keys {list(params)}, but sizes={net.sizes} needs exactly "
             f"{list(shapes)} (missing {missing}, unexpected {extra})."
@@ -220,7 +236,9 @@ def check_params(net: MLP, params: Any, name: str = "params") -> Params:
     out: Params = {}
     dtype = None
     for key, shape in shapes.items():
-        arr = as_float_array(params[key], f"{name}[{key!r}]")
+        arr = params[key]
+        if type(arr) is not np.ndarray or arr.dtype.char not in "fd":
+            arr = as_float_array(arr, f"{name}[{key!r}]")
         if dtype is None:
             dtype = arr.dtype
         elif arr.dtype != dtype:
@@ -248,7 +266,7 @@ def params_dtype(params: Params) -> np.dtype:
 
 def check_input(
     net: MLP, X: Any, dtype: np.dtype, *, name: str = "X", n_in: int | None = None,
-    stacked: bool = False,
+    stacked: bool = False, hint: str | None = None,
 ) -> FloatArray:
     """Validate the input of a layer (X by default): float, 2-D (3-D if ``stacked``), finite.
 
@@ -267,7 +285,8 @@ def check_input(
     if features != n_in:
         raise ValueError(
             f"{name} has shape {arr.shape}, but layout={net.layout!r} needs {expect}: "
-            f"{features} features where {n_in} are expected.{_LAYOUT_HINT[net.layout]}"
+            f"{features} features where {n_in} are expected."
+            f"{_LAYOUT_HINT[net.layout] if hint is None else hint}"
         )
     if n_samples(net, arr) == 0:
         raise ValueError(f"{name} has shape {arr.shape}: the batch is empty (m = 0 samples).")
@@ -341,7 +360,7 @@ def _forward(
         for l in range(start, net.n_layers + 1):  # noqa: E741
             W, b = params[f"W{l}"], params[f"b{l}"]
             Z = W @ A_prev + b if net.layout == "columns" else A_prev @ W + b  # seed 000 / 002
-            act = ACTIVATIONS[net.activations[l - 1]]
+            act = net._acts[l - 1]
             A_prev = act.forward(Z, axis=axis, slope=net.leaky_slope)
             Zs.append(Z)
             As.append(A_prev)
@@ -352,9 +371,9 @@ def _loss(net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray) -> FloatArr
     """Reduced loss (one per leading K index when stacked) from the output layer."""
     loss = LOSSES[net.loss]
     scale = reduction_scale(A_L.shape, net.reduction, net.layout)
-    out = Z_L if net.fused else A_L  # fused: from the logits, finite for any Z
+    out = Z_L if net._fused else A_L  # fused: from the logits, finite for any Z
     return loss.value(
-        out, Y, scale, axis=class_axis(net.layout), from_logits=net.fused, half=net.half
+        out, Y, scale, axis=class_axis(net.layout), from_logits=net._fused, half=net.half
     )
 
 
@@ -362,15 +381,15 @@ def _output_grad(net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray) -> F
     """dL/dZ_L, fused where the output activation and the loss cancel."""
     axis = class_axis(net.layout)
     scale = reduction_scale(A_L.shape, net.reduction, net.layout)
-    if net.fused and net.output == "sigmoid":
+    if net._fused and net.output == "sigmoid":
         return (A_L - Y) * scale  # seed 000: dZ2 = A2 - Y (A_L came from the stable sigmoid)
-    if net.fused:
+    if net._fused:
         # seed 002: dz2 = probs - onehot(y), in a new array (the seed writes into probs). The
         # factor sum_c Y is 1 for one-hot targets and keeps soft targets exact.
         return (A_L * np.sum(Y, axis=axis, keepdims=True) - Y) * scale
     loss = LOSSES[net.loss]
     dA = loss.grad(A_L, Y, scale, axis=axis, from_logits=False, half=net.half)
-    return ACTIVATIONS[net.output].backward(dA, Z_L, A_L, axis=axis, slope=net.leaky_slope)
+    return net._acts[-1].backward(dA, Z_L, A_L, axis=axis, slope=net.leaky_slope)
 
 
 def _backward(
@@ -385,7 +404,7 @@ def _backward(
     grads: Params = {}
     with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
         _backward_layers(net, params, As, Zs, dZ, grads)
-    return {key: grads[key] for key in net.param_shapes()}
+    return {key: grads[key] for key in net._shapes}
 
 
 def _backward_layers(
@@ -402,14 +421,14 @@ def _backward_layers(
         A_prev = As[l - 1]
         if cols:
             grads[f"W{l}"] = dZ @ _mT(A_prev)  # dW = dZ A_prev^T
-            grads[f"b{l}"] = np.sum(dZ, axis=-1, keepdims=True)
+            grads[f"b{l}"] = dZ.sum(axis=-1, keepdims=True)
         else:
             grads[f"W{l}"] = _mT(A_prev) @ dZ  # seed 002: dw2 = a1^T dz2
-            grads[f"b{l}"] = np.sum(dZ, axis=-2, keepdims=True)
+            grads[f"b{l}"] = dZ.sum(axis=-2, keepdims=True)
         if l > 1:
             W = params[f"W{l}"]
             dA = _mT(W) @ dZ if cols else dZ @ _mT(W)  # seed 002: da1 = dz2 w2^T
-            act = ACTIVATIONS[net.activations[l - 2]]
+            act = net._acts[l - 2]
             dZ = act.backward(dA, Zs[l - 2], As[l - 1], axis=axis, slope=net.leaky_slope)
 
 
@@ -512,7 +531,7 @@ def forward(net: MLP, params: Mapping[str, Any], X: Any, Y: Any) -> tuple[FloatA
     X_ = check_input(net, X, dtype)
     Y_ = check_targets(net, Y, n_samples(net, X_), dtype)
     As, Zs = _forward(net, params_, X_)
-    return _loss(net, Zs[-1], As[-1], Y_), Cache(tuple(As), tuple(Zs), Y_)
+    return _loss(net, Zs[-1], As[-1], Y_), Cache(tuple(As), tuple(Zs), Y_, params_)
 
 
 def backward(net: MLP, params: Mapping[str, Any], cache: Cache) -> Params:
@@ -531,10 +550,16 @@ def backward(net: MLP, params: Mapping[str, Any], cache: Cache) -> Params:
     dict
         ``{"W1": dL/dW1, "b1": dL/db1, ...}``: same keys, shapes and dtype as ``params``.
     """
-    params_ = check_params(check_net(net), params)
+    check_net(net)
     if not isinstance(cache, Cache) or len(cache.Z) != net.n_layers:
-        raise TypeError(f"cache must be the Cache that forward() returned for this net, got "
-                        f"{type(cache).__name__}.")
+        raise TypeError(
+            f"cache must be the Cache that forward() returned for this net, got "
+            f"{type(cache).__name__}."
+        )
+    same = isinstance(params, Mapping) and len(params) == len(cache.params) and all(
+        params.get(k) is v for k, v in cache.params.items()
+    )
+    params_ = cache.params if same else check_params(net, params)
     if cache.A[0].dtype != params_dtype(params_):
         raise TypeError(
             f"cache holds {cache.A[0].dtype} arrays, but params are {params_dtype(params_)}; "

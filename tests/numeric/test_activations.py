@@ -1,0 +1,170 @@
+"""numeric.activations: values, derivatives against autograd, stability, dtypes.
+
+Oracle for derivatives: HIPS autograd's ``elementwise_grad`` (and ``grad`` for softmax) of the
+textbook formulas written here with ``autograd.numpy``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from autograd import elementwise_grad, grad
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from numeric import (
+    ACTIVATIONS,
+    identity,
+    identity_backward,
+    leaky_relu,
+    leaky_relu_backward,
+    log_softmax,
+    relu,
+    relu_backward,
+    sigmoid,
+    sigmoid_backward,
+    softmax,
+    softmax_backward,
+    tanh,
+    tanh_backward,
+)
+from numeric.activations import softplus
+
+# Derivatives of elementwise functions: numeric and autograd evaluate the same few operations
+# in float64 (a handful of roundings of 1.1e-16), so 1e-12 relative leaves a wide margin.
+RTOL = {np.float64: 1e-12, np.float32: 1e-5}  # float32: u = 6e-8, a few operations
+SLOPE = 0.05
+# Pre-activations at least this far from ReLU's kink (autograd picks its own value at 0).
+KINK_MARGIN = 1e-3
+
+tame = hnp.arrays(
+    np.float64,
+    hnp.array_shapes(min_dims=1, max_dims=3, max_side=6),
+    elements=st.floats(-20, 20, allow_nan=False, allow_infinity=False),
+)
+
+REFERENCE = {
+    "sigmoid": (lambda Z: 1.0 / (1.0 + anp.exp(-Z)), sigmoid, sigmoid_backward, "A"),
+    "tanh": (anp.tanh, tanh, tanh_backward, "A"),  # autograd's own tanh derivative
+    "relu": (lambda Z: anp.where(Z > 0, Z, 0.0), relu, relu_backward, "Z"),
+    "leaky_relu": (lambda Z: anp.where(Z > 0, Z, SLOPE * Z),
+                   lambda Z: leaky_relu(Z, slope=SLOPE),
+                   lambda dA, Z: leaky_relu_backward(dA, Z, slope=SLOPE), "Z"),
+    "identity": (lambda Z: Z, identity, lambda dA, Z: identity_backward(dA), "Z"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+@settings(max_examples=30)
+@given(Z=tame, seed=st.integers(0, 2**32 - 1))
+def test_elementwise_forward_and_backward_match_autograd(name, Z, seed):
+    ref, fwd, bwd, saved = REFERENCE[name]
+    if name in ("relu", "leaky_relu"):
+        Z = np.where(np.abs(Z) < KINK_MARGIN, KINK_MARGIN, Z)
+    dA = np.random.default_rng(seed).standard_normal(Z.shape)
+    A = fwd(Z)
+    np.testing.assert_allclose(A, ref(Z), rtol=RTOL[np.float64], atol=1e-300)
+    # dL/dZ for L = sum(dA * f(Z)) is dA * f'(Z): the chain rule autograd applies.
+    expected = elementwise_grad(lambda z: anp.sum(dA * ref(z)))(Z)
+    got = bwd(dA, A if saved == "A" else Z)
+    np.testing.assert_allclose(got, expected, rtol=RTOL[np.float64], atol=1e-15)
+
+
+@settings(max_examples=30)
+@given(
+    Z=hnp.arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 5)),
+                 elements=st.floats(-20, 20)),
+    axis=st.sampled_from([0, 1, -1, -2]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_softmax_and_its_backward_match_autograd(Z, axis, seed):
+    def ref(z):
+        E = anp.exp(z)
+        return E / anp.sum(E, axis=axis, keepdims=True)
+
+    P = softmax(Z, axis=axis)
+    np.testing.assert_allclose(P, ref(Z), rtol=1e-12)
+    np.testing.assert_allclose(np.sum(P, axis=axis), 1.0, rtol=1e-14)
+    np.testing.assert_allclose(log_softmax(Z, axis=axis), np.log(ref(Z)), rtol=1e-12, atol=1e-12)
+    dA = np.random.default_rng(seed).standard_normal(Z.shape)
+    expected = grad(lambda z: anp.sum(dA * ref(z)))(Z)  # vector-Jacobian product
+    np.testing.assert_allclose(softmax_backward(dA, P, axis=axis), expected, rtol=1e-10,
+                               atol=1e-14)
+
+
+def test_softmax_works_along_a_leading_stacked_axis():
+    Z = np.random.default_rng(0).standard_normal((5, 3, 4))  # (K, n, m), columns layout
+    np.testing.assert_allclose(softmax(Z, axis=-2)[2], softmax(Z[2], axis=0), rtol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activations_are_finite_and_silent_at_1e3(name, dtype):
+    """|z| = 1e3 overflows a naive exp; stable forms stay finite with no warning."""
+    Z = np.array([[-1000.0, -50.0, 0.0, 50.0, 1000.0]], dtype=dtype)
+    act = ACTIVATIONS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        A = act.forward(Z, axis=-1, slope=SLOPE)
+        dZ = act.backward(np.ones_like(Z), Z, A, axis=-1, slope=SLOPE)
+    assert np.isfinite(A).all() and np.isfinite(dZ).all()
+    assert A.dtype == dtype and dZ.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_tails_are_exact(dtype):
+    Z = np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0], dtype=dtype)
+    A = sigmoid(Z)
+    assert A.dtype == dtype
+    assert A[0] == 0.0 and A[2] == 0.5 and A[4] == 1.0
+    # the small tail keeps its relative accuracy: sigmoid(-30) = e^-30 / (1 + e^-30)
+    assert A[1] == pytest.approx(np.exp(-30.0) / (1 + np.exp(-30.0)), rel=RTOL[dtype])
+    assert A[3] == pytest.approx(1.0, rel=RTOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softplus_equals_logaddexp_without_overflow(dtype):
+    Z = np.array([-1000.0, -20.0, -1.0, 0.0, 1.0, 20.0, 1000.0], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = softplus(Z)
+    np.testing.assert_allclose(got, np.logaddexp(np.zeros_like(Z), Z), rtol=RTOL[dtype])
+    assert got.dtype == dtype
+
+
+def test_softmax_at_1e3_is_a_one_hot_not_nan():
+    for dtype in (np.float32, np.float64):
+        P = softmax(np.array([[1000.0, -1000.0, 999.0]], dtype=dtype))
+        assert P.dtype == dtype
+        np.testing.assert_allclose(P.sum(), 1.0, rtol=RTOL[dtype])
+        assert P[0, 1] == 0.0 and P[0, 0] > P[0, 2] > 0
+
+
+def test_relu_derivative_at_the_kink_is_zero_as_in_seed_002():
+    """Seed 002: da1[z1 <= 0] = 0, so the derivative at exactly 0 is 0."""
+    Z = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(relu_backward(np.ones(3), Z), [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(leaky_relu_backward(np.ones(3), Z, slope=0.1), [0.1, 0.1, 1.0])
+
+
+def test_activations_do_not_modify_their_input():
+    Z = np.random.default_rng(0).standard_normal((3, 4))
+    before = Z.copy()
+    for act in ACTIVATIONS.values():
+        A = act.forward(Z, axis=0, slope=SLOPE)
+        act.backward(np.ones_like(Z), Z, A, axis=0, slope=SLOPE)
+        np.testing.assert_array_equal(Z, before)
+
+
+def test_registry_names_and_elementwise_flags():
+    assert set(ACTIVATIONS) == {"sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"}
+    assert [n for n, a in ACTIVATIONS.items() if not a.elementwise] == ["softmax"]
+    assert all(a.name == n for n, a in ACTIVATIONS.items())
+
+
+def test_integer_input_to_sigmoid_gives_float64():
+    assert sigmoid(np.array([0, 1])).dtype == np.float64

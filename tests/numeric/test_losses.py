@@ -1,0 +1,189 @@
+"""numeric.losses: values and gradients against autograd, conventions, stability.
+
+Oracle: HIPS autograd on the per-entry formulas written here with ``autograd.numpy``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import autograd.numpy as anp
+import numpy as np
+import pytest
+from autograd import grad
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from numeric import (
+    LOSSES,
+    binary_cross_entropy,
+    binary_cross_entropy_backward,
+    categorical_cross_entropy,
+    categorical_cross_entropy_backward,
+    mean_squared_error,
+    mean_squared_error_backward,
+)
+
+# A loss and its gradient are a few float64 operations per entry plus one sum of <= 64 terms:
+# well under 1e-13 relative; 1e-11 leaves margin for the sum's cancellation.
+RTOL = 1e-11
+REDUCTIONS = ("mean", "mean_all", "sum")
+
+
+def _divisor(shape, reduction, layout):
+    n, m = shape if layout == "columns" else shape[::-1]
+    return {"mean": m, "mean_all": m * n, "sum": 1}[reduction]
+
+
+@st.composite
+def cases(draw):
+    n, m = draw(st.integers(1, 5)), draw(st.integers(1, 8))
+    layout = draw(st.sampled_from(("columns", "rows")))
+    reduction = draw(st.sampled_from(REDUCTIONS))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    shape = (n, m) if layout == "columns" else (m, n)
+    return shape, layout, reduction, rng
+
+
+@settings(max_examples=40)
+@given(cases(), st.booleans())
+def test_bce_matches_autograd_from_probabilities_and_logits(case, from_logits):
+    shape, layout, reduction, rng = case
+    Z = 3 * rng.standard_normal(shape)
+    Y = rng.integers(0, 2, shape).astype(float)
+    d = _divisor(shape, reduction, layout)
+
+    def ref(z):
+        A = 1 / (1 + anp.exp(-z)) if from_logits else z
+        return -anp.sum(Y * anp.log(A) + (1 - Y) * anp.log(1 - A)) / d
+
+    x = Z if from_logits else 1 / (1 + np.exp(-Z))
+    kw = dict(from_logits=from_logits, reduction=reduction, layout=layout)
+    assert math.isclose(binary_cross_entropy(x, Y, **kw), ref(x), rel_tol=RTOL)
+    np.testing.assert_allclose(binary_cross_entropy_backward(x, Y, **kw), grad(ref)(x),
+                               rtol=RTOL, atol=1e-15)
+
+
+@settings(max_examples=40)
+@given(cases(), st.booleans(), st.booleans())
+def test_ce_matches_autograd_with_labels_and_one_hot(case, from_logits, as_labels):
+    shape, layout, reduction, rng = case
+    axis = 0 if layout == "columns" else 1
+    n = shape[axis]
+    m = shape[1 - axis]
+    labels = rng.integers(0, n, m)
+    onehot = np.eye(n)[labels] if layout == "rows" else np.eye(n)[labels].T
+    Z = 3 * rng.standard_normal(shape)
+    d = _divisor(shape, reduction, layout)
+
+    def ref(z):
+        P = anp.exp(z) / anp.sum(anp.exp(z), axis=axis, keepdims=True) if from_logits else z
+        return -anp.sum(onehot * anp.log(P)) / d
+
+    x = Z if from_logits else np.exp(Z) / np.exp(Z).sum(axis=axis, keepdims=True)
+    Y = labels if as_labels else onehot
+    kw = dict(from_logits=from_logits, reduction=reduction, layout=layout)
+    assert math.isclose(categorical_cross_entropy(x, Y, **kw), ref(x), rel_tol=RTOL)
+    np.testing.assert_allclose(categorical_cross_entropy_backward(x, Y, **kw), grad(ref)(x),
+                               rtol=RTOL, atol=1e-15)
+
+
+@settings(max_examples=40)
+@given(cases(), st.booleans())
+def test_mse_matches_autograd_with_and_without_half(case, half):
+    shape, layout, reduction, rng = case
+    A, Y = rng.standard_normal(shape), rng.standard_normal(shape)
+    d = _divisor(shape, reduction, layout)
+
+    def ref(a):
+        return anp.sum((a - Y) ** 2) * (0.5 if half else 1.0) / d
+
+    kw = dict(half=half, reduction=reduction, layout=layout)
+    assert math.isclose(mean_squared_error(A, Y, **kw), ref(A), rel_tol=RTOL)
+    np.testing.assert_allclose(mean_squared_error_backward(A, Y, **kw), grad(ref)(A), rtol=RTOL)
+
+
+def test_seed_conventions_by_hand():
+    A = np.array([[0.5, 2.0, -1.0], [1.0, 0.0, 3.0]])  # columns: n = 2 outputs, m = 3 samples
+    Y = np.zeros_like(A)
+    sq = 0.25 + 4 + 1 + 1 + 0 + 9  # sum of squared errors = 15.25
+    # seed 001: E = 1/(N M) sum 1/2 (y - yhat)^2
+    assert mean_squared_error(A, Y, half=True, reduction="mean_all") == pytest.approx(sq / 2 / 6)
+    # seed 003: J = 1/(2m) sum (yhat - y)^2
+    assert mean_squared_error(A, Y, half=True, reduction="mean") == pytest.approx(sq / 2 / 3)
+    assert mean_squared_error(A, Y, reduction="sum") == pytest.approx(sq)
+    # rows layout: the same data transposed has the same m
+    assert mean_squared_error(A.T, Y.T, half=True, layout="rows") == pytest.approx(sq / 2 / 3)
+
+
+def test_bce_from_logits_equals_bce_from_probabilities_where_both_are_accurate():
+    Z = np.array([[-4.0, -0.5, 0.0, 2.0, 6.0]])
+    Y = np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
+    A = 1 / (1 + np.exp(-Z))
+    assert binary_cross_entropy(Z, Y, from_logits=True) == pytest.approx(
+        binary_cross_entropy(A, Y), rel=1e-12)
+    np.testing.assert_allclose(binary_cross_entropy_backward(Z, Y, from_logits=True),
+                               binary_cross_entropy_backward(A, Y) * A * (1 - A), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_losses_from_logits_are_finite_and_silent_at_1e3(dtype):
+    Z = np.array([[1000.0, -1000.0, 1000.0, -1000.0]], dtype=dtype)
+    Y = np.array([[1.0, 0.0, 0.0, 1.0]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = binary_cross_entropy(Z, Y, from_logits=True, reduction="sum")
+        dZ = binary_cross_entropy_backward(Z, Y, from_logits=True, reduction="sum")
+        Zc = np.array([[1000.0, 0.0], [-1000.0, 0.0], [0.0, 0.0]], dtype=dtype)  # rows
+        ce = categorical_cross_entropy(Zc, np.array([1, 0, 0]), from_logits=True, layout="rows",
+                                       reduction="sum")
+        dce = categorical_cross_entropy_backward(Zc, np.array([1, 0, 0]), from_logits=True,
+                                                 layout="rows", reduction="sum")
+    # BCE: two right, two wrong by 1000: 2000. CE: wrong by 1000 twice, a tie once: + log 2
+    assert float(loss) == pytest.approx(2000.0)
+    np.testing.assert_array_equal(dZ, [[0.0, 0.0, 1.0, -1.0]])
+    assert float(ce) == pytest.approx(2000.0 + math.log(2), rel=1e-6)
+    assert np.isfinite(dce).all()
+    assert {np.asarray(v).dtype for v in (loss, dZ, ce, dce)} == {np.dtype(dtype)}
+
+
+def test_probabilities_of_exactly_0_or_1_give_exact_limits():
+    """0 log 0 = 0 where the target weight is 0; a confident wrong answer costs +inf."""
+    Y = np.array([[1.0, 0.0]])
+    assert binary_cross_entropy(np.array([[1.0, 0.0]]), Y, reduction="sum") == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert binary_cross_entropy(np.array([[0.0, 0.0]]), Y) == np.inf
+
+
+def test_mean_is_sum_over_m_and_stacked_batches_give_one_loss_each():
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((4, 3, 7))  # K = 4 stacked, columns (n = 3, m = 7)
+    labels = rng.integers(0, 3, 7)
+    stacked = categorical_cross_entropy(Z, labels, from_logits=True)
+    assert stacked.shape == (4,)
+    for k in range(4):
+        assert stacked[k] == pytest.approx(categorical_cross_entropy(Z[k], labels,
+                                                                     from_logits=True), rel=1e-14)
+        assert stacked[k] == pytest.approx(
+            categorical_cross_entropy(Z[k], labels, from_logits=True, reduction="sum") / 7,
+            rel=1e-14)
+
+
+def test_losses_do_not_modify_inputs():
+    rng = np.random.default_rng(1)
+    P = rng.dirichlet(np.ones(3), 5)  # rows layout probabilities
+    labels = np.array([0, 2, 1, 1, 0])
+    P0 = P.copy()
+    categorical_cross_entropy_backward(P, labels, layout="rows")
+    categorical_cross_entropy_backward(P, labels, layout="rows", from_logits=True)
+    np.testing.assert_array_equal(P, P0)
+
+
+def test_registry():
+    assert set(LOSSES) == {"bce", "ce", "mse"}
+    assert LOSSES["bce"].fused_activation == "sigmoid"
+    assert LOSSES["ce"].fused_activation == "softmax"
+    assert LOSSES["mse"].fused_activation is None
+    assert LOSSES["mse"].function is mean_squared_error
