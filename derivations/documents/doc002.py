@@ -381,6 +381,7 @@ def _compare(
     corrected: sp.Matrix | None = None,
     corrected_latex: str | None = None,
     where: str = "one sample, d = h = n = 2",
+    against: str = "the derivative of the composed loss",
 ) -> Decision:
     """Entrywise: cheap expansion proves, an exact rational point refutes, simplify last.
 
@@ -391,7 +392,7 @@ def _compare(
     if correct.shape != stated.shape:
         return Decision(
             Verdict.REFUTED,
-            f"{what} has shape {stated.shape} but the derivative has shape {correct.shape}",
+            f"{what} has shape {stated.shape} but {against} has shape {correct.shape}",
             counterexample=Counterexample(
                 point={"shape": str(correct.shape)}, stated=str(stated.shape),
                 correct=str(correct.shape),
@@ -406,14 +407,15 @@ def _compare(
         if cex is not None:
             check = None
             if corrected is not None:
-                check = _compare(correct, corrected, what="the corrected formula", where=where)
+                check = _compare(correct, corrected, what="the corrected formula", where=where,
+                                 against=against)
             return Decision(
                 Verdict.REFUTED,
-                f"{what} differs from the derivative of the loss: {cex}",
+                f"{what} differs from {against}: {cex}",
                 counterexample=cex,
                 corrected=corrected_latex,
                 corrected_check=check,
-                evidence=("local Jacobians multiplied", "exact rational counterexample"),
+                evidence=("entrywise comparison", "exact rational counterexample"),
             )
         pending.append((idx, c - s))
     for idx, diff in pending:
@@ -424,7 +426,7 @@ def _compare(
             )
     return Decision(
         Verdict.PROVEN,
-        f"{what} equals the derivative of the composed loss in every entry ({where})",
+        f"{what} equals {against} in every entry ({where})",
         evidence=("entrywise expand/cancel == 0",),
     )
 
@@ -697,6 +699,31 @@ def _decide_saved(stated: set[str]) -> Decision:
     )
 
 
+def _decide_da1_not_used() -> Decision:
+    by_name = _decide_uses("da1", {"dz1"}, cells=(*BACKWARD_CELLS, 18, 19),
+                           what="the name da1, statement by statement")
+    ns = run_cell(CELLS[16], _mask_inputs(2, 2, np.random.default_rng(5)))
+    shared = bool(np.shares_memory(ns["dz1"], ns["da1"]))
+    readers = sorted(t for t, reads in dependencies(CELLS[17]).items() if "dz1" in reads)
+    if shared and readers:
+        by_array = Decision(
+            Verdict.REFUTED,
+            f"after In [16] dz1 and da1 share memory (one array), and In [17] reads that array "
+            f"to compute {readers}",
+            counterexample=Counterexample(
+                point={"cells": "In [16], In [17]"}, stated="da1's array is used only for dz1",
+                correct=f"da1's array is dz1 and is read to compute {readers}",
+            ),
+        )
+    else:
+        by_array = Decision(Verdict.PROVEN, "dz1 is a separate array from da1")
+    return decide_readings(
+        [("the name da1 is read only to compute dz1", by_name),
+         ("the array da1 refers to is used only to compute dz1", by_array)],
+        what="'da1 will not be used anywhere else except for dz1'",
+    )
+
+
 def _decide_intermediates_saved() -> Decision:
     used = sorted(_backward_reads() & _forward_names())
     if used:
@@ -766,7 +793,8 @@ def decide_update_code(source: str = CELLS[19]) -> Decision:
     env = run_cell(source, ns)
     for p in ("w1", "b1", "w2", "b2"):
         expected = as_matrix(ns[p]) - eta * as_matrix(ns[f"d{p}"])
-        d = _compare(expected, as_matrix(env[p]), what=f"In [19]'s new {p}")
+        d = _compare(expected, as_matrix(env[p]), what=f"In [19]'s new {p}",
+                     against="w - lr * dw", where="symbolic parameters, gradients and lr")
         if d.verdict is not Verdict.PROVEN:
             return d
     reads = names_read(source)
@@ -780,17 +808,20 @@ def decide_update_code(source: str = CELLS[19]) -> Decision:
 
 
 def _decide_update_text() -> Decision:
-    m, w, eta = sp.Symbol("m", positive=True), sp.Symbol("w", real=True), sp.Symbol("eta",
-                                                                                  positive=True)
-    g_sum = sp.Symbol("g", real=True)  # x^T dz1: the gradient of the summed loss
-    mean_step = w - eta * g_sum / m  # gradient descent on the mean loss J = L_sum / m
-    as_sum = _compare(sp.Matrix([mean_step]), sp.Matrix([w - eta * g_sum * (1 / m)]),
-                      what="w - eta * (x^T dz1) * 1/m")
-    code_dw1 = g_sum / m  # In [17]: dw1 = np.dot(x.T, dz1)/ m
+    """The text's update against gradient descent on the mean loss, at the document's m = 300."""
+    w, eta, g = sp.symbols("w eta g", real=True)
+    J = g * w / M  # the mean loss near w: its summed-loss gradient x^T dz1 is g
+    gd_step = w - eta * sp.diff(J, w)  # gradient descent on J with rate eta
+    where = "w, eta, g symbols; m = 300"
+    against = "one gradient-descent step on the mean loss, w - eta dJ/dw"
+    as_sum = _compare(sp.Matrix([gd_step]), sp.Matrix([w - eta * g * sp.Rational(1, M)]),
+                      what="w - eta * (x^T dz1) * 1/m", where=where, against=against)
+    code_dw1 = g / M  # In [17]: dw1 = np.dot(x.T, dz1)/ m
     as_code = _compare(
-        sp.Matrix([mean_step]), sp.Matrix([w - eta * code_dw1 * (1 / m)]),
+        sp.Matrix([gd_step]), sp.Matrix([w - eta * code_dw1 * sp.Rational(1, M)]),
         what="w - eta * dw1 * 1/m with In [17]'s dw1 (already divided by m)",
         corrected=sp.Matrix([w - eta * code_dw1]), corrected_latex=r"w^1 = w^1 - \eta\, dw^1",
+        where=where, against=against,
     )
     return decide_readings(
         [("dw^1 is the summed-loss gradient x^T dz^1 of the text", as_sum),
@@ -833,7 +864,8 @@ def _scalar_affine_reading(which: str) -> Decision:
     g = _affine(1, 1, 1, "sum")
     stated = {"dW": g.G * g.A, "dA": g.G * g.W, "db": g.G}[which]
     correct = {"dW": g.dW, "dA": g.dA, "db": g.db}[which]
-    return _compare(correct, stated, what=f"the scalar reading (m = h = n = 1) of {which}")
+    return _compare(correct, stated, what=f"the scalar reading of {which}",
+                    where="m = 1 sample, one unit per layer")
 
 
 def _product_readings(
@@ -944,7 +976,8 @@ def _local_jacobian_entries(kind: str) -> Decision:
 
 def _dz2_da1_readings() -> Decision:
     J, w2 = _flat_jacobian_one_sample(2, 3)
-    as_matrix_ = _compare(J, w2, what="the Jacobian dz2/da1 of one sample (n x h) against w2",
+    as_matrix_ = _compare(J, w2, what="w2 (h x n)", against="the Jacobian dz2/da1 (n x h)",
+                          where="one sample, h = 2, n = 3",
                           corrected=w2.T, corrected_latex=r"\partial z^2/\partial a^1 = w^{2^T}")
     return decide_readings(
         [("entrywise: dz2_ik / da1_ij = w2_jk", _local_jacobian_entries("a")),
@@ -1659,10 +1692,8 @@ def claims() -> list[Claim]:
     add(_claim(
         "da1-not-used-elsewhere",
         "And $da^1$ will not be used anywhere else expect for calculation of $dz^1$.",
-        "No cell after In [16] reads da1 (dz1 is the same array)",
-        lambda: _decide_uses("da1", {"dz1"}, cells=(*BACKWARD_CELLS, 18, 19),
-                             what="da1 used only for dz1"),
-        kind="code",
+        "After In [16], da1 is used for nothing but dz1",
+        _decide_da1_not_used, kind="code",
     ))
     add(_claim(
         "intermediates-saved",

@@ -344,3 +344,8 @@ def test_update_with_the_wrong_sign_is_refuted():
 def test_cells_are_read_only():
     with pytest.raises(TypeError):
         doc002.CELLS[12] = "dz2 = probs.copy()"  # type: ignore[index]
+
+
+def test_da1_is_unused_by_name_but_its_array_lives_on_as_dz1():
+    assert list(readings("002-da1-not-used-elsewhere").values()) == [Verdict.PROVEN,
+                                                                     Verdict.REFUTED]
