@@ -25,7 +25,7 @@ decided under each reduction.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -90,15 +90,15 @@ DOCUMENT = "002_37ba765e96841764.txt"
 #: the document's sizes: m samples, d inputs, h hidden units, n classes (In [3], In [4])
 M, D, H, N = 300, 2, 4, 3
 
-CONVENTIONS = {
+CONVENTIONS = MappingProxyType({
     "layout": "rows",
     "reduction": "mean over m",
     "activation": "relu, softmax",
     "loss": "categorical cross-entropy",
     "labels": "integer class index",
-}
-SUM = {"layout": "rows", "reduction": "sum over samples"}
-MEAN = {"layout": "rows", "reduction": "mean over m"}
+})
+SUM = MappingProxyType({"layout": "rows", "reduction": "sum over samples"})
+MEAN = MappingProxyType({"layout": "rows", "reduction": "mean over m"})
 
 #: the code cells, verbatim (comment lines left out), by their notebook number
 CELLS = MappingProxyType({
@@ -296,7 +296,7 @@ def _matrix_conventions(
 ) -> Decision:
     """Decide ``build(reduction)`` under the document's reduction ``first`` and the other."""
     order = ("mean", "sum") if first == "mean" else ("sum", "mean")
-    conv = {"mean": MEAN, "sum": SUM}
+    conv = {"mean": MEAN, "sum": SUM}  # local, read-only use
     return decide_conventions(
         [
             (conv[r], functools.partial(decide_matrix, build(r), n_dims=n_dims, what=what))
@@ -442,9 +442,51 @@ def _chain(factors: Sequence[tuple[str, str]], target: str, *, what: str) -> Dec
 # claim constructors
 
 
+P_ = r"\frac{\partial L}{\partial a^2} \frac{\partial a^2}{\partial z^2}"
+
+#: the document's formulas as written (for display), by claim id
+LATEX = MappingProxyType({
+    "dz2-def": r"dz^2 = \frac{\partial L}{\partial z^2}",
+    "chain-dz2": r"\frac{\partial L}{\partial z^2} = " + P_,
+    "chain-dz2-p": r"\frac{\partial L}{\partial z^2} = \frac{\partial L}{\partial p} "
+    r"\frac{\partial p}{\partial z^2}",
+    "chain-dz-j": r"dz = \frac{\partial J}{\partial p} \frac{\partial p}{\partial z}",
+    "chain-dw2": r"dw^2 = " + P_ + r" \frac{\partial z^2}{\partial w^2}",
+    "dw2-dz2-chain": r"dw^2 = dz^2 \frac{\partial z^2}{\partial w^2}",
+    "z2-formula": r"z^2 = w^{2^T} a^1 + b^2",
+    "dz2-dw2-local": r"\frac{\partial z^2}{\partial w^2} = a^1",
+    "dw2-dz2-a1": r"dw^2 = dz^2 * a^1",
+    "update-double-m": r"w^1 = w^1 - \eta\, dw^1 \frac{1}{m}",
+    "chain-db2": r"db^2 = " + P_ + r" \frac{\partial z^2}{\partial b^2}",
+    "z2-w2a1": r"z^2 = w^2 * a^1 + b^2",
+    "dz2-db2-local": r"\frac{\partial (w^2 a^1 + b^2)}{db^2} = 1",
+    "db2-dz2": r"db^2 = " + P_ + r" \cdot 1 = dz^2",
+    "chain-da1-mislabel": r"da^1 = \frac{\partial L}{\partial a^2} \frac{\partial a^2}"
+    r"{\partial z^1} \frac{\partial z^2}{\partial a^1}",
+    "sz2-placeholder": P_ + r" = sz^2",
+    "dz2-da1-local": r"\frac{\partial (w^2 a^1 + b^2)}{da^1} = w^2",
+    "da1-dz2-w2": r"da^1 = " + P_ + r" w^2 = dz^2 * w^2",
+    "da1-w2t-dz2": r"da^1 = w^{2^T} * dz^2",
+    "chain-dz1": r"\frac{\partial L}{\partial z^1} = " + P_
+    + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}",
+    "da1-known": P_ + r" \frac{\partial z^2}{\partial a^1} = da^1",
+    "chain-dw1": r"\frac{\partial L}{\partial w^1} = dz^1 \frac{\partial z^1}{\partial w^1}",
+    "dz1-known": P_ + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}"
+    r" = dz^1",
+    "z1-w1x": r"z^1 = w^1 * x + b^1",
+    "dz1-dw1-local": r"\frac{\partial (w^1 x + b^1)}{\partial w^1} = x",
+    "dw1-dz1-x": r"\frac{\partial L}{\partial w^1} = dz^1 * x",
+    "chain-db1": r"\frac{\partial L}{\partial b^1} = dz^1 \frac{\partial z^1}{\partial b^1}",
+    "dz1-db1-local": r"\frac{\partial (w^1 x + b^1)}{\partial b^1} = 1",
+    "db1-dz1": r"\frac{\partial L}{\partial b^1} = dz^1 \cdot 1",
+})
+
+
 def _claim(cid: str, quote: str, title: str, decide: Callable[[], Decision], **kw: Any) -> Claim:
     kw.setdefault("conventions", CONVENTIONS)
     kw.setdefault("statement", None)
+    if kw["statement"] is None and "latex" not in kw and cid in LATEX:
+        kw["latex"] = LATEX[cid]
     return Claim(
         id=f"002-{cid}", document=DOCUMENT, quote=quote, title=title, decide=decide, **kw
     )
@@ -869,7 +911,7 @@ def _scalar_affine_reading(which: str) -> Decision:
 
 
 def _product_readings(
-    left: str, right: str, shapes: dict[str, Dims], scalar: str, corrected: tuple[str, str],
+    left: str, right: str, shapes: Mapping[str, Dims], scalar: str, corrected: tuple[str, str],
     what: str,
 ) -> Decision:
     a, b = mat(left, *shapes[left]), mat(right, *shapes[right])
@@ -897,7 +939,7 @@ def _product_readings(
     )
 
 
-def _shape_after(pair: tuple[str, str], shapes: dict[str, Dims]) -> Dims:
+def _shape_after(pair: tuple[str, str], shapes: Mapping[str, Dims]) -> Dims:
     first = shapes[pair[0].removesuffix(".T")]
     second = shapes[pair[1].removesuffix(".T")]
     rows = first[1] if pair[0].endswith(".T") else first[0]
@@ -905,8 +947,9 @@ def _shape_after(pair: tuple[str, str], shapes: dict[str, Dims]) -> Dims:
     return (rows, cols)
 
 
-SHAPES = {"x": (M, D), "w1": (D, H), "z1": (M, H), "a1": (M, H), "dz1": (M, H),
-          "w2": (H, N), "dz2": (M, N)}
+#: the arrays' shapes in the code (In [3]-[17])
+SHAPES = MappingProxyType({"x": (M, D), "w1": (D, H), "z1": (M, H), "a1": (M, H),
+                           "dz1": (M, H), "w2": (H, N), "dz2": (M, N)})
 
 
 def _db_equals_dz() -> Decision:
@@ -1310,8 +1353,33 @@ def _numpy_mask() -> Callable[..., Any]:
 # the claims
 
 
+def _statements() -> dict[str, sp.Basic]:
+    """The matrix forms as SymPy equations on symbolic-size matrices (for display)."""
+    m, d, h, n = sp.symbols("m d h n", integer=True, positive=True)
+    x, a1, z1 = sp.MatrixSymbol("x", m, d), sp.MatrixSymbol("a1", m, h), sp.MatrixSymbol(
+        "z1", m, h)
+    w2 = sp.MatrixSymbol("w2", h, n)
+    dz2, dz1 = sp.MatrixSymbol("dz2", m, n), sp.MatrixSymbol("dz1", m, h)
+    P, Y = sp.MatrixSymbol("P", m, n), sp.MatrixSymbol("Y", m, n)
+    ones = sp.OneMatrix(1, m)
+    return {
+        "dz2": sp.Eq(dz2, P - Y, evaluate=False),
+        "dw2-text": sp.Eq(sp.MatrixSymbol("dw2", h, n), a1.T * dz2, evaluate=False),
+        "dw2": sp.Eq(sp.MatrixSymbol("dw2", h, n), a1.T * dz2 / m, evaluate=False),
+        "db2": sp.Eq(sp.MatrixSymbol("db2", 1, n), ones * dz2 / m, evaluate=False),
+        "da1": sp.Eq(sp.MatrixSymbol("da1", m, h), dz2 * w2.T, evaluate=False),
+        "dz1": sp.Eq(dz1, sp.HadamardProduct(sp.MatrixSymbol("da1", m, h),
+                                             sp.MatrixSymbol("H(z1)", m, h)), evaluate=False),
+        "dw1": sp.Eq(sp.MatrixSymbol("dw1", d, h), x.T * dz1 / m, evaluate=False),
+        "db1": sp.Eq(sp.MatrixSymbol("db1", 1, h), ones * dz1 / m, evaluate=False),
+        "z1": sp.Eq(z1, x * sp.MatrixSymbol("w1", d, h) + sp.OneMatrix(m, 1)
+                    * sp.MatrixSymbol("b1", 1, h), evaluate=False),
+    }
+
+
 def claims() -> list[Claim]:
     """Every statement of document 002, in document order (nothing is decided here)."""
+    eq = _statements()
     z, y = sp.symbols("z y", real=True)
     c: list[Claim] = []
     add = c.append
@@ -1355,6 +1423,7 @@ def claims() -> list[Claim]:
         "z1[i, j] = (row i of x) . (column j of w1) + b1[j], which is x @ w1 + b1 (rows layout)",
         lambda: decide_matrix(_rowwise_build, n_dims=3, what="x @ w1 + b1 entry by entry"),
         kind="matrix", conventions={"layout": "rows"},
+        statement=eq["z1"],
     ))
     add(_shape_claim("z1-shape", "z1 = np.dot(x, w1) + b1",
                      "z1 = x @ w1 + b1 is defined and has shape (300, 4)", _z1, (M, H)))
@@ -1446,6 +1515,7 @@ def claims() -> list[Claim]:
         lambda: _matrix_conventions(build_dz2, 2, first="mean",
                                     what="dz2 = P - onehot(y)"),
         kind="matrix", numpy=_numpy_dz2,
+        statement=eq["dz2"],
     ))
     add(_claim(
         "code-dz2", "dz2[range(m), y] -= 1",
@@ -1456,6 +1526,7 @@ def claims() -> list[Claim]:
         numpy=lambda: _numpy_cell(12, "dz2", ("probs", "m", "y"),
                                   "Arguments: probs (m, n) float, m int, y (m,) int labels. "
                                   "Returns probs - onehot(y) (m, n); probs is copied first."),
+        statement=eq["dz2"],
     ))
     add(_claim(
         "code-probs-alias", "dz2 = probs",
@@ -1525,6 +1596,7 @@ def claims() -> list[Claim]:
         lambda: _matrix_conventions(build_dw2_text, 3, first="mean",
                                     what="dw2 = a1^T dz2"),
         kind="matrix", numpy=_numpy_dw2_text,
+        statement=eq["dw2-text"],
     ))
     add(_claim(
         "code-dw2", "dw2 = np.dot(a1.T, dz2)/ m",
@@ -1533,6 +1605,7 @@ def claims() -> list[Claim]:
         kind="code",
         numpy=lambda: _numpy_cell(13, "dw2", ("a1", "dz2", "m"),
                                   "Arguments: a1 (m, h), dz2 (m, n), m int. Returns (h, n)."),
+        statement=eq["dw2"],
     ))
     add(_claim(
         "divide-by-m-average",
@@ -1581,6 +1654,7 @@ def claims() -> list[Claim]:
         lambda: _matrix_conventions(build_db2_average, 2, first="mean",
                                     what="db2 = 1^T dz2 / m"),
         kind="matrix", numpy=_numpy_db2_average,
+        statement=eq["db2"],
     ))
     add(_claim(
         "code-db2", "db2 = np.sum(dz2, axis = 0, keepdims = True)/ m",
@@ -1589,6 +1663,7 @@ def claims() -> list[Claim]:
         kind="code",
         numpy=lambda: _numpy_cell(14, "db2", ("dz2", "m"),
                                   "Arguments: dz2 (m, n), m int. Returns (1, n)."),
+        statement=eq["db2"],
     ))
     add(_claim(
         "chain-da1-mislabel",
@@ -1644,6 +1719,7 @@ def claims() -> list[Claim]:
         kind="code",
         numpy=lambda: _numpy_cell(15, "da1", ("dz2", "w2"),
                                   "Arguments: dz2 (m, n), w2 (h, n). Returns (m, h)."),
+        statement=eq["da1"],
     ))
     add(_claim(
         "chain-dz1",
@@ -1670,6 +1746,7 @@ def claims() -> list[Claim]:
             what="In [16]'s mask",
         ),
         kind="code", numpy=_numpy_mask,
+        statement=eq["dz1"],
     ))
     add(_claim(
         "spiral-kink", "0,0.0,0.0,0",
@@ -1755,6 +1832,7 @@ def claims() -> list[Claim]:
         kind="code",
         numpy=lambda: _numpy_cell(17, "dw1", ("x", "dz1", "m"),
                                   "Arguments: x (m, d), dz1 (m, h), m int. Returns (d, h)."),
+        statement=eq["dw1"],
     ))
     add(_claim(
         "code-db1", "db1 = np.sum(dz1, axis = 0, keepdims = True)/ m",
@@ -1764,6 +1842,7 @@ def claims() -> list[Claim]:
         numpy=lambda: _numpy_cell(17, "db1", ("x", "dz1", "m"),
                                   "Arguments: x (m, d) (unused), dz1 (m, h), m int. "
                                   "Returns (1, h)."),
+        statement=eq["db1"],
     ))
     add(_claim(
         "dw1-db1-shapes", "dw1.shape, db1.shape",
