@@ -290,7 +290,7 @@ def minibatch(
             points.append(tuple(w - rate * g for w, g in zip(here, mean, strict=True)))
     objective = sum(sample_losses) / n
     losses = tuple(_at(objective, params, p) for p in points)
-    rule = {1: "SGD", n: "gradient descent"}.get(batch_size, f"minibatch (batch {batch_size})")
+    rule = "SGD" if batch_size == 1 else f"minibatch (batch {batch_size} of {n})"
     if gradient_at == "epoch start":
         rule += ", gradients at the epoch start"
     return Run(rule, rate, tuple(points), losses)
@@ -478,6 +478,8 @@ def decide_step_decreases(
     """
     run = gradient_descent(loss, params, start, lr, steps=1)
     before, after = run.losses
+    if not (before.is_number and after.is_number):
+        raise ValueError(f"the losses {before}, {after} are symbolic; give numeric start and lr")
     point = {str(p): str(v) for p, v in zip(params, run.iterates[0], strict=True)}
     point["lr"] = str(run.lr)
     if after < before:
