@@ -1539,6 +1539,12 @@ def claims() -> list[Claim]:
         lambda: _probs() - sp.OneMatrix(M, N), (M, N),
     ))
     add(_claim(
+        "like-softmax-classifier",
+        "will also be similar to $dw$ and $db$ as it was in the softmax classifier",
+        "dw2 and db2 are the softmax classifier's dw and db with a1 in place of x",
+        _like_softmax_classifier, kind="scalar", depends_on=("002-gradient-unchanged",),
+    ))
+    add(_claim(
         "chain-dw2",
         r"\frac{\partial a^2}{\partial z^2} * \frac{\partial z^2}{\partial w^2}$.",
         "dw2 = dL/da2 * da2/dz2 * dz2/dw2 (chain rule)",

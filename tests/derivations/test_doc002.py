@@ -67,7 +67,7 @@ def test_claims_decide_nothing_when_built():
     "002-spiral-kink", "002-da1-inplace-safe", "002-code-update", "002-lr",
     "002-b2-printed", "002-summary-dz2-used", "002-summary-da1-used", "002-summary-dz1-used",
     "002-da1-uses-w2", "002-intermediates-saved", "002-gradient-unchanged",
-    "002-dz2-dw2-local", "002-dz2-db2-local",
+    "002-dz2-dw2-local", "002-dz2-db2-local", "002-like-softmax-classifier",
 ])
 def test_proven(claim_id):
     assert result(claim_id).verdict is Verdict.PROVEN, str(result(claim_id))
