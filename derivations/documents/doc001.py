@@ -368,10 +368,11 @@ def _monotone_counterexample(distance: sp.Expr, error: sp.Expr) -> tuple | None:
 def _decide_further_greater() -> Decision:
     def reading(distance: sp.Expr, error: sp.Expr, label: str) -> Decision:
         found = _monotone_counterexample(distance, error)
-        if found is None:
-            return Decision(Verdict.PROVEN, f"{label}: a larger distance always gives a larger "
-                            "error on the grid, and the error equals the distance",
-                            evidence=("simplify(error - distance) == 0",))
+        if found is None:  # a grid never proves: only an identity with the distance does
+            same = sp.simplify(error - distance) == 0
+            return Decision(Verdict.PROVEN if same else Verdict.UNDECIDED,
+                            f"{label}: no counterexample on the grid; the error "
+                            f"{'equals' if same else 'was not shown to grow with'} the distance")
         y, a, b, da, db, ea, eb = found
         return Decision(
             Verdict.REFUTED,
@@ -410,15 +411,19 @@ def _decide_separated() -> Decision:
 
 def _decide_best_error_zero() -> Decision:
     y = sp.Rational(7, 10)
-    unit = sp.Interval(0, 1)
 
     def case(error: sp.Expr, name: str) -> Decision:
-        e = error.subs(_y, y)
-        low = sp.minimum(e, _yh, unit)
-        at_label = e.subs(_yh, y)
+        if error.is_nonnegative is True and sp.simplify(error.subs(_yh, _y)) == 0:
+            return Decision(
+                Verdict.PROVEN,
+                f"{name} >= 0 for all real y, yhat (SymPy: is_nonnegative) and it is 0 at "
+                "yhat = y: the best error is 0",
+                evidence=("is_nonnegative", "error at yhat = y simplifies to 0"),
+            )
+        low = sp.minimum(error.subs(_y, y), _yh, sp.Interval(0, 1))
         return _proven(
-            low == 0 and at_label == 0,
-            f"{name}: the smallest error over yhat in [0, 1] (y = 7/10) is {low}, at yhat = y",
+            low == 0,
+            f"{name}: the smallest error over yhat in [0, 1] (y = 7/10) is 0",
             f"{name}: the smallest error over yhat in [0, 1] (y = 7/10) is {low}, below 0",
             counterexample=Counterexample(point={"y": str(y), "yhat": "1"},
                                           stated="best error 0", correct=f"min E = {low}"),
@@ -463,11 +468,12 @@ def _decide_useful_derivative() -> Decision:
     square = decide_differentiable_at((y - _yh) ** 2, _yh, y, what="(y - yhat)^2 at yhat = y")
     absolute = decide_differentiable_at(sp.Abs(y - _yh), _yh, y, what="|y - yhat| at yhat = y")
     derivative = sp.diff((_y - _yh) ** 2, _yh)
-    holds = square.verdict is Verdict.PROVEN and absolute.verdict is Verdict.REFUTED
+    holds = (derivative.is_polynomial(_y, _yh) and square.verdict is Verdict.PROVEN
+             and absolute.verdict is Verdict.REFUTED)
     return _proven(
         holds,
-        f"d/dyhat (y - yhat)^2 = {sp.factor(derivative)} exists everywhere and is 0 at the "
-        f"minimum; {absolute.reason}",
+        f"d/dyhat (y - yhat)^2 = {sp.factor(derivative)} is a polynomial, so it exists "
+        f"everywhere, and is 0 at the minimum; {absolute.reason}",
         f"{square.reason}; {absolute.reason}",
         evidence=(square.reason, absolute.reason),
     )
@@ -660,9 +666,7 @@ def _decide_single_sample() -> Decision:
 # ---------------------------------------------------------------------------------------------
 # gradients
 
-def _decide_steepest(sign: int) -> Decision:
-    """Lagrange's identity: |g|^2 |u|^2 - (g.u)^2 is a sum of squares, so g.u <= |g| on |u| = 1."""
-    n = 3
+def _steepest_holds(n: int, sign: int) -> bool:
     g = sp.symbols(f"g_1:{n + 1}", real=True)
     u = sp.symbols(f"u_1:{n + 1}", real=True)
     dot = sum(a * b for a, b in zip(g, u, strict=True))
@@ -672,14 +676,71 @@ def _decide_steepest(sign: int) -> Decision:
     norm = sp.sqrt(gg)
     best = [sign * a / norm for a in g]
     attained = sp.simplify(sum(a * b for a, b in zip(g, best, strict=True)) - sign * norm) == 0
+    return identity and attained
+
+
+def _decide_steepest(sign: int) -> Decision:
+    """Lagrange's identity: |g|^2 |u|^2 - (g.u)^2 is a sum of squares, so g.u <= |g| on |u| = 1."""
+    sizes = (2, 3, 4)
     word = "ascent" if sign > 0 else "descent"
+    pm = "+" if sign > 0 else "-"
     return _proven(
-        identity and attained,
-        f"|g|^2 |u|^2 - (g.u)^2 = sum_(i<k) (g_i u_k - g_k u_i)^2 >= 0 (n = 3), so every unit "
-        f"direction u has |D_u E| <= |g|, and u = {'+' if sign > 0 else '-'}g/|g| attains "
-        f"D_u E = {'+' if sign > 0 else '-'}|g|: the steepest {word}",
+        all(_steepest_holds(n, sign) for n in sizes),
+        f"|g|^2 |u|^2 - (g.u)^2 = sum_(i<k) (g_i u_k - g_k u_i)^2 >= 0 (n = 2, 3, 4 weights), "
+        f"so every unit direction u has |D_u E| = |g.u| <= |g|, and u = {pm}g/|g| attains "
+        f"D_u E = {pm}|g|: the steepest {word}",
         "the identity or the attainment failed",
         evidence=("Lagrange identity expanded to 0", "g.(g/|g|) - |g| simplified to 0"),
+    )
+
+
+def _decide_two_directions() -> Decision:
+    u = sp.Symbol("u", real=True)
+    units = sp.solve(sp.Eq(u**2, 1), u)
+    return _proven(
+        sorted(units) == [-1, 1],
+        f"the unit vectors of one weight solve u^2 = 1: u in {sorted(units)}, increase or "
+        "decrease",
+        f"u^2 = 1 has the solutions {units}",
+    )
+
+
+def _grows_with_distance(error: sp.Expr) -> sp.Expr | None:
+    """``g`` with ``error = g(|y - yhat|)`` and ``g`` increasing, or ``None`` if not shown."""
+    d = sp.Symbol("d", positive=True)
+    above, below = (sp.simplify(error.subs(_yh, _y + s * d)) for s in (1, -1))
+    if sp.simplify(above - below) != 0 or above.has(_y):
+        return None  # not a function of the distance alone
+    return above if sp.diff(above, d).is_positive is True else None
+
+
+def _decide_lower_error_better() -> Decision:
+    def case(error: sp.Expr, name: str) -> Decision:
+        g = _grows_with_distance(error)
+        if g is not None:
+            return Decision(
+                Verdict.PROVEN,
+                f"{name} = g(d) with d = |y - yhat| and g(d) = {g}, g'(d) = {sp.diff(g)} > 0 "
+                "for d > 0: a lower error means a closer prediction",
+                evidence=("E(y, y + d) - E(y, y - d) simplified to 0", "g'(d).is_positive"),
+            )
+        found = _monotone_counterexample(sp.Abs(_y - _yh), error)
+        if found is None:
+            return Decision(Verdict.UNDECIDED, f"{name}: neither shown nor refuted")
+        y, a, b, da, db, ea, eb = found
+        return Decision(
+            Verdict.REFUTED,
+            f"{name}: with y = {y}, yhat = {b} (distance {db}) has E = {eb} <= {ea}, the error "
+            f"of yhat = {a} at distance {da}: the lower error belongs to the worse prediction",
+            counterexample=Counterexample(point={"y": str(y), "yhat": str(b)},
+                                          stated=f"E > {ea}", correct=f"E = {eb}"),
+        )
+
+    return decide_conventions(
+        [({"error": "y - yhat"}, lambda: case(_y - _yh, "E = y - yhat")),
+         ({"error": "|y - yhat|"}, lambda: case(sp.Abs(_y - _yh), "E = |y - yhat|")),
+         ({"error": "(y - yhat)^2"}, lambda: case((_y - _yh) ** 2, "E = (y - yhat)^2"))],
+        what="'the lower the error, the better the prediction'",
     )
 
 
@@ -958,7 +1019,7 @@ def _decide_no_perfect_rate() -> Decision:
     )
     return decide_readings(
         [("one weight (E = a/2 (w - c)^2)", one),
-         ("several weights with different curvatures", two)],
+         ("several weights with different curvatures (1 and 3)", two)],
         what="'no learning rate is perfect, but you can always find one that works better'",
     )
 
@@ -1178,6 +1239,9 @@ def claims() -> list[Claim]:
            "error is a more informative and useful metric than accuracy",
            "the error distinguishes predictions that accuracy cannot",
            _decide_accuracy_vs_error, kind="verbal"),
+        _claim("lower-error-better", "The lower the error, the better the prediction.",
+               "a lower error means a prediction closer to the label",
+               _decide_lower_error_better, kind="verbal"),
         _claim("error-difference", r"E(y, \hat{y}) = y - \hat{y}",
            "the simplest error: E = y - yhat",
            lambda: definition("E = y - yhat; decided against in the claims that follow"),
@@ -1310,6 +1374,10 @@ def claims() -> list[Claim]:
            "The result would either get a negative number or a positive number",
            "the partial derivative of E in a weight is either negative or positive",
            _decide_partial_sign, kind="verbal", depends_on=("001-feedforward",)),
+        _claim("two-directions",
+               "For a single weight, there are only two possible directions, an increase or "
+               "decrease.", "one weight has exactly two unit directions, +1 and -1",
+               _decide_two_directions, kind="verbal"),
         _claim("same-direction", "For example, a gradient -1 and -1000 both represent the same "
            "direction.", "gradients -1 and -1000 point the same way",
            _decide_same_direction, kind="verbal"),
@@ -1378,7 +1446,8 @@ def claims() -> list[Claim]:
            "gradient descent)", _decide_average_is_gradient, kind="update",
            depends_on=("001-mse-dataset",)),
         _claim("sgd-vs-gd", "Stochastic gradient descent is less stable but faster.",
-           "SGD is less stable but faster than gradient descent",
+           "SGD is less stable but faster than gradient descent (on per-sample quadratic "
+           "losses: per epoch)",
            _decide_sgd_vs_gd, kind="update"),
         _claim("minibatch-n",
            "There is also **mini-batch gradient descent** where you take $N$ number of samples",

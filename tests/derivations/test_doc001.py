@@ -36,6 +36,7 @@ EXPECTED = {
     "001-yhat-probability": PUC,
     "001-best-guess": D,
     "001-error-vs-accuracy": P,
+    "001-lower-error-better": PUC,
     "001-error-difference": D,
     "001-further-greater": A,
     "001-separated-0.2": P,
@@ -64,6 +65,7 @@ EXPECTED = {
     "001-partial-single-weight": D,
     "001-partial-depends": P,
     "001-partial-sign": R,
+    "001-two-directions": P,
     "001-same-direction": P,
     "001-relative-magnitudes": P,
     "001-update-need-not-decrease": P,
@@ -161,6 +163,7 @@ def test_conventions_name_which_hold(results):
     assert holding("001-linear1-layout") == [True, False]
     assert holding("001-yhat-probability") == [True, False, False]   # sigmoid, tanh, relu
     assert holding("001-best-error-zero") == [False, True, True]      # y - yhat, |.|, (.)^2
+    assert holding("001-lower-error-better") == [False, True, True]
     assert holding("001-mse-name") == [False, True]                   # no 1/2, with 1/2
     assert holding("001-differentiable") == [True, True, False, False]
 
@@ -244,3 +247,22 @@ def test_dataset_formula_mutations_are_refuted():
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_error_as_a_function_of_the_distance():
+    y, yh = sp.symbols("y yhat", real=True)
+    d = sp.Symbol("d", positive=True)
+    assert doc001._grows_with_distance((y - yh) ** 2) == d**2
+    assert doc001._grows_with_distance(sp.Abs(y - yh)) == d
+    assert doc001._grows_with_distance(y - yh) is None            # signed: not the distance
+    assert doc001._grows_with_distance(-((y - yh) ** 2)) is None   # decreasing in it
+
+
+def test_half_factor_mutations_are_refuted():
+    from derivations.decide import decide_equal
+
+    y, yh = sp.symbols("y yhat", real=True)
+    derivative = sp.diff((y - yh) ** 2 / 2, yh)
+    assert decide_equal(derivative, yh - y).verdict is P
+    assert decide_equal(derivative, y - yh).verdict is R          # sign flipped
+    assert decide_equal(derivative, 2 * (yh - y)).verdict is R    # the 1/2 forgotten
