@@ -18,12 +18,14 @@ import numpy as np
 from numeric._types import FloatArray
 
 
-def sigmoid(Z: FloatArray) -> FloatArray:
+def sigmoid(Z: FloatArray, *, out: FloatArray | None = None) -> FloatArray:
     """Logistic function 1 / (1 + exp(-Z)), exact and warning-free for any Z.
 
     Parameters
     ----------
     Z : ndarray, any shape
+    out : ndarray or None
+        Where to write the result (``out=Z`` works, NumPy style); None allocates.
 
     Returns
     -------
@@ -48,7 +50,8 @@ def sigmoid(Z: FloatArray) -> FloatArray:
     array([0. , 0.5, 1. ])
     """
     Z = np.asarray(Z)
-    E = np.empty(Z.shape, dtype=Z.dtype if Z.dtype.kind == "f" else np.float64)
+    E = np.empty(Z.shape, dtype=Z.dtype if Z.dtype.kind == "f" else np.float64) if out is None \
+        else out
     np.negative(Z, out=E)
     with np.errstate(over="ignore"):  # exp(1000) = inf is fine: 1 / (1 + inf) = 0 exactly
         np.exp(E, out=E)
@@ -76,9 +79,9 @@ def sigmoid_backward(dA: FloatArray, A: FloatArray) -> FloatArray:
     return dA * A * (1.0 - A)
 
 
-def tanh(Z: FloatArray) -> FloatArray:
-    """Hyperbolic tangent, elementwise; saturates to +-1 without overflow."""
-    return np.tanh(Z)
+def tanh(Z: FloatArray, *, out: FloatArray | None = None) -> FloatArray:
+    """Hyperbolic tangent, elementwise; saturates to +-1 without overflow. ``out`` as in NumPy."""
+    return np.tanh(Z, out=out)
 
 
 def tanh_backward(dA: FloatArray, A: FloatArray) -> FloatArray:
@@ -86,9 +89,9 @@ def tanh_backward(dA: FloatArray, A: FloatArray) -> FloatArray:
     return dA * (1.0 - A * A)
 
 
-def relu(Z: FloatArray) -> FloatArray:
-    """Rectified linear unit max(Z, 0), elementwise."""
-    return np.maximum(Z, 0)
+def relu(Z: FloatArray, *, out: FloatArray | None = None) -> FloatArray:
+    """Rectified linear unit max(Z, 0), elementwise. ``out`` as in NumPy (``out=Z`` works)."""
+    return np.maximum(Z, 0, out=out)
 
 
 def relu_backward(dA: FloatArray, Z: FloatArray) -> FloatArray:
@@ -103,9 +106,15 @@ def relu_backward(dA: FloatArray, Z: FloatArray) -> FloatArray:
     return dA * (Z > 0)
 
 
-def leaky_relu(Z: FloatArray, *, slope: float = 0.01) -> FloatArray:
-    """Leaky ReLU: Z where Z > 0, ``slope * Z`` elsewhere."""
-    return np.where(Z > 0, Z, slope * Z)
+def leaky_relu(
+    Z: FloatArray, *, slope: float = 0.01, out: FloatArray | None = None
+) -> FloatArray:
+    """Leaky ReLU: Z where Z > 0, ``slope * Z`` elsewhere. ``out`` as in NumPy (``out=Z`` works)."""
+    if out is None:
+        return np.where(Z > 0, Z, slope * Z)
+    if out is not Z:
+        np.copyto(out, Z)
+    return np.multiply(out, slope, out=out, where=out <= 0)
 
 
 def leaky_relu_backward(dA: FloatArray, Z: FloatArray, *, slope: float = 0.01) -> FloatArray:

@@ -148,8 +148,8 @@ def batched_loss(net: MLP, thetas: Any, X: Any, Y: Any) -> FloatArray:
     thetas = _check_thetas(check_net(net), thetas)
     X_ = check_input(net, X, thetas.dtype)
     Y_ = check_targets(net, Y, n_samples(net, X_), thetas.dtype)
-    stacked = _split(thetas, net.param_shapes())
-    As, Zs = _forward(net, stacked, X_)
+    stacked = _split(thetas, net._shapes)
+    As, Zs = _forward(net, stacked, X_, overwrite=True)
     return _loss(net, Zs[-1], As[-1], Y_)
 
 
@@ -172,12 +172,12 @@ def batched_loss_and_grad(
     thetas = _check_thetas(check_net(net), thetas)
     X_ = check_input(net, X, thetas.dtype)
     Y_ = check_targets(net, Y, n_samples(net, X_), thetas.dtype)
-    stacked = _split(thetas, net.param_shapes())
-    As, Zs = _forward(net, stacked, X_)
-    grads = _backward(net, stacked, As, Zs, Y_)
+    stacked = _split(thetas, net._shapes)
+    As, Zs = _forward(net, stacked, X_, overwrite=True)
+    losses = _loss(net, Zs[-1], As[-1], Y_)
+    grads = _backward(net, stacked, As, Zs, Y_, overwrite=True)
     K = thetas.shape[0]
-    flat = np.concatenate([g.reshape(K, -1) for g in grads.values()], axis=1)
-    return _loss(net, Zs[-1], As[-1], Y_), flat
+    return losses, np.concatenate([g.reshape(K, -1) for g in grads.values()], axis=1)
 
 
 def batched_loss_from(
@@ -247,5 +247,5 @@ def batched_loss_from(
     if A.ndim == 3 and A.shape[0] not in (1, K):
         raise ValueError(f"A_prev has a leading axis of {A.shape[0]}, but stacked has K = {K}.")
     Y_ = check_targets(net, Y, n_samples(net, A), dtype)
-    As, Zs = _forward(net, arrays, A, start=start)
+    As, Zs = _forward(net, arrays, A, start=start, overwrite=True)
     return _loss(net, Zs[-1], As[-1], Y_)

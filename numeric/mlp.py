@@ -37,7 +37,7 @@ from numeric._validate import (
     check_positive_int,
     labels_to_onehot,
 )
-from numeric.activations import ACTIVATIONS
+from numeric.activations import ACTIVATIONS, leaky_relu, relu, sigmoid, tanh
 from numeric.losses import LOSSES, reduction_scale
 
 Params = dict[str, FloatArray]
@@ -351,20 +351,43 @@ def _mT(x: FloatArray) -> FloatArray:
 
 
 def _forward(
-    net: MLP, params: Mapping[str, FloatArray], A_prev: FloatArray, start: int = 1
+    net: MLP,
+    params: Mapping[str, FloatArray],
+    A_prev: FloatArray,
+    start: int = 1,
+    *,
+    overwrite: bool = False,
 ) -> tuple[list[FloatArray], list[FloatArray]]:
-    """Forward pass from layer ``start`` on; returns [A_{start-1}, ..., A_L] and [Z_start..Z_L]."""
-    axis = class_axis(net.layout)
+    """Forward pass from layer ``start`` on; returns [A_{start-1}, ..., A_L] and [Z_start..Z_L].
+
+    With ``overwrite=True`` elementwise hidden activations are computed in place, so that
+    ``A_l is Z_l`` (one allocation per layer instead of two); only callers that keep the
+    arrays to themselves (`loss_and_grad`, the batched losses, training) ask for it, and
+    `_backward` then needs no Z that an activation overwrote (relu's mask is A > 0).
+    """
+    axis, L = class_axis(net.layout), net.n_layers
     As, Zs = [A_prev], []
     with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
-        for l in range(start, net.n_layers + 1):  # noqa: E741
+        for l in range(start, L + 1):  # noqa: E741
             W, b = params[f"W{l}"], params[f"b{l}"]
             Z = W @ A_prev + b if net.layout == "columns" else A_prev @ W + b  # seed 000 / 002
             act = net._acts[l - 1]
-            A_prev = act.forward(Z, axis=axis, slope=net.leaky_slope)
+            if overwrite and l < L and act.name in _IN_PLACE:
+                A_prev = _IN_PLACE[act.name](Z, net.leaky_slope)
+            else:
+                A_prev = act.forward(Z, axis=axis, slope=net.leaky_slope)
             Zs.append(Z)
             As.append(A_prev)
     return As, Zs
+
+
+_IN_PLACE = {
+    "relu": lambda Z, slope: relu(Z, out=Z),
+    "leaky_relu": lambda Z, slope: leaky_relu(Z, slope=slope, out=Z),
+    "sigmoid": lambda Z, slope: sigmoid(Z, out=Z),
+    "tanh": lambda Z, slope: tanh(Z, out=Z),
+    "identity": lambda Z, slope: Z,
+}
 
 
 def _loss(net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray) -> FloatArray:
@@ -398,12 +421,20 @@ def _backward(
     As: list[FloatArray],
     Zs: list[FloatArray],
     Y: FloatArray,
+    *,
+    overwrite: bool = False,
 ) -> Params:
-    """Gradients of all layers by the chain rule (seed 003's dZ_l = W_{l+1}^T dZ_{l+1} g'(Z_l))."""
+    """Gradients of all layers by the chain rule (seed 003's dZ_l = W_{l+1}^T dZ_{l+1} g'(Z_l)).
+
+    With ``overwrite=True`` the hidden layers' Z and A arrays (never X) are used as scratch
+    space once they are no longer needed: callers that own the forward pass's arrays (not a
+    Cache handed to the user) save one large allocation per layer, and the page faults that
+    come with it.
+    """
     dZ = _output_grad(net, Zs[-1], As[-1], Y)
     grads: Params = {}
     with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
-        _backward_layers(net, params, As, Zs, dZ, grads)
+        _backward_layers(net, params, As, Zs, dZ, grads, overwrite)
     return {key: grads[key] for key in net._shapes}
 
 
@@ -414,6 +445,7 @@ def _backward_layers(
     Zs: list[FloatArray],
     dZ: FloatArray,
     grads: Params,
+    overwrite: bool,
 ) -> None:
     """Fill ``grads`` from dZ_L down to layer 1."""
     L, axis, cols = net.n_layers, class_axis(net.layout), net.layout == "columns"
@@ -425,11 +457,43 @@ def _backward_layers(
         else:
             grads[f"W{l}"] = _mT(A_prev) @ dZ  # seed 002: dw2 = a1^T dz2
             grads[f"b{l}"] = dZ.sum(axis=-2, keepdims=True)
-        if l > 1:
-            W = params[f"W{l}"]
+        if l == 1:
+            break
+        W, act = params[f"W{l}"], net._acts[l - 2]
+        Z_prev = Zs[l - 2]
+        if overwrite and act.name in _IN_PLACE and Z_prev.shape == A_prev.shape:
+            dZ = _hidden_dZ_in_place(act.name, W, dZ, Z_prev, A_prev, cols, net.leaky_slope)
+        else:
             dA = _mT(W) @ dZ if cols else dZ @ _mT(W)  # seed 002: da1 = dz2 w2^T
-            act = net._acts[l - 2]
-            dZ = act.backward(dA, Zs[l - 2], As[l - 1], axis=axis, slope=net.leaky_slope)
+            dZ = act.backward(dA, Z_prev, A_prev, axis=axis, slope=net.leaky_slope)
+
+
+def _hidden_dZ_in_place(
+    name: str, W: FloatArray, dZ: FloatArray, Z: FloatArray, A: FloatArray, cols: bool,
+    slope: float,
+) -> FloatArray:
+    """Return the layer below's dZ, written into its Z buffer where free (A is scratch too).
+
+    The formulas of `numeric.activations`, rearranged to avoid temporaries.
+    """
+    # relu's mask is Z > 0, the same as A > 0 if A overwrote Z; take it before dA does
+    mask = Z > 0 if name in ("relu", "leaky_relu") else None
+    out = None if Z is A and name in ("sigmoid", "tanh") else Z  # those still need A
+    dA = np.matmul(_mT(W), dZ, out=out) if cols else np.matmul(dZ, _mT(W), out=out)
+    if name == "relu":
+        dA *= mask  # seed 002: da1[z1 <= 0] = 0
+    elif name == "leaky_relu":
+        np.multiply(dA, slope, out=dA, where=~mask)
+    elif name == "sigmoid":  # dA * A * (1 - A) = -(dA * A * (A - 1))
+        dA *= A
+        A -= 1.0
+        dA *= A
+        np.negative(dA, out=dA)
+    elif name == "tanh":  # dA * (1 - A^2)
+        np.square(A, out=A)
+        np.subtract(1.0, A, out=A)
+        dA *= A
+    return dA  # identity: dA itself
 
 
 def _l2_penalty(params: Mapping[str, FloatArray], l2: float) -> float:
@@ -607,9 +671,9 @@ def _loss_and_grad(
     net: MLP, params: Params, X: FloatArray, Y: FloatArray, l2: float
 ) -> tuple[FloatArray, Params]:
     """`loss_and_grad` on validated input (the training loop's hot path)."""
-    As, Zs = _forward(net, params, X)
+    As, Zs = _forward(net, params, X, overwrite=True)  # As, Zs are ours alone
     loss = _loss(net, Zs[-1], As[-1], Y)
-    grads = _backward(net, params, As, Zs, Y)
+    grads = _backward(net, params, As, Zs, Y, overwrite=True)
     if l2:
         loss = loss + loss.dtype.type(_l2_penalty(params, l2))
         for key in grads:

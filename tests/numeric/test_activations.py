@@ -168,3 +168,14 @@ def test_registry_names_and_elementwise_flags():
 
 def test_integer_input_to_sigmoid_gives_float64():
     assert sigmoid(np.array([0, 1])).dtype == np.float64
+
+
+@pytest.mark.parametrize("fn", [sigmoid, tanh, relu,
+                                lambda Z, **kw: leaky_relu(Z, slope=0.1, **kw)],
+                         ids=["sigmoid", "tanh", "relu", "leaky_relu"])
+def test_out_argument_writes_in_place_with_the_same_values(fn):
+    Z = np.random.default_rng(0).standard_normal((3, 5)) * 50
+    expected = fn(Z)
+    buf = Z.copy()
+    assert fn(buf, out=buf) is buf
+    np.testing.assert_array_equal(buf, expected)

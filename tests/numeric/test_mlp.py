@@ -396,3 +396,19 @@ def test_flatten_order_is_the_dict_order():
     theta = flatten_params(params)
     np.testing.assert_array_equal(theta[:6], params["W1"].ravel())
     assert theta.shape == (net.n_params,)
+
+
+@settings(max_examples=40)
+@given(problems())
+def test_loss_and_grad_equals_forward_then_backward(p: Problem):
+    """loss_and_grad reuses its private forward arrays as scratch; the results are identical
+    to forward + backward, which leave the returned cache intact."""
+    loss, grads = loss_and_grad(p.net, p.params, p.X, p.Y)
+    loss2, cache = forward(p.net, p.params, p.X, p.Y)
+    saved = [a.copy() for a in (*cache.A, *cache.Z)]
+    grads2 = backward(p.net, p.params, cache)
+    assert loss == loss2
+    for key in grads:
+        np.testing.assert_array_equal(grads[key], grads2[key])
+    for before, after in zip(saved, (*cache.A, *cache.Z), strict=True):
+        np.testing.assert_array_equal(before, after)
