@@ -44,6 +44,7 @@ __all__ = [
     "median_time",
     "paired_medians",
     "run_benchmark",
+    "wait_for_idle",
 ]
 
 
@@ -148,6 +149,7 @@ def paired_medians(
     cooldown: float = 0.25,
     ours_setup: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
     peer_setup: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
+    idle_wait: float = 0.0,
 ) -> Paired:
     """Time ``ours`` and ``peer`` in alternating blocks, each library in its own block.
 
@@ -164,6 +166,10 @@ def paired_medians(
         measured stop spinning before the other library's block starts.
     ours_setup, peer_setup : callable returning a context manager, optional
         Entered around each block of that side (e.g. ``lambda: limit_threads(2)``).
+    idle_wait : float
+        If > 0, before each block wait up to this many seconds for other processes to leave
+        the cores (``wait_for_idle``); on a shared machine, two threads against a busy core
+        measure the contention, not the library.
 
     Returns
     -------
@@ -179,6 +185,8 @@ def paired_medians(
             (ours, ours_setup, ours_blocks),
             (peer, peer_setup, peer_blocks),
         ):
+            if idle_wait > 0:
+                wait_for_idle(timeout=idle_wait)
             with setup() if setup is not None else contextlib.nullcontext():
                 blocks.append(median_time(fn, repeat=repeat))
             time.sleep(cooldown)
@@ -234,6 +242,23 @@ def measure_other_load() -> Iterator[OtherLoad]:
         return
     others = (busy1 - busy0) / tick - (own1 - own0)
     result.fraction = min(1.0, max(0.0, others / ((wall1 - wall0) * (os.cpu_count() or 1))))
+
+
+def wait_for_idle(*, timeout: float, max_other: float = 0.25, probe: float = 0.5) -> OtherLoad:
+    """Sleep until other processes use at most ``max_other`` of the cores, or ``timeout`` s pass.
+
+    Each probe measures the other processes' share over ``probe`` seconds (see
+    ``measure_other_load``); the last probe is returned, so a caller can record how quiet
+    the machine was when it gave up waiting.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        with measure_other_load() as other:
+            time.sleep(probe)
+        if other.fraction is None or other.fraction <= max_other:
+            return other
+        if time.monotonic() >= deadline:
+            return other
 
 
 @contextlib.contextmanager
@@ -305,10 +330,18 @@ def available() -> list[str]:
     )
 
 
-def run_benchmark(name: str, *, quick: bool = False) -> list[Row]:
-    """Import ``benchmarks.bench_<name>`` and run it."""
+def run_benchmark(name: str, *, quick: bool = False, idle_wait: float = 0.0) -> list[Row]:
+    """Import ``benchmarks.bench_<name>`` and run it.
+
+    ``idle_wait`` (seconds, see ``paired_medians``) is passed on only when it is > 0, so a
+    benchmark's ``run`` needs to accept it only if it supports waiting for a quiet machine.
+    """
     names = available()
     if name not in names:
         raise ValueError(f"unknown benchmark {name!r}; choose from {', '.join(names)}")
+    if idle_wait < 0:
+        raise ValueError(f"idle_wait must be >= 0 seconds, got {idle_wait}")
     module = importlib.import_module(f"benchmarks.bench_{name}")
+    if idle_wait > 0:
+        return list(module.run(quick=quick, idle_wait=idle_wait))
     return list(module.run(quick=quick))

@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--check", action="store_true", help="exit with status 1 when a row misses its target"
     )
+    parser.add_argument(
+        "--idle-wait", type=float, default=0.0, metavar="SECONDS",
+        help="before each timed block, wait up to SECONDS for other processes to leave the "
+        "cores (default: 0, no waiting); for shared machines",
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     return parser
 
@@ -75,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     for name in args.names or available():
         print(f"== {name}", flush=True)
-        new = run_benchmark(name, quick=args.quick)
+        new = run_benchmark(name, quick=args.quick, idle_wait=args.idle_wait)
         print(format_rows(new), flush=True)
         rows.extend(new)
     print(f"# load_avg_1min at the end: {environment()['load_avg_1min']}", flush=True)

@@ -30,7 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import Row, limit_threads, measure_other_load, paired_medians
+from benchmarks import (
+    OtherLoad,
+    Paired,
+    Row,
+    limit_threads,
+    measure_other_load,
+    paired_medians,
+)
 
 BENCHMARK = "backprop"
 THREADS = (1, 2)
@@ -181,9 +188,16 @@ def _dtype_name(dtype: type) -> str:
     return "f64" if dtype is np.float64 else "f32"
 
 
-def _timing(quick: bool) -> dict[str, Any]:
-    return {"rounds": 1, "repeat": 3, "cooldown": 0.05} if quick else {
-        "rounds": 5, "repeat": 5, "cooldown": 0.25}
+def _paired(ours: Callable[[], Any], peer: Callable[[], Any], threads: int, *, quick: bool,
+            idle_wait: float) -> tuple[Paired, OtherLoad]:
+    """Both sides timed in alternating blocks at ``threads`` threads, and the others' load."""
+    timing = ({"rounds": 1, "repeat": 3, "cooldown": 0.05} if quick
+              else {"rounds": 5, "repeat": 5, "cooldown": 0.25})
+    with measure_other_load() as other:
+        paired = paired_medians(ours, peer, ours_setup=lambda: limit_threads(threads),
+                                peer_setup=lambda: limit_threads(threads),
+                                idle_wait=idle_wait, **timing)
+    return paired, other
 
 
 def _ours_fn(problem: Problem, api: str) -> Callable[[], tuple[Any, dict[str, np.ndarray]]]:
@@ -202,7 +216,8 @@ def _ours_fn(problem: Problem, api: str) -> Callable[[], tuple[Any, dict[str, np
 
 
 def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float | None,
-                 quick: bool, api: str = "loss_and_grad", flops: int | None = None) -> Row:
+                 quick: bool, idle_wait: float = 0.0, api: str = "loss_and_grad",
+                 flops: int | None = None) -> Row:
     """One row: numeric's forward + backward against torch's, at ``threads`` threads.
 
     ``api`` is ``"loss_and_grad"`` (one call, inputs validated once) or
@@ -213,9 +228,7 @@ def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float |
     torch_fn, torch_result = torch_step(problem)
     with limit_threads(threads):
         _check_agree(problem.name, dtype, ours(), torch_result())
-    with measure_other_load() as other:
-        paired = paired_medians(ours, torch_fn, ours_setup=lambda: limit_threads(threads),
-                                peer_setup=lambda: limit_threads(threads), **_timing(quick))
+    paired, other = _paired(ours, torch_fn, threads, quick=quick, idle_wait=idle_wait)
     extra: dict[str, Any] = {}
     if flops is not None:
         extra["matmul FLOPs/call"] = f"{flops / 1e6:.1f} M"
@@ -228,7 +241,7 @@ def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float |
 
 
 def batched_versus_loop(dtype: type, threads: int, rng: np.random.Generator, *,
-                        quick: bool) -> Row:
+                        quick: bool, idle_wait: float = 0.0) -> Row:
     """One row: ``batched_loss`` over K parameter vectors against K ``forward`` calls."""
     import numeric
 
@@ -249,16 +262,18 @@ def batched_versus_loop(dtype: type, threads: int, rng: np.random.Generator, *,
     if got.shape != (BATCH_K,) or not np.allclose(got, ref, rtol=RTOL[dtype], atol=0.0):
         raise AssertionError(f"batched_loss disagrees with {BATCH_K} forward calls: "
                              f"max |diff| {np.max(np.abs(got - ref)):.3g}")
-    with measure_other_load() as other:
-        paired = paired_medians(ours, loop, ours_setup=lambda: limit_threads(threads),
-                                peer_setup=lambda: limit_threads(threads), **_timing(quick))
+    paired, other = _paired(ours, loop, threads, quick=quick, idle_wait=idle_wait)
     extra = {"spread": paired.spread(), "other processes": str(other)}
     return Row(BENCHMARK, f"doc000 K={BATCH_K} {_dtype_name(dtype)} {threads}thr batched_loss",
                paired.ours_s, f"{BATCH_K} x numeric.forward", paired.peer_s, 10.0, extra)
 
 
-def run(*, quick: bool = False) -> list[Row]:
-    """All cases of this benchmark (see the module docstring); ``quick``: fewer repeats."""
+def run(*, quick: bool = False, idle_wait: float = 0.0) -> list[Row]:
+    """All cases of this benchmark (see the module docstring).
+
+    ``quick``: one block of few repeats per side (a smoke run); ``idle_wait``: seconds to wait
+    for a quiet machine before each block (see ``benchmarks.paired_medians``).
+    """
     import torch  # noqa: F401  (imported before limit_threads so its pool is limited too)
 
     rng = np.random.default_rng(20260)
@@ -266,16 +281,18 @@ def run(*, quick: bool = False) -> list[Row]:
     for dtype in DTYPES:
         for threads in THREADS:
             problem = doc000_problem(dtype, rng)
-            rows.append(versus_torch(problem, dtype, threads, target=4.0, quick=quick))
+            rows.append(versus_torch(problem, dtype, threads, target=4.0, quick=quick,
+                                     idle_wait=idle_wait))
             rows.append(versus_torch(problem, dtype, threads, target=None, quick=quick,
-                                     api="forward+backward"))
+                                     idle_wait=idle_wait, api="forward+backward"))
     for layout in ("columns", "rows"):
         for dtype in DTYPES:
             for threads in THREADS:
                 rows.append(versus_torch(mlp_problem(dtype, layout, rng), dtype, threads,
-                                         target=1.0, quick=quick,
+                                         target=1.0, quick=quick, idle_wait=idle_wait,
                                          flops=mlp_flops(MLP_SIZES, MLP_M)))
     for dtype in DTYPES:
         for threads in THREADS:
-            rows.append(batched_versus_loop(dtype, threads, rng, quick=quick))
+            rows.append(batched_versus_loop(dtype, threads, rng, quick=quick,
+                                            idle_wait=idle_wait))
     return rows

@@ -234,3 +234,45 @@ def test_measure_other_load_unknown_without_proc_stat(monkeypatch):
         pass
     assert other.fraction is None
     assert str(other) == "unknown"
+
+
+def test_wait_for_idle_returns_once_quiet(monkeypatch):
+    shares = iter([0.9, 0.8, 0.1, 0.0])
+    monkeypatch.setattr(time, "sleep", lambda s: None)
+
+    @contextlib.contextmanager
+    def fake_measure():
+        result = benchmarks.OtherLoad()
+        yield result
+        result.fraction = next(shares)
+
+    monkeypatch.setattr(benchmarks, "measure_other_load", fake_measure)
+    assert benchmarks.wait_for_idle(timeout=60.0, max_other=0.25).fraction == 0.1
+    assert next(shares) == 0.0  # it stopped probing at the first quiet probe
+
+
+def test_wait_for_idle_gives_up_after_timeout(monkeypatch):
+    probes = []
+    monkeypatch.setattr(time, "sleep", lambda s: None)
+
+    @contextlib.contextmanager
+    def busy():
+        result = benchmarks.OtherLoad()
+        yield result
+        probes.append(1)
+        result.fraction = 1.0
+
+    monkeypatch.setattr(benchmarks, "measure_other_load", busy)
+    assert benchmarks.wait_for_idle(timeout=0.0).fraction == 1.0
+    assert len(probes) == 1
+
+
+def test_run_benchmark_passes_idle_wait_only_when_asked(fake_benchmark, tmp_path):
+    (tmp_path / "bench_fake.py").write_text(
+        FAKE.replace("def run(*, quick=False):", "def run(*, quick=False, idle_wait=0.0):\n"
+                     "    assert idle_wait == 7.5\n    return []\n\ndef _unused(*, quick=False):"),
+        encoding="utf-8",
+    )
+    assert run_benchmark("fake", idle_wait=7.5) == []
+    with pytest.raises(ValueError, match="idle_wait must be >= 0"):
+        run_benchmark("fake", idle_wait=-1)
