@@ -47,7 +47,7 @@ def reduction_scale(shape: tuple[int, ...], reduction: Reduction, layout: Layout
 
 def _total(x: FloatArray, scale: float) -> FloatArray:
     """Sum over the last two axes (outputs and samples) times ``scale``."""
-    return np.sum(x, axis=(-2, -1)) * scale
+    return (x.sum() if x.ndim == 2 else x.sum(axis=(-2, -1))) * scale
 
 
 def _on_nonzero(ufunc: Any, x: FloatArray, y: FloatArray) -> FloatArray:
