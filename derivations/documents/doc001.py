@@ -633,19 +633,21 @@ def _decide_mean_error_reading() -> Decision:
 
 
 def _decide_yi_clash() -> Decision:
+    # f is the document's unspecified activation: the predictions f(z_k) stay symbols p_k
     n = 2
-    label, z = sp.symbols("label_0 label_1", real=True), sp.symbols("z_0 z_1", real=True)
-    pred = [sigmoid(zk) for zk in z]
-    mse = sum((label[k] - pred[k]) ** 2 for k in range(n)) / n
-    as_label = sum((label[k] - pred[k]) ** 2 for k in range(n)) / n
-    as_preactivation = sum((z[k] - pred[k]) ** 2 for k in range(n)) / n
+    z = [sp.Symbol(f"z_{k}", real=True) for k in range(n)]  # output-layer inputs
+    p = [_sym("yhat", k, 0) for k in range(n)]               # predictions f(z_k)
+    mse = 2 * _dataset_formula(n, 1)  # the document's E without the 1/2, labels y_k_0
+    as_label = sum((_sym("y", k, 0) - p[k]) ** 2 for k in range(n)) / n
+    as_output_input = sum((z[k] - p[k]) ** 2 for k in range(n)) / n
     return decide_readings(
         [
             ("y_i is the label of sample i",
              decide_equal(mse, as_label, what="1/N sum (y_i - yhat_i)^2 with y_i the label")),
             ("y_i is the output layer input, as defined in the network (yhat = f(y_i))",
-             decide_equal(mse, as_preactivation,
-                          what="1/N sum (y_i - f(y_i))^2 with y_i the output-layer input")),
+             decide_equal(mse, as_output_input,
+                          what="1/N sum (y_i - f(y_i))^2 with y_i the output-layer input "
+                          "(no label in it)")),
         ],
         what="the symbol y_i in the MSE (also the name of the output layer inputs)",
     )
@@ -749,15 +751,14 @@ def _decide_bias_label() -> Decision:
     W, b, y = matrix("w", 2, 2), matrix("b", 2, 1), matrix("y", 2, 1)
     out = W * sp.Matrix(x) + b
     E = sum((y[k] - out[k]) ** 2 / 2 for k in range(2)) / 2
-    dw = [sp.diff(E, s) for s in W]
-    db = [sp.diff(E, s) for s in b]
+    dw, db = [sp.diff(E, s) for s in W], [sp.diff(E, s) for s in b]
     return decide_readings(
         [
             ("literally: the weight gradient's components are dE/db_k",
              decide_equal(dw[0], db[0], what="dE/db_1 as the first component of grad_w E")),
             ("the label is a slip for grad_b E (the bias gradient)",
-             decide_equal(db[0], sp.diff(E, b[0]),
-                          what="dE/db_1 as the first component of grad_b E")),
+             definition(f"grad_b E = (dE/db_1, ..., dE/db_n) by definition; only the subscript "
+                        f"w is wrong (e.g. dE/db_1 = {sp.factor(db[0])})")),
         ],
         what="the label \\nabla E_w on the vector of dE/db_k",
     )
@@ -1189,12 +1190,73 @@ def _decide_single_pair() -> Decision:
 # ---------------------------------------------------------------------------------------------
 
 
+#: how each claim reads in LaTeX, where it has no SymPy statement
+_LATEX = {
+    "yhat-probability": r"\hat{y}_j = f(y_{i,j}) \in [0, 1]",
+    "error-vs-accuracy": (r"\operatorname{acc}(\hat y_1) = \operatorname{acc}(\hat"
+        r" y_2) \not\Rightarrow E(y, \hat y_1) = E(y, \hat y_2)"),
+    "lower-error-better": (r"E(y, \hat y_1) < E(y, \hat y_2) \Rightarrow"
+        r" |y - \hat y_1| < |y - \hat y_2|"),
+    "further-greater": (r"|\hat y_2 - y| > |\hat y_1 - y| \Rightarrow"
+        r" E(y, \hat y_2) > E(y, \hat y_1)"),
+    "separated-0.2": r"|0.9 - 0.7| = |0.7 - 0.9| = 0.2,\ 0.7 - 0.9 < 0",
+    "best-error-zero": r"\min_{\hat y} |y - \hat y| = \min_{\hat y} (y - \hat y)^2 = 0",
+    "square-exaggerates": (r"(y - \hat y)^2 \text{ exaggerates } |y"
+        r" - \hat y| \text{ for wronger } \hat y"),
+    "square-derivative": (r"\frac{d}{d\hat y}(y - \hat y)^2 = 2(\hat"
+        r" y - y) \text{ exists everywhere}"),
+    "mse-name": r"\frac{1}{NM}\sum_{i}\sum_{j}\frac{1}{2}(y_{ij} - \hat y_{ij})^2 = \mathrm{MSE}",
+    "mse-mean-error": r"y_i - \hat{y_i} = \frac{1}{M}\sum_{j=1}^M (y_{ij} - \hat y_{ij})",
+    "mse-sum-range": r"\frac{1}{N}\sum_{i=1}^N \text{ is a mean over } N \text{ terms}",
+    "yi-notation": (r"E = \frac{1}{N}\sum_{i=1}^N (y_i - \hat{y_i})^2,"
+        r"\ y_i = \text{label of sample } i"),
+    "single-sample": r"E\big|_{N=1} = \frac{1}{M}\sum_j \frac{1}{2}(y_j - \hat y_j)^2",
+    "composite-chain": r"E(y, \hat y(y_i(h_o(h_i(x)))))",
+    "three-categories": r"E = E(W^1, B^1, W^2, B^2;\ x;\ y)",
+    "yhat-of-parameters": r"\hat y = \hat y(W^1, B^1, W^2, B^2;\ x)",
+    "differentiable": r"E \text{ is differentiable in } W^1, B^1, W^2, B^2",
+    "gradient-ascent": r"\max_{|u| = 1} D_u E = |\nabla E| \text{ at } u = \nabla E / |\nabla E|",
+    "negative-gradient-descent": (r"\min_{|u| = 1} D_u E = -|\nabla E| \text{"
+        r" at } u = -\nabla E / |\nabla E|"),
+    "gradient-b-label": (r"\nabla E_w = (\frac{\partial E}{\partial b_1},"
+        r" \dots, \frac{\partial E}{\partial b_n})"),
+    "partial-depends": r"\frac{\partial E}{\partial w_1} = g(x, y, W^1, B^1, W^2, B^2)",
+    "partial-sign": r"\frac{\partial E}{\partial w_1} < 0 \lor \frac{\partial E}{\partial w_1} > 0",
+    "two-directions": r"\{u : u^2 = 1\} = \{-1, 1\}",
+    "same-direction": r"\frac{-1}{|-1|} = \frac{-1000}{|-1000|}",
+    "relative-magnitudes": r"-\nabla E = (10, 5) \Rightarrow \Delta w_1 = 2 \Delta w_2 > 0",
+    "update-need-not-decrease": r"E(w - \nabla E) < E(w) \text{ fails for some } E, w",
+    "infinitesimal-decrease": (r"\frac{d}{d\eta} E(w - \eta \nabla E)\Big|_{\eta"
+        r" = 0} = -|\nabla E|^2"),
+    "learning-rate-below-one": r"\eta \in \{0.1, 0.01, \dots, 0.000005\} \subset (0, 1)",
+    "learning-rate-below-zero": r"\eta < 0",
+    "learning-rate-any": r"\eta \in \mathbb{R}",
+    "low-rate-no-overshoot": (r"\eta \text{ low} \Rightarrow \operatorname{sign}(w_k"
+        r" - c) \text{ constant}"),
+    "low-rate-slower": r"\eta_1 < \eta_2 \Rightarrow |1 - \eta_1 a| > |1 - \eta_2 a|",
+    "low-rate-local-minimum": r"\eta \text{ low} \Rightarrow w_k \to \text{local minimum}",
+    "high-rate-faster": r"\eta_2 > \eta_1 \Rightarrow |1 - \eta_2 a| < |1 - \eta_1 a|",
+    "high-rate-unstable": r"\eta a \ge 2 \Rightarrow |w_k - c| \not\to 0",
+    "no-perfect-rate": r"\nexists \eta \text{ perfect},\ \exists \eta^* \text{ best}",
+    "update-placeholder": r"\frac{1}{\69}",
+    "sgd-new-gradients": r"w \leftarrow w - \eta \nabla E_i(w) \text{ for } i = 1, \dots, N",
+    "gd-average": r"\frac{1}{N}\sum_i \nabla E_i = \nabla \frac{1}{N}\sum_i E_i",
+    "sgd-vs-gd": r"\text{SGD: less stable, faster; GD: more stable, slower}",
+    "minibatch-n": (r"w \leftarrow w - \eta \frac{1}{N}\sum_{i \in \text{batch}}"
+        r" \nabla E_i(w),\ |\text{batch}| = N"),
+    "rejects-single-pair": (r"w \leftarrow \arg\min E_1 \not\Rightarrow"
+        r" w = \arg\min \frac{1}{N}\sum_i E_i"),
+    "rejects-average": r"\frac{1}{N}\sum_i \nabla E_i = \nabla \frac{1}{N}\sum_i E_i",
+    "rejects-gd-steps": r"\text{step 2: repeat steps 1 and 2}",
+}
+
+
 def _claim(cid: str, quote: str, title: str, decide: Callable[[], Decision], *, kind: str,
        statement: sp.Basic | None = None, latex: str = "", depends_on: tuple[str, ...] = (),
        conventions: dict[str, str] | None = None) -> Claim:
     return Claim(
         id=f"001-{cid}", document=DOCUMENT, quote=quote, title=title, statement=statement,
-        decide=decide, latex=latex, kind=kind, depends_on=depends_on,
+        decide=decide, latex=latex or _LATEX.get(cid, ""), kind=kind, depends_on=depends_on,
         conventions=CONVENTIONS if conventions is None else conventions,
     )
 

@@ -98,7 +98,7 @@ READINGS = {
     "001-square-exaggerates": [R, P],
     "001-mse-mean-error": [R, P],
     "001-yi-notation": [P, R],
-    "001-gradient-b-label": [R, P],
+    "001-gradient-b-label": [R, D],
     "001-learning-rate-any": [P, R],
     "001-low-rate-no-overshoot": [P, R],
     "001-low-rate-slower": [P, R],
