@@ -44,9 +44,11 @@ EXPECTED = {
     "001-square-exaggerates": A,
     "001-square-derivative": P,
     "001-squared-error": D,
+    "001-half-squared-error": D,
     "001-half-factor": P,
     "001-mse-classes": P,
     "001-mse-dataset": P,
+    "001-n-samples": D,
     "001-mse-name": PUC,
     "001-mse-mean-error": A,
     "001-mse-without-half": P,
@@ -266,3 +268,8 @@ def test_half_factor_mutations_are_refuted():
     assert decide_equal(derivative, yh - y).verdict is P
     assert decide_equal(derivative, y - yh).verdict is R          # sign flipped
     assert decide_equal(derivative, 2 * (yh - y)).verdict is R    # the 1/2 forgotten
+
+
+def test_dependencies_name_claims_of_this_document():
+    for c in CLAIMS.values():
+        assert set(c.depends_on) <= set(CLAIMS), c.id
