@@ -149,7 +149,7 @@ def batched_loss(net: MLP, thetas: Any, X: Any, Y: Any) -> FloatArray:
     X_ = check_input(net, X, thetas.dtype)
     Y_ = check_targets(net, Y, n_samples(net, X_), thetas.dtype)
     stacked = _split(thetas, net._shapes)
-    As, Zs = _forward(net, stacked, X_, overwrite=True)
+    As, Zs = _forward(net, stacked, X_, overwrite=True, loss_only=True)
     return _loss(net, Zs[-1], As[-1], Y_)
 
 
@@ -247,5 +247,5 @@ def batched_loss_from(
     if A.ndim == 3 and A.shape[0] not in (1, K):
         raise ValueError(f"A_prev has a leading axis of {A.shape[0]}, but stacked has K = {K}.")
     Y_ = check_targets(net, Y, n_samples(net, A), dtype)
-    As, Zs = _forward(net, arrays, A, start=start, overwrite=True)
+    As, Zs = _forward(net, arrays, A, start=start, overwrite=True, loss_only=True)
     return _loss(net, Zs[-1], As[-1], Y_)

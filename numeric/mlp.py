@@ -357,6 +357,7 @@ def _forward(
     start: int = 1,
     *,
     overwrite: bool = False,
+    loss_only: bool = False,
 ) -> tuple[list[FloatArray], list[FloatArray]]:
     """Forward pass from layer ``start`` on; returns [A_{start-1}, ..., A_L] and [Z_start..Z_L].
 
@@ -364,6 +365,8 @@ def _forward(
     ``A_l is Z_l`` (one allocation per layer instead of two); only callers that keep the
     arrays to themselves (`loss_and_grad`, the batched losses, training) ask for it, and
     `_backward` then needs no Z that an activation overwrote (relu's mask is A > 0).
+    With ``loss_only=True`` and a fused output the output activation is skipped (the loss
+    reads the logits): ``A_L`` is then Z_L itself, good only for `_loss`.
     """
     axis, L = class_axis(net.layout), net.n_layers
     As, Zs = [A_prev], []
@@ -374,6 +377,8 @@ def _forward(
             act = net._acts[l - 1]
             if overwrite and l < L and act.name in _IN_PLACE:
                 A_prev = _IN_PLACE[act.name](Z, net.leaky_slope)
+            elif loss_only and l == L and net._fused:
+                A_prev = Z  # the fused loss needs only the logits
             else:
                 A_prev = act.forward(Z, axis=axis, slope=net.leaky_slope)
             Zs.append(Z)
@@ -393,7 +398,7 @@ _IN_PLACE = {
 def _loss(net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray) -> FloatArray:
     """Reduced loss (one per leading K index when stacked) from the output layer."""
     loss = LOSSES[net.loss]
-    scale = reduction_scale(A_L.shape, net.reduction, net.layout)
+    scale = reduction_scale(Z_L.shape, net.reduction, net.layout)
     out = Z_L if net._fused else A_L  # fused: from the logits, finite for any Z
     return loss.value(
         out, Y, scale, axis=class_axis(net.layout), from_logits=net._fused, half=net.half
