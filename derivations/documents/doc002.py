@@ -1329,12 +1329,16 @@ def _numpy_db2_average() -> Callable[..., Any]:
 
 
 def _numpy_cell(cell: int, output: str, args: tuple[str, ...], doc: str) -> Callable[..., Any]:
+    """Run the statement of cell ``cell`` that assigns ``output``, on the arguments ``args``."""
+    lines = [ln for ln in CELLS[cell].splitlines() if ln.startswith(f"{output} = ")]
+    source = "\n".join(lines) if cell == 17 else CELLS[cell]
+
     def f(*values: Any) -> Any:
         if len(values) != len(args):
             raise TypeError(f"expected {len(args)} arguments {args}, got {len(values)}")
-        return run_cell(CELLS[cell], dict(zip(args, values, strict=True)))[output]
+        return run_cell(source, dict(zip(args, values, strict=True)))[output]
 
-    f.__doc__ = f"{output} computed by the document's cell In [{cell}], run as written.\n\n{doc}"
+    f.__doc__ = f"{output} as computed by the document's In [{cell}], run as written.\n\n{doc}"
     f.__name__ = f"cell_{cell}_{output}"
     return f
 
@@ -1845,9 +1849,8 @@ def claims() -> list[Claim]:
         "In [17] computes dL/db1 from dz1",
         lambda: _matrix_conventions(build_code_db1, 2, first="mean", what="In [17]'s db1"),
         kind="code",
-        numpy=lambda: _numpy_cell(17, "db1", ("x", "dz1", "m"),
-                                  "Arguments: x (m, d) (unused), dz1 (m, h), m int. "
-                                  "Returns (1, h)."),
+        numpy=lambda: _numpy_cell(17, "db1", ("dz1", "m"),
+                                  "Arguments: dz1 (m, h), m int. Returns (1, h)."),
         statement=eq["db1"],
     ))
     add(_claim(
