@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -134,9 +133,14 @@ class MLP:
         object.__setattr__(self, "hidden", hidden)
         object.__setattr__(self, "half", bool(self.half))
         object.__setattr__(self, "leaky_slope", slope)
-        object.__setattr__(self, "_shapes", MappingProxyType(_param_shapes(sizes, self.layout)))
+        object.__setattr__(self, "_shapes", _param_shapes(sizes, self.layout))
         object.__setattr__(self, "_acts", tuple(ACTIVATIONS[a] for a in (*hidden, self.output)))
         object.__setattr__(self, "_fused", LOSSES[self.loss].fused_activation == self.output)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickle and deepcopy the spec only; the derived fields are rebuilt by __post_init__.
+        return (MLP, (self.sizes, self.hidden, self.output, self.loss, self.layout,
+                      self.reduction, self.half, self.leaky_slope))
 
     @property
     def n_layers(self) -> int:

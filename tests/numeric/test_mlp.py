@@ -412,3 +412,18 @@ def test_loss_and_grad_equals_forward_then_backward(p: Problem):
         np.testing.assert_array_equal(grads[key], grads2[key])
     for before, after in zip(saved, (*cache.A, *cache.Z), strict=True):
         np.testing.assert_array_equal(before, after)
+
+
+def test_mlp_spec_is_frozen_hashable_picklable_and_replaceable():
+    import dataclasses
+    import pickle
+
+    net = MLP((2, 3, 1), hidden="tanh", loss="mse", half=True, layout="rows")
+    assert pickle.loads(pickle.dumps(net)) == net
+    assert hash(net) == hash(MLP((2, 3, 1), hidden=("tanh",), loss="mse", half=True,
+                                 layout="rows"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        net.layout = "columns"
+    cols = dataclasses.replace(net, layout="columns")
+    assert cols.param_shapes()["W1"] == (3, 2) and net.param_shapes()["W1"] == (2, 3)
+    assert "_shapes" not in repr(net)
