@@ -3,8 +3,10 @@
 Statements about update rules ("the error should decrease", "a learning rate below 0",
 "update after every single sample", "take N samples and update after that batch") are
 decided here by running the iteration on small functions with exact arithmetic: every
-iterate and every loss is a SymPy Rational (or an exact number), so a comparison such as
-``E(w_1) < E(w_0)`` is a fact about the rule, not about rounding.
+iterate and every loss is a SymPy Rational (or another exact number), so a comparison such
+as ``E(w_1) < E(w_0)`` is a fact about the rule, not about rounding. A run may also be
+symbolic (a learning rate ``eta``, a start ``w_0``, data ``c_i`` left as symbols): its
+iterates are then exact expressions, e.g. one SGD epoch as a function of the rate.
 
 - :func:`step`, :func:`gradient_descent` -- ``w <- w - lr * grad E(w)`` on one loss.
 - :func:`minibatch` (and :func:`sgd`, its batch size 1) -- per-sample losses, the gradient
@@ -122,7 +124,7 @@ def step(loss: sp.Expr, params: Sequence[sp.Symbol], point: Iterable[object], lr
     loss : sympy.Expr
         ``E`` as an expression in ``params`` (data already substituted).
     params : sequence of sympy.Symbol
-    point : iterable of exact numbers
+    point : iterable of exact numbers (or exact symbolic expressions)
         The current iterate, one value per parameter.
     lr : exact number or sympy expression
         The learning rate (a symbol gives the update as a function of the rate).
@@ -188,8 +190,8 @@ def gradient_descent(
     loss : sympy.Expr
         ``E`` in ``params``.
     params : sequence of sympy.Symbol
-    start : iterable of exact numbers
-    lr : exact number
+    start : iterable of exact numbers (or exact symbolic expressions)
+    lr : exact number (or symbol)
     steps : int
         Number of updates, ``>= 0``.
 
@@ -241,8 +243,8 @@ def minibatch(
     sample_losses : sequence of sympy.Expr
         ``E_i`` for each sample, in ``params``.
     params : sequence of sympy.Symbol
-    start : iterable of exact numbers
-    lr : exact number
+    start : iterable of exact numbers (or exact symbolic expressions)
+    lr : exact number (or symbol)
     batch_size : int
         ``1 <= batch_size <= len(sample_losses)``.
     epochs : int

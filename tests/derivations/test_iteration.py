@@ -187,3 +187,13 @@ def test_run_prints_its_iterates():
 def test_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_symbolic_sgd_epoch_contracts_by_the_square_of_the_step_factor():
+    # each SGD update on (w - c)^2 / 2 multiplies w by (1 - eta); two of them by (1 - eta)^2
+    eta = sp.Symbol("eta", positive=True)
+    w0 = sp.Symbol("w_0", real=True)
+    run = sgd([(w - 1) ** 2 / 2, (w + 1) ** 2 / 2], [w], [w0], eta)
+    assert sp.expand(sp.diff(run.final[0], w0) - (1 - eta) ** 2) == 0
+    gd = minibatch([(w - 1) ** 2 / 2, (w + 1) ** 2 / 2], [w], [w0], eta, batch_size=2)
+    assert sp.expand(gd.final[0] - (1 - eta) * w0) == 0
