@@ -50,14 +50,40 @@ def is_zero(expr: sp.Expr) -> bool:
     expr = sp.sympify(expr)
     if expr == 0:
         return True
-    for rewrite in (sp.expand, sp.cancel, sp.together, sp.simplify):
+    for rewrite in (sp.expand, sp.cancel, sp.together):
         try:
             if rewrite(expr) == 0:
                 return True
         except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - sympy quirks
             continue
+    if _nonzero_at_a_point(expr):
+        return False  # sound shortcut: simplify() on a nonzero expression can take seconds
+    try:
+        if sp.simplify(expr) == 0:
+            return True
+    except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - sympy quirks
+        pass
     rewritten = sp.simplify(expr.rewrite(sp.exp))
     return bool(rewritten == 0)
+
+
+def _nonzero_at_a_point(expr: sp.Expr, *, count: int = 2) -> bool:
+    """Whether ``expr`` is real, finite and clearly nonzero at one of ``count`` rational points.
+
+    Sound for ``is_zero``: an expression that is nonzero somewhere is not identically zero.
+    Points where it is undefined or not real (a log of a negative number) are skipped.
+    """
+    symbols = sorted(expr.free_symbols, key=str)
+    for point in rational_points(symbols, count=count, seed=1):
+        try:
+            value = sp.N(expr.xreplace(point), PRECISION)
+        except (TypeError, ValueError, ZeroDivisionError):  # pragma: no cover - sympy quirks
+            continue
+        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            continue
+        if value.is_real is True and abs(value) > _NONZERO:
+            return True
+    return False
 
 
 def rational_points(
