@@ -32,7 +32,7 @@ def step_figure(curves: tuple[StepCurve, ...]) -> Figure:
     ax.set_ylabel("max |FD - exact| / max |exact|")
     ax.set_title("Finite-difference error against step size")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper center", ncol=2, fontsize=8)
     fig.tight_layout()
     return fig
 
