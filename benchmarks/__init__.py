@@ -42,6 +42,7 @@ __all__ = [
     "limit_threads",
     "measure_other_load",
     "median_time",
+    "median_times",
     "paired_medians",
     "run_benchmark",
     "wait_for_idle",
@@ -88,6 +89,19 @@ def median_time(fn: Callable[[], object], *, repeat: int = 7, number: int | None
     ``number`` calls are timed together per repeat (chosen so that one repeat takes about
     0.05 s when ``None``), and the median over ``repeat`` repeats is returned per call.
     """
+    return median_times(fn, repeat=repeat, number=number)[0]
+
+
+def median_times(
+    fn: Callable[[], object], *, repeat: int = 7, number: int | None = None
+) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process for one call of ``fn``, in seconds.
+
+    As `median_time`, with the process's CPU time (all its threads) read around the same
+    repeats. For single-threaded code the CPU time leaves out the time the process waited
+    for a core, so it stays honest on a machine that other processes keep busy; for
+    multi-threaded code it adds the threads up (and counts their spinning) instead.
+    """
     if repeat < 1:
         raise ValueError(f"repeat must be >= 1, got {repeat}")
     if number is not None and number < 1:
@@ -98,27 +112,33 @@ def median_time(fn: Callable[[], object], *, repeat: int = 7, number: int | None
         fn()
         one = max(time.perf_counter() - t0, 1e-7)
         number = max(1, int(0.05 / one))
-    samples = []
+    walls, cpus = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         for _ in range(number):
             fn()
-        samples.append((time.perf_counter() - t0) / number)
-    return statistics.median(samples)
+        t1, c1 = time.perf_counter(), time.process_time()
+        walls.append((t1 - t0) / number)
+        cpus.append((c1 - c0) / number)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 @dataclass(frozen=True)
 class Paired:
     """Times of two functions measured in alternating blocks (see ``paired_medians``).
 
-    ``ours_s`` and ``peer_s`` are the medians over the blocks of each block's median time per
-    call; ``ours_blocks`` and ``peer_blocks`` keep every block's figure, so the spread shows.
+    ``ours_s`` and ``peer_s`` are the medians over the blocks of each block's median wall time
+    per call; ``ours_blocks`` and ``peer_blocks`` keep every block's figure, so the spread
+    shows. ``ours_cpu_s`` and ``peer_cpu_s`` are the same medians of this process's CPU time
+    (see `median_times`): for single-threaded runs, the figure that other load disturbs least.
     """
 
     ours_s: float
     peer_s: float
     ours_blocks: tuple[float, ...]
     peer_blocks: tuple[float, ...]
+    ours_cpu_s: float = float("nan")
+    peer_cpu_s: float = float("nan")
 
     def spread(self) -> str:
         """The range of the block medians of both sides, e.g. for ``Row.extra``."""
@@ -178,8 +198,8 @@ def paired_medians(
     """
     if rounds < 1:
         raise ValueError(f"rounds must be >= 1, got {rounds}")
-    ours_blocks: list[float] = []
-    peer_blocks: list[float] = []
+    ours_blocks: list[tuple[float, float]] = []
+    peer_blocks: list[tuple[float, float]] = []
     for _ in range(rounds):
         for fn, setup, blocks in (
             (ours, ours_setup, ours_blocks),
@@ -188,13 +208,15 @@ def paired_medians(
             if idle_wait > 0:
                 wait_for_idle(timeout=idle_wait)
             with setup() if setup is not None else contextlib.nullcontext():
-                blocks.append(median_time(fn, repeat=repeat))
+                blocks.append(median_times(fn, repeat=repeat))
             time.sleep(cooldown)
     return Paired(
-        statistics.median(ours_blocks),
-        statistics.median(peer_blocks),
-        tuple(ours_blocks),
-        tuple(peer_blocks),
+        statistics.median(w for w, _ in ours_blocks),
+        statistics.median(w for w, _ in peer_blocks),
+        tuple(w for w, _ in ours_blocks),
+        tuple(w for w, _ in peer_blocks),
+        statistics.median(c for _, c in ours_blocks),
+        statistics.median(c for _, c in peer_blocks),
     )
 
 

@@ -34,6 +34,7 @@ from benchmarks import (
     OtherLoad,
     Paired,
     Row,
+    format_seconds,
     limit_threads,
     measure_other_load,
     paired_medians,
@@ -215,6 +216,17 @@ def _ours_fn(problem: Problem, api: str) -> Callable[[], tuple[Any, dict[str, np
     return two_calls
 
 
+def _describe(extra: dict[str, Any], paired: Paired, other: OtherLoad, threads: int) -> None:
+    """Add the spread, the other processes' load and, for 1 thread, the CPU-time ratio."""
+    extra["spread"] = paired.spread()
+    extra["other processes"] = str(other)
+    if threads == 1:  # CPU time of one thread leaves out the waits for a busy core
+        extra["CPU-time speedup"] = (
+            f"{paired.peer_cpu_s / paired.ours_cpu_s:.2f}x "
+            f"(ours {format_seconds(paired.ours_cpu_s)}, peer {format_seconds(paired.peer_cpu_s)})"
+        )
+
+
 def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float | None,
                  quick: bool, idle_wait: float = 0.0, api: str = "loss_and_grad",
                  flops: int | None = None) -> Row:
@@ -234,8 +246,7 @@ def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float |
         extra["matmul FLOPs/call"] = f"{flops / 1e6:.1f} M"
         extra["GFLOP/s"] = (f"ours {flops / paired.ours_s / 1e9:.1f}, "
                             f"torch {flops / paired.peer_s / 1e9:.1f}")
-    extra["spread"] = paired.spread()
-    extra["other processes"] = str(other)
+    _describe(extra, paired, other, threads)
     return Row(BENCHMARK, f"{problem.name} {_dtype_name(dtype)} {threads}thr {api}",
                paired.ours_s, "torch 2 autograd", paired.peer_s, target, extra)
 
@@ -263,7 +274,8 @@ def batched_versus_loop(dtype: type, threads: int, rng: np.random.Generator, *,
         raise AssertionError(f"batched_loss disagrees with {BATCH_K} forward calls: "
                              f"max |diff| {np.max(np.abs(got - ref)):.3g}")
     paired, other = _paired(ours, loop, threads, quick=quick, idle_wait=idle_wait)
-    extra = {"spread": paired.spread(), "other processes": str(other)}
+    extra: dict[str, Any] = {}
+    _describe(extra, paired, other, threads)
     return Row(BENCHMARK, f"doc000 K={BATCH_K} {_dtype_name(dtype)} {threads}thr batched_loss",
                paired.ours_s, f"{BATCH_K} x numeric.forward", paired.peer_s, 10.0, extra)
 

@@ -276,3 +276,15 @@ def test_run_benchmark_passes_idle_wait_only_when_asked(fake_benchmark, tmp_path
     assert run_benchmark("fake", idle_wait=7.5) == []
     with pytest.raises(ValueError, match="idle_wait must be >= 0"):
         run_benchmark("fake", idle_wait=-1)
+
+
+def test_median_times_reads_cpu_time_around_the_same_repeats(monkeypatch):
+    wall, cpu = FakeClock(), FakeClock()
+    monkeypatch.setattr(time, "perf_counter", wall)
+    monkeypatch.setattr(time, "process_time", cpu)
+
+    def fn():  # each call: 3 s of wall time of which 1 s on the CPU (waiting for a core)
+        wall.now += 3.0
+        cpu.now += 1.0
+
+    assert benchmarks.median_times(fn, repeat=3, number=2) == (3.0, 1.0)
