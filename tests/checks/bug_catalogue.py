@@ -814,6 +814,22 @@ def correct_seed002_relu_mask_from_a():
     return f, p, lambda q: grad002(q, X, y, act=relu, act_prime=lambda a1: (a1 > 0) * 1.0)
 
 
+@right("columns", "a batch of zeros, W1 the only parameter: the loss does not depend on it, "
+       "dW1 = 0 exactly")
+def correct_flat_in_every_entry():
+    _, Y = cols_data(3, 7, seed=93)
+    X = np.zeros((3, 7))  # Z1 = b1 whatever W1 is
+    p = cols_params((3, 5, 1), seed=94)
+
+    def f(W1):
+        return bce_from_logits(net000_forward({**p, "W1": W1}, X)[2], Y)
+
+    def grad(W1):
+        return grad000({**p, "W1": W1}, X, Y)["W1"]
+
+    return f, p["W1"], grad
+
+
 @right("columns", "loss scaled by 1e-8: gradients around 1e-9, checked as strictly as usual")
 def correct_tiny_loss():
     X, Y, p, f0 = net000()

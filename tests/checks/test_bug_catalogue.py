@@ -145,7 +145,20 @@ def test_checker_never_false_alarms(rows, name):
     assert result.verdict in ("pass", "inconclusive"), f"{name}: {CASES[name].what}\n{result}"
 
 
-@pytest.mark.parametrize("name", [n for n in CORRECT if not CASES[n].kink])
+# Checker shortcomings found by the catalogue, reported to the owner of checks/gradcheck.py.
+# Strict xfails: the day the checker is fixed, the test passes and the marker must go.
+KNOWN_CHECKER_ISSUES = {
+    "correct_flat_in_every_entry": "f does not depend on the only parameter: analytic and every "
+    "finite difference are exactly 0, yet each entry is 'noisy' and the verdict inconclusive",
+}
+
+
+def _known(names):
+    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_CHECKER_ISSUES[n]))
+            if n in KNOWN_CHECKER_ISSUES else n for n in names]
+
+
+@pytest.mark.parametrize("name", _known([n for n in CORRECT if not CASES[n].kink]))
 def test_checker_passes_smooth_correct_cases(rows, name):
     # away from kinks there is nothing to be unsure about: "inconclusive" would leave the
     # user without an answer on a correct gradient
