@@ -830,6 +830,22 @@ def correct_flat_in_every_entry():
     return f, p["W1"], grad
 
 
+@right("rows", "linear regression fitted exactly: the loss is 0 at its minimum, gradient 0")
+def correct_at_exact_minimum():
+    rng = np.random.default_rng(97)
+    X = rng.standard_normal((8, 3))
+    W = rng.standard_normal((3, 1))
+    Y = X @ W  # noise-free targets: W is the exact least-squares solution
+
+    def f(q):
+        return float(np.sum((X @ q - Y) ** 2) / (2 * len(X)))
+
+    def grad(q):
+        return X.T @ (X @ q - Y) / len(X)
+
+    return f, W, grad
+
+
 @right("columns", "loss scaled by 1e-8: gradients around 1e-9, checked as strictly as usual")
 def correct_tiny_loss():
     X, Y, p, f0 = net000()
