@@ -39,6 +39,7 @@ __all__ = [
     "Sigmoid",
     "SymbolicNetwork",
     "decide_network",
+    "entrywise_grad",
     "gradients",
     "network",
     "network_shapes",
@@ -329,7 +330,35 @@ def gradients(net: SymbolicNetwork, *, names: Sequence[str] | None = None) -> di
     for n in wanted:
         if n not in net.params:
             raise ValueError(f"names: {n!r} is not a parameter; choose from {list(net.params)}")
-    return {n: net.params[n].applyfunc(lambda s: sp.diff(net.loss, s)) for n in wanted}
+    return {n: entrywise_grad(net.loss, net.params[n]) for n in wanted}
+
+
+def entrywise_grad(L: sp.Expr, M: sp.Matrix) -> sp.Matrix:
+    """``dL/dM`` entry by entry with ``sympy.diff``, the same as ``M.applyfunc(diff(L, .))``.
+
+    The loss is a sum over samples and outputs; each entry of M appears in a few terms only,
+    so each term is differentiated only with respect to the symbols it contains (SymPy's
+    ``diff`` of the whole sum visits every term for every symbol).
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y")
+    >>> entrywise_grad(x**2 + x * y + 3, sp.Matrix([[x, y]]))
+    Matrix([[2*x + y, x]])
+    """
+    terms = sp.Add.make_args(L)
+    factor = sp.Integer(1)
+    if len(terms) == 1 and isinstance(L, sp.Mul):
+        # L = c * (sum of terms): keep the constant outside
+        coeff, rest = L.as_independent(*M.free_symbols, as_Add=False)
+        factor, terms = coeff, sp.Add.make_args(rest)
+    by_symbol: dict[sp.Symbol, list[sp.Expr]] = {}
+    for term in terms:
+        for s in term.free_symbols:
+            by_symbol.setdefault(s, []).append(term)
+    return M.applyfunc(
+        lambda s: factor * sp.Add(*(sp.diff(t, s) for t in by_symbol.get(s, ())))
+    )
 
 
 def stacked(matrices: Mapping[str, sp.Matrix], like: Mapping[str, sp.Matrix]) -> sp.Matrix:
