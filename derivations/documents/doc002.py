@@ -1381,10 +1381,9 @@ def _statements() -> dict[str, sp.Basic]:
     }
 
 
-def claims() -> list[Claim]:
-    """Every statement of document 002, in document order (nothing is decided here)."""
-    eq = _statements()
-    z, y = sp.symbols("z y", real=True)
+def _forward_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
+    """The forward pass, the data and the sizes (In [1]-[11])."""
+    z = sp.Symbol("z", real=True)
     c: list[Claim] = []
     add = c.append
 
@@ -1481,6 +1480,13 @@ def claims() -> list[Claim]:
         "m-def", "m = y.shape[0]", "m is the number of samples (300)",
         lambda: definition("m = number of rows of x = 300"), kind="definition",
     ))
+    return c
+
+
+def _output_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
+    """dz2, dw2, db2: the output layer's gradients (In [12]-[14])."""
+    c: list[Claim] = []
+    add = c.append
     add(_claim(
         "dz2-def", r"$dz^2 = \frac{\partial L}{\partial z^2}$", "dz^2 names dL/dz^2",
         lambda: definition("dz^2 = dL/dz^2"), kind="definition",
@@ -1675,6 +1681,13 @@ def claims() -> list[Claim]:
                                   "Arguments: dz2 (m, n), m int. Returns (1, n)."),
         statement=eq["db2"],
     ))
+    return c
+
+
+def _hidden_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
+    """da1, dz1, dw1, db1: the hidden layer's gradients (In [15]-[17])."""
+    c: list[Claim] = []
+    add = c.append
     add(_claim(
         "chain-da1-mislabel",
         r"\frac{\partial a^2}{\partial z^1} * \frac{\partial z^2}{\partial a^1}$",
@@ -1862,6 +1875,13 @@ def claims() -> list[Claim]:
             {"dw1": (D, H), "db1": (1, H)}, what="shapes after In [17]"),
         kind="shape",
     ))
+    return c
+
+
+def _network_and_summary_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
+    """The whole backward pass, the update (In [18]-[19]) and the summary."""
+    c: list[Claim] = []
+    add = c.append
     add(_claim(
         "network-rows",
         "Now that the gradients have been found, the weights and biases can be updated as,",
@@ -1923,5 +1943,15 @@ def claims() -> list[Claim]:
         "da1 is computed from w2",
         lambda: _decide_reads("da1", "w2"), kind="code",
     ))
-    del y
     return c
+
+
+def claims() -> list[Claim]:
+    """Every statement of document 002, in document order (nothing is decided here)."""
+    eq = _statements()
+    return [
+        *_forward_claims(eq),
+        *_output_layer_claims(eq),
+        *_hidden_layer_claims(eq),
+        *_network_and_summary_claims(eq),
+    ]
