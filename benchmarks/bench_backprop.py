@@ -220,6 +220,11 @@ def _describe(extra: dict[str, Any], paired: Paired, other: OtherLoad, threads: 
     """Add the spread, the other processes' load and, for 1 thread, the CPU-time ratio."""
     extra["spread"] = paired.spread()
     extra["other processes"] = str(other)
+    if threads > 1 and other.fraction is not None and other.fraction > 0.25:
+        extra["warning"] = (
+            "other processes held the cores: threads spinning for a busy core measure the "
+            "contention, not the library; rerun on a quiet machine (--idle-wait)"
+        )
     if threads == 1:  # CPU time of one thread leaves out the waits for a busy core
         extra["CPU-time speedup"] = (
             f"{paired.peer_cpu_s / paired.ours_cpu_s:.2f}x "
