@@ -54,6 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quiet", action="store_true",
                         help="no progress bars and no summary line")
     report.set_defaults(handler=_cmd_report)
+
+    claims = sub.add_parser(
+        "claims",
+        help="decide the documents' claims with SymPy and print the verdicts",
+        description="Decide every claim (or the selected ones) and print a table or JSON.",
+    )
+    claims.add_argument("--json", action="store_true",
+                        help="print JSON with every verdict detail instead of the table")
+    claims.add_argument("--document", metavar="NAME",
+                        help="only this document: its seed file name or prefix, e.g. 000 "
+                        "(default: all)")
+    claims.add_argument("--id", metavar="ID", help="only the claim with this id (default: all)")
+    claims.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="processes to verify in (default: up to 2; 1 = this process)")
+    claims.set_defaults(handler=_cmd_claims)
     return parser
 
 
@@ -65,6 +80,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary)
     return 0
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from gradproof.claims_format import decide_claims, format_claims_json, format_claims_table
+
+    decided = decide_claims(document=args.document, claim_id=args.id, workers=args.workers)
+    print(format_claims_json(decided) if args.json else format_claims_table(decided))
+    return 0  # a refuted claim is a finding, not a failure
 
 
 def main(argv: Sequence[str] | None = None) -> int:
