@@ -190,39 +190,47 @@ def three_scale(
     Notes
     -----
     With ``D(s) = f' + c s^2 + O(s^4)``, ``|D(2h) - D(h)| / 3`` estimates the error of D(h) and
-    ``R = (64 D(h) - 20 D(2h) + D(4h)) / 45`` is exact to O(h^6). A smooth function has
-    ``D(4h) - D(2h) = 4 (D(2h) - D(h))`` and one-sided jumps ``J(s) = s |f''|``, linear in s;
-    where either ratio is off by more than 30% beyond round-off, a kink (or a
-    discontinuity) lies within the stencil and the entry is flagged.
+    ``R = (64 D(h) - 20 D(2h) + D(4h)) / 45`` is exact to O(h^6). The even part, the signed
+    jump ``S(s) = (f(x+s) - f(x)) / s - (f(x) - f(x-s)) / s = s f'' + s^3 f'''' / 12 + O(s^5)``,
+    has two unknowns at this order: fitted through s = h and 2h, it predicts S(4h). Where the
+    prediction misses by more than 25% beyond round-off, or where |S| fails to shrink about
+    linearly as s shrinks (|S(2s)| < 1.43 |S(s)|), a kink (or a discontinuity) lies within
+    the stencil and the entry is flagged.
     """
     f_abs = np.maximum(np.max(np.abs(fvals), axis=0), abs(f0))
     nu = value_noise(f_abs, eps_f, sigma)
     # The kink tests use a typical (one standard deviation) noise, not the bound nu: with the
     # bound, float32 round-off would hide kinks whose jump is only a few times the noise.
     typical = 0.5 * ROUNDOFF_ULPS * eps_f * f_abs + sigma
-    D, J, rho, nJ, tD = [], [], [], [], []
+    D, S, half, rho, nS = [], [], [], [], []
     for r in range(3):
         hp, hm = offsets[2 * r], offsets[2 * r + 1]
         fp, fm = fvals[2 * r], fvals[2 * r + 1]
         D.append((fp - fm) / (hp - hm))
-        J.append(np.abs((fp - f0) / hp - (fm - f0) / hm))
+        S.append((fp - f0) / hp - (fm - f0) / hm)  # the signed jump, s f'' + O(s^3)
+        half.append((hp - hm) / 2.0)
         rho.append(2.0 * nu / (hp - hm))
-        nJ.append(2.0 * typical * (1.0 / hp - 1.0 / hm))
-        tD.append(2.0 * typical / (hp - hm))
+        nS.append(2.0 * typical * (1.0 / hp - 1.0 / hm))
     d1, d2 = D[1] - D[0], D[2] - D[1]
-    central_bad = np.abs(d2 - 4.0 * d1) > 0.3 * np.maximum(4.0 * np.abs(d1), np.abs(d2)) + (
-        tD[2] + tD[1] + 4.0 * (tD[1] + tD[0])
-    )
-    jump_bad = np.zeros(d1.shape, bool)
-    for s in range(2):
-        slack = nJ[s + 1] + 2.0 * nJ[s]
-        jump_bad |= np.abs(J[s + 1] - 2.0 * J[s]) > 0.3 * np.maximum(2.0 * J[s], J[s + 1]) + slack
-    kink = central_bad | jump_bad
+    # Kinks: fit S(s) = a s + b s^3 through s = h and 2h and predict S(4h). A smooth function
+    # obeys the fit to O(s^5); at a kink S does not shrink with s (a ReLU at x: S constant), or
+    # grows on one side only (a unit switching on), and the prediction misses.
+    s0, s1, s2 = half
+    det = s0 * s1 * (s1 * s1 - s0 * s0)
+    c0 = (s1**3 * s2 - s1 * s2**3) / det
+    c1 = (s0 * s2**3 - s0**3 * s2) / det
+    predicted = c0 * S[0] + c1 * S[1]
+    slack = np.sqrt(nS[2] ** 2 + (c0 * nS[0]) ** 2 + (c1 * nS[1]) ** 2)
+    kink = np.abs(S[2] - predicted) > 0.25 * (np.abs(S[2]) + np.abs(predicted)) + slack
+    # And |S| must shrink at least about linearly as s shrinks; at a kink it does not.
+    for r in range(2):
+        kink |= np.abs(S[r + 1]) < 1.43 * np.abs(S[r]) - (nS[r + 1] + 1.43 * nS[r])
+    J, nJ = np.abs(S[0]), nS[0]
     R1 = D[0] - d1 / 3.0
     R2 = D[1] - d2 / 3.0
     R = (64.0 * D[0] - 20.0 * D[1] + D[2]) / 45.0
-    c = Estimate(D[0], rho[0] + np.abs(d1) / 3.0, J[0], nJ[0], kink)
-    rich = Estimate(R, 1.65 * rho[0] + np.abs(R - R1) + np.abs(R1 - R2) / 15.0, J[0], nJ[0], kink)
+    c = Estimate(D[0], rho[0] + np.abs(d1) / 3.0, J, nJ, kink)
+    rich = Estimate(R, 1.65 * rho[0] + np.abs(R - R1) + np.abs(R1 - R2) / 15.0, J, nJ, kink)
     return Refined(c, rich)
 
 

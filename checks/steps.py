@@ -8,7 +8,7 @@ method     step                         why
 ========== ============================ ======================================
 forward    ``eps**(1/2) * scale``       error ~ h f'' + eps f / h
 central    ``eps**(1/3) * scale``       error ~ h**2 f''' + eps f / h
-richardson ``eps**(1/7) * scale``       three steps h, 2h, 4h; error ~ h**6 + eps f / h
+richardson ``eps**(1/6) * scale``       steps h, 2h, 4h; error ~ h**6 + eps f / h
 complex    ``eps**2 * scale``           no subtraction, so no round-off to balance
 ========== ============================ ======================================
 
@@ -31,7 +31,7 @@ _EXPONENT = {
     "forward": 1 / 2,
     "central": 1 / 3,
     "directional": 1 / 3,
-    "richardson": 1 / 7,
+    "richardson": 1 / 6,
     "complex": 2.0,
 }
 
