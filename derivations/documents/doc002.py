@@ -663,6 +663,15 @@ def _decide_dz1_alias() -> Decision:
     )
 
 
+def _decide_dz1_already_calculated() -> Decision:
+    return decide_readings(
+        [("a change made to da1 after In [16] leaves dz1 unchanged", _decide_dz1_alias()),
+         ("masking da1 in place changes none of the gradients computed after it (against "
+          "masking a copy)", _decide_inplace_safe())],
+        what="'making changes in da1 will not change anything as dz1 is already calculated'",
+    )
+
+
 def _decide_inplace_safe() -> Decision:
     """The in-place mask gives the same dw1, db1 as masking a copy; no later cell reads da1."""
     rng = np.random.default_rng(4)
@@ -731,7 +740,9 @@ def _decide_saved(stated: set[str]) -> Decision:
     )
     return Decision(
         Verdict.REFUTED,
-        f"the backward cells never read {unused} and do read {missing}, which the list omits",
+        f"the backward cells never read {unused} and do read {missing}, which the list omits "
+        "(In [19] reads the parameters w1, b1, w2, b2 themselves, not values of the forward "
+        "pass)",
         counterexample=Counterexample(
             point={"cells": f"In {list(BACKWARD_CELLS)}"}, stated=str(sorted(stated)),
             correct=str(sorted(needed)),
@@ -1786,8 +1797,8 @@ def _hidden_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
         "dz1-already-calculated",
         "Therefore, making changes in $da^1$ will not change anything as $dz^1$ is already "
         "calculated.",
-        "After In [16], changing da1 leaves dz1 unchanged",
-        _decide_dz1_alias, kind="code",
+        "Changing da1 in place cannot affect dz1, which is already calculated",
+        _decide_dz1_already_calculated, kind="code",
     ))
     add(_claim(
         "da1-not-used-elsewhere",

@@ -122,7 +122,13 @@ def test_softmax_cell_overflows_without_the_max_shift():
     assert "overflows" in r.conventions[2].detail
 
 
-@pytest.mark.parametrize("claim_id", ["002-code-probs-alias", "002-dz1-already-calculated"])
+def test_dz1_is_da1_but_the_in_place_mask_is_harmless():
+    assert list(readings("002-dz1-already-calculated").values()) == [Verdict.REFUTED,
+                                                                     Verdict.PROVEN]
+    assert "shares memory with da1" in result("002-dz1-already-calculated").readings[0].reason
+
+
+@pytest.mark.parametrize("claim_id", ["002-code-probs-alias"])
 def test_aliases_are_refuted_and_the_copy_is_proven(claim_id):
     r = result(claim_id)
     assert r.verdict is Verdict.REFUTED
