@@ -27,7 +27,7 @@ def test_ids_are_unique_and_well_formed():
     ids = [c.id for c in CLAIMS]
     assert len(ids) == len(set(ids))
     for cid in ids:
-        assert re.fullmatch(r"\d{3}-[a-z0-9][a-z0-9.-]*", cid), cid
+        assert re.fullmatch(r"\d{3}-[A-Za-z0-9][A-Za-z0-9.-]*", cid), cid
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seeds live in ../shared/seeds beside the repo")
