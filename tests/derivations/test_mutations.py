@@ -1,0 +1,202 @@
+"""Mutation tests of the verifier: deliberately wrong variants of proven claims come out refuted.
+
+Each row pairs a statement the registry proves with a mutant built from the same decision
+procedure and the same symbolic building blocks, changed in one way a student (or a typo)
+changes it: the sign flipped, the 1/m dropped, a product transposed, sigma' taken at A instead
+of Z, a sum over the wrong axis, the gradient taken at the wrong iterate. The original must be
+proven and the mutant refuted: a verifier that cannot fail is worthless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sympy as sp
+
+from derivations import Decision, Verdict
+from derivations.decide import decide_equal, decide_matrix
+from derivations.documents import doc000
+from derivations.networks import Sigmoid, SymbolicNetwork, decide_network, network_shapes
+from derivations.symbolic import affine_grads, bce, sigmoid
+
+Z = sp.Symbol("Z_2", real=True)
+Y = sp.Symbol("Y", real=True)
+SHAPES3 = None  # decide_matrix's default: 20 shapes with 1 x 1, one sample, non-square
+
+
+# -- doc000: scalar lines ------------------------------------------------------------------
+
+
+def _sigmoid_derivative(at: Callable[[sp.Expr], sp.Expr], sign: int = 1) -> Decision:
+    """000-sigmoid-derivative: sigma'(Z) against sign * sigma(at(Z)) (1 - sigma(at(Z)))."""
+    s = sigmoid(at(Z))
+    return decide_equal(sp.diff(sigmoid(Z), Z), sign * s * (1 - s))
+
+
+def _dz2_step3(sign: int) -> Decision:
+    """000-dL-dZ2-step3: -Y(1 - A) + A(1 - Y) per sample, with the sign of the Y term."""
+    a = sigmoid(Z)
+    return decide_equal(sp.diff(bce(a, Y), Z), sign * Y * (1 - a) + a * (1 - Y))
+
+
+def _descent(sign: int) -> Decision:
+    """000-gd-update: d/dalpha L(theta - sign alpha g) at 0 against -|g|^2 (scalar network)."""
+    w, x, b = sp.symbols("w x b", real=True)
+    alpha = sp.Symbol("alpha", positive=True)
+    L = bce(Sigmoid(w * x + b), Y)
+    gw, gb = sp.diff(L, w), sp.diff(L, b)
+    moved = L.xreplace({w: w - sign * alpha * gw, b: b - sign * alpha * gb})
+    return decide_equal(-(gw**2 + gb**2), sp.diff(moved, alpha).subs(alpha, 0))
+
+
+def _gd_iterate(lookahead: bool) -> Decision:
+    """One gradient step on f(w) = w^4 from w = 1: the document's update uses f'(w_k).
+
+    The mutant evaluates the gradient at the next iterate's naive guess w - alpha (a wrong
+    iterate); both are compared with the exact step w - alpha f'(w) for symbolic alpha.
+    """
+    w, alpha = sp.Symbol("w", real=True), sp.Symbol("alpha", positive=True)
+    f = w**4
+    grad = sp.diff(f, w)
+    step = (w - alpha * grad.subs(w, w - alpha)) if lookahead else (w - alpha * grad)
+    return decide_equal((w - alpha * grad).subs(w, 1), step.subs(w, 1))
+
+
+# -- doc000: matrix forms of the output layer (columns, mean over m) -----------------------
+
+
+def _output(name: str, mutate: Callable[[sp.Matrix, dict], sp.Matrix] | None) -> Decision:
+    param, _, corrected, _ = doc000.OUTPUT_FORMULAS[name]
+
+    def formula(net: dict) -> sp.Matrix:
+        value = corrected(net)
+        return value if mutate is None else mutate(value, net)
+
+    return decide_matrix(doc000.output_build(param, formula), n_dims=3, shapes=SHAPES3)
+
+
+def _db2_axis(wrong: bool) -> Decision:
+    """db2 = (1/m) dZ2 1_m sums over samples; the mutant sums over the units (axis 0)."""
+    def formula(net: dict) -> sp.Matrix:
+        dZ = (net["A2"] - net["Y"]) / net["m"]
+        return sp.ones(1, dZ.rows) * dZ if wrong else dZ * sp.ones(dZ.cols, 1)
+
+    return decide_matrix(doc000.output_build("b", formula), n_dims=3, shapes=SHAPES3)
+
+
+def _dW2_order(swapped: bool) -> Decision:
+    """dW2 = (1/m) dZ2 A1^T; the mutant multiplies in the other order, A1^T dZ2 (rows form)."""
+    def formula(net: dict) -> sp.Matrix:
+        dZ = (net["A2"] - net["Y"]) / net["m"]
+        return (net["A1"].T * dZ) if swapped else dZ * net["A1"].T
+
+    return decide_matrix(doc000.output_build("W", formula), n_dims=3, shapes=SHAPES3)
+
+
+# -- doc000: the whole network --------------------------------------------------------------
+
+
+def _backprop(mutation: str | None) -> Decision:
+    """000-backprop-network-columns' correction, with one mutation in the hidden layer."""
+    def stated(net: SymbolicNetwork) -> dict[str, sp.Matrix]:
+        grads = doc000.textbook_backprop(net)
+        if mutation is None:
+            return grads
+        m, A1, X = net.m, net.A[1], net.X
+        dZ2 = (net.A[2] - net.Y) / m
+        dA1 = net.params["W2"].T * dZ2
+        if mutation == "sigma' at A":
+            local = A1.applyfunc(lambda a: Sigmoid(a) * (1 - Sigmoid(a)))
+        else:
+            local = A1.applyfunc(lambda a: a * (1 - a))
+        dZ1 = dA1.multiply_elementwise(local)
+        grads["W1"] = dZ1 * X.T
+        if mutation == "1/m dropped":
+            grads["W2"] = grads["W2"] * m
+        return grads
+
+    return decide_network(stated, n_layers=2, shapes=network_shapes(2, count=8))
+
+
+# -- generic affine layer, both layouts (derivations.symbolic.affine_grads) ---------------
+
+
+def _affine(layout: str, which: str, mutation: str | None) -> Decision:
+    """dW, db, dA_prev of one affine layer with generic upstream G, as textbooks write them."""
+    cols = layout == "columns"
+
+    def build(dims: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix]:
+        n_out, n_in, m = dims
+        g = affine_grads(n_out, n_in, m, layout=layout)
+        G, A, W = g.G, g.A_prev, g.W
+        forms = {  # (right, wrong) as thunks: the wrong product may be undefined
+            "dW": (lambda: G * A.T, lambda: A.T * G) if cols  # the other layout's order
+            else (lambda: A.T * G, lambda: G * A.T),
+            "db": (lambda: G * sp.ones(m, 1), lambda: sp.ones(1, n_out) * G) if cols  # axis
+            else (lambda: sp.ones(1, m) * G, lambda: G * sp.ones(n_out, 1)),
+            "dA_prev": (lambda: W.T * G, lambda: W * G.T) if cols  # the wrong factor transposed
+            else (lambda: G * W.T, lambda: G.T * W),
+        }
+        correct = {"dW": g.dW, "db": g.db, "dA_prev": g.dA_prev}[which]
+        right, wrong = forms[which]
+        if mutation == "sign":
+            return correct, -right()
+        return correct, wrong() if mutation == "transposed" else right()
+
+    return decide_matrix(build, n_dims=3)
+
+
+CASES = [
+    pytest.param(lambda: _sigmoid_derivative(lambda z: z),
+                 lambda: _sigmoid_derivative(lambda z: z, sign=-1),
+                 id="000-sigmoid-derivative: sign flipped"),
+    pytest.param(lambda: _sigmoid_derivative(lambda z: z),
+                 lambda: _sigmoid_derivative(sigmoid),
+                 id="000-sigmoid-derivative: sigma' at A instead of Z"),
+    pytest.param(lambda: _dz2_step3(-1), lambda: _dz2_step3(1),
+                 id="000-dL-dZ2-step3: sign of -Y(1 - A_2) flipped"),
+    pytest.param(lambda: _descent(1), lambda: _descent(-1),
+                 id="000-gd-update: W + alpha dL/dW"),
+    pytest.param(lambda: _gd_iterate(False), lambda: _gd_iterate(True),
+                 id="000-gd-update: gradient at the wrong iterate"),
+    pytest.param(lambda: _output("dW2", None),
+                 lambda: _output("dW2", lambda v, net: v * net["m"]),
+                 id="000-dW2-columns correction: 1/m dropped"),
+    pytest.param(lambda: _output("dW2", None), lambda: _output("dW2", lambda v, net: -v),
+                 id="000-dW2-columns correction: sign flipped"),
+    pytest.param(lambda: _dW2_order(False), lambda: _dW2_order(True),
+                 id="000-dW2-columns correction: transposed product"),
+    pytest.param(lambda: _db2_axis(False), lambda: _db2_axis(True),
+                 id="000-db2-columns correction: sum over the wrong axis"),
+    pytest.param(lambda: _output("dA1", None),
+                 lambda: _output("dA1", lambda v, net: v * net["m"]),
+                 id="000-dA1-columns correction: 1/m dropped"),
+    pytest.param(lambda: _backprop(None), lambda: _backprop("sigma' at A"),
+                 id="000-backprop-network-columns: sigma' at A instead of Z"),
+    pytest.param(lambda: _backprop(None), lambda: _backprop("1/m dropped"),
+                 id="000-backprop-network-columns: 1/m dropped in dW2"),
+    *(
+        pytest.param(lambda layout=layout, which=which: _affine(layout, which, None),
+                     lambda layout=layout, which=which, mut=mut: _affine(layout, which, mut),
+                     id=f"affine {which} {layout}: {mut}")
+        for layout in ("columns", "rows")
+        for which in ("dW", "db", "dA_prev")
+        for mut in ("sign", "transposed")
+    ),
+]
+
+
+@pytest.mark.parametrize(("original", "mutant"), CASES)
+def test_original_is_proven_and_mutant_refuted(original, mutant):
+    assert original().verdict is Verdict.PROVEN
+    d = mutant()
+    assert d.verdict is Verdict.REFUTED, d.reason
+    if d.counterexample is not None:
+        assert d.counterexample.stated != d.counterexample.correct
+    else:  # refuted by shape: the mutant's product is undefined or has the wrong shape
+        assert "shape" in d.reason or "not defined" in d.reason, d.reason
+
+
+def test_at_least_fifteen_mutations():
+    assert len(CASES) >= 15
