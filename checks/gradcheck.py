@@ -593,8 +593,8 @@ def run_check(
                     "with Richardson refinement where they were not conclusive")
         else:
             method = "directional"
-            note = (f"auto: P = {n_entries:,} > {full_limit:,}, so random directions (cost independent "
-                    "of P); pass method='central' for the entry-by-entry check")
+            note = (f"auto: P = {n_entries:,} > {full_limit:,}, so random directions (cost "
+                    "independent of P); pass method='central' for the entry-by-entry check")
     checks: list[ParamCheck | None] = [None] * len(structure.names)
     by_name = {p.name: p for p in problems if p.kind != "extra"}
     for pi, name in enumerate(structure.names):

@@ -118,25 +118,34 @@ class NetworkProbe:
         else:
             unit = idx % n_units
             shift = np.broadcast_to(delta[:, None], (K, Z.shape[-1 if cols else -2]))
-        Zs = np.repeat(Z[None], K, axis=0)
         ks = np.arange(K)
-        if cols:
-            Zs[ks, unit, :] += shift
-        else:
-            Zs[ks, :, unit] += shift
         act = ACTIVATIONS[net.activations[layer - 1]]
-        A_new = act.forward(Zs, axis=axis, slope=net.leaky_slope)
-        if not act.elementwise or layer + 1 == L:
+        A_old = cache.A[layer]
+        if not act.elementwise:  # softmax couples the units: recompute the whole activation
+            Zs = np.repeat(Z[None], K, axis=0)
+            if cols:
+                Zs[ks, unit, :] += shift
+            else:
+                Zs[ks, :, unit] += shift
+            A_new = act.forward(Zs, axis=axis, slope=net.leaky_slope)
             return batched_loss_from(net, self._stacked(layer + 1, K), A_new, cache.Y,
                                      start=layer + 1)
-        # Only row `unit` of A_l moved: Z_{l+1} changes by the rank-1 term W_{l+1}[:, unit] dA.
+        # Elementwise: only row `unit` of Z_l and of A_l moves (K rows of m samples).
+        z_row = (Z[unit, :] if cols else Z[:, unit].T) + shift
+        a_row = act.forward(z_row, axis=-1, slope=net.leaky_slope)
+        if layer + 1 == L:
+            A_new = np.repeat(A_old[None], K, axis=0)
+            if cols:
+                A_new[ks, unit, :] = a_row
+            else:
+                A_new[ks, :, unit] = a_row
+            return batched_loss_from(net, self._stacked(L, K), A_new, cache.Y, start=L)
+        # Z_{l+1} changes by the rank-1 term W_{l+1}[:, unit] dA (columns layout).
         W_next = self.arrays[self.structure.keys.index(f"W{layer + 1}")]
-        A_old = cache.A[layer]
+        dA = a_row - (A_old[unit, :] if cols else A_old[:, unit].T)
         if cols:
-            dA = A_new[ks, unit, :] - A_old[unit, :]
             Z_next = cache.Z[layer][None] + W_next[:, unit].T[:, :, None] * dA[:, None, :]
         else:
-            dA = A_new[ks, :, unit] - A_old[:, unit].T
             Z_next = cache.Z[layer][None] + dA[:, :, None] * W_next[unit, :][:, None, :]
         act_next = ACTIVATIONS[net.activations[layer]]
         A_next = act_next.forward(Z_next, axis=axis, slope=net.leaky_slope)
