@@ -26,6 +26,7 @@ miss the 1/m of its loss, the transposes and the sums over samples.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
@@ -91,12 +92,68 @@ OUTPUT_SHAPES = matrix_shapes(2, count=20, max_dim=5)
 
 def _claim(cid: str, quote: str, title: str, decide: Callable[[], Decision], **kw: Any) -> Claim:
     kw.setdefault("conventions", CONVENTIONS)
+    statement = kw.pop("statement", None)
+    if statement is None:
+        statement = _statement(cid)
     return Claim(id=cid, document=DOCUMENT, quote=quote, title=title,
-                 statement=kw.pop("statement", None), decide=decide, **kw)
+                 statement=statement, decide=decide, **kw)
+
+
+def _sym(name: str) -> sp.Expr:
+    """``"dL/dA_2"`` as the derivative dL/dA_2 (kept unevaluated, factors in written order)."""
+    match = re.fullmatch(r"d(\w+)/d(\w+)", name)
+    if match is None:
+        return sp.Symbol(name)
+    num, den = match.groups()
+    return sp.Derivative(sp.Symbol(num, commutative=False), sp.Symbol(den), evaluate=False)
 
 
 def _eq(lhs: str, rhs: sp.Basic) -> sp.Basic:
-    return sp.Eq(sp.Symbol(lhs), rhs, evaluate=False)
+    return sp.Eq(_sym(lhs), rhs, evaluate=False)
+
+
+def _statement(cid: str) -> sp.Basic | None:
+    """The statement of a claim as the document writes it, for display (None: plain text)."""
+    s = sp.Symbol
+    sigma = sp.Function("sigma")
+    i, m = sp.Symbol("i", integer=True), sp.Symbol("m", integer=True, positive=True)
+    Yi, Ai = sp.Indexed("Y", i), sp.Indexed("A_2", i)
+
+    def nc(name: str) -> sp.Symbol:  # a matrix: products keep their written order
+        return sp.Symbol(name, commutative=False)
+
+    def product(*names: str) -> sp.Expr:
+        return sp.Mul(*(_sym(n) for n in names))
+
+    table: dict[str, Callable[[], sp.Basic]] = {
+        "000-forward-A1": lambda: _eq("A_1", sigma(s("Z_1"))),
+        "000-forward-Z1-columns": lambda: _eq("Z_1", nc("W_1") * nc("X") + s("b_1")),
+        "000-forward-Z2-columns": lambda: _eq("Z_2", nc("W_2") * nc("A_1") + s("b_2")),
+        "000-forward-A2": lambda: _eq("A_2", sigma(s("Z_2"))),
+        "000-yhat": lambda: _eq("yhat", sp.Function("L")(s("A_2"), s("Y"))),
+        "000-bce-sum-range": lambda: _eq(
+            "L", -sp.Sum(Yi * sp.log(Ai) + (1 - Yi) * sp.log(1 - Ai), (i, 0, m)) / m),
+        "000-chain-rule": lambda: _eq("dL/dW", product("dL/dA", "dA/dZ", "dZ/dW")),
+        "000-sigmoid-range": lambda: sp.Eq(
+            sp.imageset(sp.Lambda(s("z"), sigma(s("z"))), sp.S.Reals), sp.Interval(0, 1),
+            evaluate=False),
+        "000-dL-dZ2-chain": lambda: _eq("dL/dZ_2", product("dL/dA_2", "dA_2/dZ_2")),
+        "000-dZ2-dW2": lambda: _eq("dZ_2/dW_2", s("A_1")),
+        "000-dZ2-db2": lambda: _eq("dZ_2/db_2", sp.Integer(1)),
+        "000-dZ2-dA1": lambda: _eq("dZ_2/dA_1", s("W_2")),
+        "000-dW2-chain-label": lambda: _eq("dL/dW_2", product("dL/dZ", "dZ/dW_2")),
+        "000-db2-chain-label": lambda: _eq("dL/db_2", product("dL/dZ", "dZ/db_2")),
+        "000-dA1-chain-label": lambda: _eq("dL/dA_1", product("dL/dZ", "dZ_2/dA_1")),
+        "000-dW1-chain": lambda: _eq("dL/dW_1", product("dL/dA_1", "dA_1/dZ_1", "dZ_1/dW_1")),
+        "000-db1-chain": lambda: _eq("dL/db_1", product("dL/dA_1", "dA_1/dZ_1", "dZ_1/db_1")),
+        "000-gd-update": lambda: _eq("W'", s("W") - s("alpha") * _sym("dL/dW")),
+        "000-bce-definition": lambda: _eq(
+            "L", -sp.Sum(Yi * sp.log(Ai) + (1 - Yi) * sp.log(1 - Ai), (i, 0, m)) / m),
+        "000-loss-cross-entropy": lambda: _eq(
+            "L", -(s("Y") * sp.log(s("A_2")) + (1 - s("Y")) * sp.log(1 - s("A_2")))),
+    }
+    build = table.get(cid)
+    return None if build is None else build()
 
 
 # --------------------------------------------------------------------------------------------
@@ -564,14 +621,53 @@ def _decide_chain_label(target: str, inner: str) -> Decision:
     return decide_readings(readings, what=f"the unlabelled Z in dL/d{target}")
 
 
-def _decide_local(expr_name: str, wrt: str, stated: str) -> Decision:
-    net = _scalar_network()
-    w2, a1, b2 = net["W_2"], sp.Symbol("A_1", real=True), net["b_2"]
-    z2 = w2 * a1 + b2
+def _local_scalar(wrt: str, stated: str) -> Decision:
+    w2, a1, b2 = sp.symbols("W_2 A_1 b_2", real=True)
     syms = {"W_2": w2, "A_1": a1, "b_2": b2}
     stated_expr = syms.get(stated, sp.sympify(stated))
-    return decide_equal(sp.diff(z2, syms[wrt]), stated_expr,
-                        what=f"d{expr_name}/d{wrt} of W_2*A_1 + b_2 (one unit, one sample)")
+    return decide_equal(sp.diff(w2 * a1 + b2, syms[wrt]), stated_expr,
+                        what=f"dZ_2/d{wrt} of W_2*A_1 + b_2 (one unit, one sample)")
+
+
+def _local_jacobian_build(wrt: str) -> Callable[[tuple[int, ...]], tuple[sp.Matrix, sp.Matrix]]:
+    """Every entry dZ_2[i, k]/d(wrt)[p, q] against the document's local derivative's entry.
+
+    The document's dZ_2/dW_2 = A_1 read entrywise: dZ_2[i, k]/dW_2[i, j] = A_1[j, k] (0 for
+    another row of W_2); dZ_2/db_2 = 1: dZ_2[i, k]/db_2[i] = 1; dZ_2/dA_1 = W_2:
+    dZ_2[i, k]/dA_1[j, k] = W_2[i, j] (0 for another sample).
+    """
+    def build(dims: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix]:
+        layer = _output_layer(dims, layout="columns", mean=True)
+        W, A1, Z = layer["W"], layer["A1"], layer["Z"]
+        M = {"W_2": W, "b_2": layer["b"], "A_1": A1}[wrt]
+        correct, stated = [], []
+        for (i, k), z in zip(_indices(Z), Z, strict=True):
+            for (p, q), s in zip(_indices(M), M, strict=True):
+                correct.append(sp.diff(z, s))
+                if wrt == "W_2":
+                    stated.append(A1[q, k] if p == i else 0)
+                elif wrt == "b_2":
+                    stated.append(sp.Integer(1) if p == i else 0)
+                else:
+                    stated.append(W[i, p] if q == k else 0)
+        return sp.Matrix(correct), sp.Matrix(stated)
+
+    return build
+
+
+def _indices(M: sp.Matrix) -> list[tuple[int, int]]:
+    return [(i, j) for i in range(M.rows) for j in range(M.cols)]
+
+
+def _decide_local(wrt: str, stated: str) -> Decision:
+    """dZ_2/d(wrt) = stated, for one unit and as an entrywise Jacobian in columns layout."""
+    return decide_conventions(
+        [(SCALAR, lambda: _local_scalar(wrt, stated)),
+         ({"layout": "columns", "reading": "entrywise: dZ_2[i,k]/d(entry)"},
+          lambda: decide_matrix(_local_jacobian_build(wrt), n_dims=3,
+                                what=f"dZ_2/d{wrt} = {stated} entry by entry"))],
+        what=f"dZ_2/d{wrt} = {stated}",
+    )
 
 
 def _decide_first_layer_chain(param: str) -> Decision:
@@ -778,7 +874,7 @@ def _definition_claims() -> list[Claim]:
                r"-\frac{1}{m}\sum^{m}_{i=0}(Y*log(A_2)+(1-Y)*log(1-A_2))",
                "the loss: binary cross-entropy averaged over the m samples",
                lambda: definition("L = -1/m sum_i (Y_i log A_2i + (1 - Y_i) log(1 - A_2i))"),
-               kind="definition", statement=_eq("L", bce(A2, Y))),
+               kind="definition"),
         _claim("000-alpha", "where alpha is a so called hyper parameter",
                "the step size alpha is chosen before training, not learned",
                lambda: definition("alpha is the learning rate"), kind="definition"),
@@ -798,7 +894,9 @@ def _loss_and_slope_claims() -> list[Claim]:
         _claim("000-slope-formula", r"b = \frac{(x - x`)(y - y`)}{(x - x`)^2}",
                "the slope formula b = (x - x`)(y - y`)/(x - x`)^2",
                _decide_one_input_slope,
-               statement=_eq("b", (x - xp) * (y - yp) / (x - xp) ** 2)),
+               statement=_eq("b", sp.Mul((x - xp) * (y - yp),
+                                         sp.Pow((x - xp) ** 2, -1, evaluate=False),
+                                         evaluate=False))),
         _claim("000-derivative-is-slope",
                "the derivative of a function gives us the slope at a specific point",
                "the two-point slope tends to the derivative as the points merge",
@@ -883,8 +981,8 @@ def _layer2_claims() -> list[Claim]:
     n2, n1, m = _N2, _N1, _M
     return [
         _claim("000-dZ2-dW2", r"\frac{dZ_2}{dW_2}[W_2*A_1 + b_2] = \color{red}{A_1}",
-               "dZ_2/dW_2 = A_1 (one unit, one sample)",
-               lambda: _decide_local("Z_2", "W_2", "A_1"), conventions=SCALAR),
+               "dZ_2/dW_2 = A_1: dZ_2[i,k]/dW_2[i,j] = A_1[j,k]",
+               lambda: _decide_local("W_2", "A_1")),
         _claim("000-dW2-chain-label",
                r"\frac{dL}{dW_2} = \frac{dL}{dZ} * \frac{dZ}{dW_2}",
                "dL/dW_2 = dL/dZ * dZ/dW_2 with the unlabelled Z",
@@ -897,8 +995,8 @@ def _layer2_claims() -> list[Claim]:
                                evaluate=False),
                depends_on=("000-dL-dZ2", "000-dZ2-dW2")),
         _claim("000-dZ2-db2", r"\frac{dZ_2}{db_2}[W_2*A_1 + b_2] = \color{red}{1}",
-               "dZ_2/db_2 = 1 (one unit, one sample)",
-               lambda: _decide_local("Z_2", "b_2", "1"), conventions=SCALAR),
+               "dZ_2/db_2 = 1: dZ_2[i,k]/db_2[i] = 1",
+               lambda: _decide_local("b_2", "1")),
         _claim("000-db2-chain-label",
                r"\frac{dL}{db_2} = \frac{dL}{dZ} * \frac{dZ}{db_2}",
                "dL/db_2 = dL/dZ * dZ/db_2 with the unlabelled Z",
@@ -911,8 +1009,8 @@ def _layer2_claims() -> list[Claim]:
                statement=sp.Eq(sp.MatrixSymbol("db_2", n2, 1), _MA2 - _MY, evaluate=False),
                depends_on=("000-dL-dZ2", "000-dZ2-db2")),
         _claim("000-dZ2-dA1", r"\frac{dZ_2}{dA_1}[W_2*A_1 + b_2] = \color{red}{W_2}",
-               "dZ_2/dA_1 = W_2 (one unit, one sample)",
-               lambda: _decide_local("Z_2", "A_1", "W_2"), conventions=SCALAR),
+               "dZ_2/dA_1 = W_2: dZ_2[i,k]/dA_1[j,k] = W_2[i,j]",
+               lambda: _decide_local("A_1", "W_2")),
         _claim("000-dA1-chain-label",
                r"\frac{dL}{dA_1} = \frac{dL}{dZ} * \frac{dZ_2}{dA_1}",
                "dL/dA_1 = dL/dZ * dZ_2/dA_1 with the unlabelled Z",

@@ -50,6 +50,14 @@ def test_correct_lines_are_proven(cid):
     assert _result(cid).verdict is Verdict.PROVEN
 
 
+@pytest.mark.parametrize("cid", ["000-dZ2-dW2", "000-dZ2-db2", "000-dZ2-dA1"])
+def test_local_derivatives_hold_for_scalars_and_entrywise_in_columns(cid):
+    r = _result(cid)
+    assert r.verdict is Verdict.PROVEN
+    assert len(r.conventions) == 2 and all(c.holds for c in r.conventions)
+    assert "20 shapes" in _case(r, layout="columns").detail
+
+
 def test_sigmoid_derivative_is_registered_and_proven():
     assert verify(get_claim("000-sigmoid-derivative")).verdict is Verdict.PROVEN
 
