@@ -377,7 +377,8 @@ def _forward(
     with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
         for l in range(start, L + 1):  # noqa: E741
             W, b = params[f"W{l}"], params[f"b{l}"]
-            Z = W @ A_prev + b if net.layout == "columns" else A_prev @ W + b  # seed 000 / 002
+            Z = W @ A_prev if net.layout == "columns" else A_prev @ W  # seed 000 / 002
+            Z = np.add(Z, b, out=Z) if Z.ndim >= b.ndim else Z + b  # no second array
             act = net._acts[l - 1]
             if overwrite and l < L and act.name in _IN_PLACE:
                 A_prev = _IN_PLACE[act.name](Z, net.leaky_slope)
