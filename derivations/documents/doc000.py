@@ -780,6 +780,92 @@ def _decide_descent() -> Decision:
                         what="d/dalpha L(theta - alpha grad L) at alpha = 0")
 
 
+def _decide_one_layer() -> Decision:
+    """The output-layer formulas as a whole one-layer network's backward pass (A_1 -> X)."""
+    def stated(net: SymbolicNetwork) -> dict[str, sp.Matrix]:
+        dZ = net.A[1] - net.Y
+        return {"W1": dZ * net.X, "b1": dZ}
+
+    return decide_conventions(
+        [(MEAN, lambda: decide_network(stated, n_layers=1, shapes=network_shapes(1, count=8),
+                                       what="dW = (A - Y)X, db = A - Y for one layer")),
+         (SCALAR, lambda: decide_network(stated, n_layers=1, shapes=[(1, 1, 1)],
+                                         what="dW = (A - Y)X, db = A - Y for one layer"))],
+        what="the W_2, b_2 formulas as every gradient of a one-layer network",
+    )
+
+
+def _decide_gd_minimum() -> Decision:
+    """Where gradient descent stops, and whether that is a (local) minimum."""
+    w = sp.Symbol("w", real=True)
+    alpha = sp.Symbol("alpha", positive=True)
+    g = sp.Function("g")
+    fixed = sp.solve(sp.Eq(w - alpha * g(w), w), g(w))
+    stationary = Decision(
+        Verdict.PROVEN if fixed == [0] else Verdict.REFUTED,
+        f"w - alpha g(w) = w solves to g(w) = {fixed} for alpha > 0: the iteration stops "
+        "exactly where the gradient is 0",
+        evidence=("sympy.solve",),
+    )
+    f = -(w**2)  # a maximum at 0, where the gradient is 0
+    start = sp.Integer(0)
+    after = (w - alpha * sp.diff(f, w)).subs(w, start)
+    curvature = sp.diff(f, w, 2).subs(w, start)
+    minimum = Decision(
+        Verdict.REFUTED if after == start and curvature < 0 else Verdict.UNDECIDED,
+        f"on L(w) = {f} from w = {start}, one step gives w = {after} (it never moves) and "
+        f"L''({start}) = {curvature} < 0: it stays at a maximum",
+        counterexample=Counterexample(point={"L": str(f), "w_0": str(start)},
+                                      stated="a (local) minimum", correct="a local maximum"),
+        evidence=("one exact iteration", "second derivative"),
+    )
+    return decide_readings(
+        [("gradient descent stops at the points where dL/dW = 0", stationary),
+         ("where gradient descent stops is a (local) minimum", minimum)],
+        what="'Gradient Descent is used to minimize the overall loss to a (local) minimum'",
+    )
+
+
+#: the live example's link and the document's parameter list, verbatim (the link is decided on)
+PLAYGROUND_QUOTE = (
+    "https://playground.tensorflow.org/#activation=sigmoid&batchSize=10&dataset=gauss"
+    "&regDataset=reg-plane&learningRate=0.03&regularizationRate=0&noise=0"
+    "&networkShape=1,1&seed=0.43153&showTestData=false&discretize=false&percTrainData=50"
+    "&x=true&y=true&xTimesY=false&xSquared=false&ySquared=false&cosX=false&sinX=false"
+    "&cosY=false&sinY=false&collectStats=false&problem=classification&initZero=false"
+    "&hideText=false"
+)
+PARAMS_QUOTE = "PARAMS = [X, Y, W_1, b_1, W_2, b_2]"
+NOTE_FEATURES = 1  # "the input now only has one input feature `X`"
+
+
+def _decide_live_example() -> Decision:
+    """Parse the playground link: its layers and input features against the document's network."""
+    from urllib.parse import parse_qs
+
+    query = parse_qs(PLAYGROUND_QUOTE.split("#", 1)[1])
+    hidden = [int(n) for n in query["networkShape"][0].split(",")]
+    inputs = ("x", "y", "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY")
+    features = [k for k in inputs if query[k][0] == "true"]
+    link = (len(hidden) + 1, len(features))
+    doc = (len(re.findall(r"W_\d", PARAMS_QUOTE)), NOTE_FEATURES)
+    if link == doc:
+        return Decision(Verdict.PROVEN, f"the linked network has {link[0]} weight layers and "
+                        f"{link[1]} input feature(s), as the document's")
+    return Decision(
+        Verdict.REFUTED,
+        f"the linked playground network has hidden layers {hidden} (so {link[0]} weight "
+        f"layers) and the input features {features}; the document's network has {doc[0]} "
+        f"weight layers (W_1, W_2) and {doc[1]} input feature",
+        counterexample=Counterexample(
+            point={"networkShape": query["networkShape"][0], "features": ", ".join(features)},
+            stated=f"{doc[0]} weight layers, {doc[1]} feature",
+            correct=f"{link[0]} weight layers, {link[1]} features",
+        ),
+        evidence=("parsed the link's query string",),
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # NumPy forms of the document's matrix formulas
 
@@ -904,7 +990,7 @@ def _loss_and_slope_claims() -> list[Claim]:
         _claim("000-chain-rule",
                r"\frac{dL}{dW} = \frac{dL}{dA}*\frac{dA}{dZ}*\frac{dZ}{dW}.",
                "the chain rule dL/dW = dL/dA * dA/dZ * dZ/dW",
-               _decide_chain_rule, kind="matrix"),
+               _decide_chain_rule),
         _claim("000-dL-dA2", r"= \color{red}{-\frac{Y}{A_2}+\frac{1-Y}{1-A_2}}",
                "dL/dA_2 = -Y/A_2 + (1 - Y)/(1 - A_2) for the stated loss",
                _decide_dL_dA2, kind="matrix", numpy=_np_dL_dA2,
@@ -1028,6 +1114,11 @@ def _layer2_claims() -> list[Claim]:
 def _layer1_claims() -> list[Claim]:
     deps = ("000-dA1-columns", "000-sigmoid-derivative")
     return [
+        _claim("000-one-layer",
+               "In theory these would be all the calculations needed, if we only had one layer",
+               "for a one-layer network, dL/dW = (A - Y)X and dL/db = A - Y are all the gradients",
+               _decide_one_layer, kind="network",
+               depends_on=("000-dW2-columns", "000-db2-columns")),
         _claim("000-dW1-chain",
                r"\frac{dL}{dW_1} = \frac{dL}{dA_1} * \frac{dA_1}{dZ_1} * \frac{dZ_1}{dW_1}",
                "dL/dW_1 = dL/dA_1 * dA_1/dZ_1 * dZ_1/dW_1",
@@ -1042,6 +1133,10 @@ def _layer1_claims() -> list[Claim]:
                "gives the gradient of every parameter of the two-layer network",
                _decide_backprop, kind="network",
                depends_on=("000-dW2-columns", "000-db2-columns", "000-dA1-columns")),
+        _claim("000-gd-local-minimum",
+               "Gradient Descent is used to minimize the overall loss to a (local) minimum",
+               "gradient descent takes the loss to a (local) minimum",
+               _decide_gd_minimum, kind="update"),
         _claim("000-gd-update", r"W = W - \alpha*\frac{dL}{dW},",
                "the update W - alpha dL/dW, taken at the current W, goes downhill: the loss "
                "changes at rate -|dL/dW|^2",
@@ -1056,6 +1151,9 @@ def claims() -> list[Claim]:
     -------
     list of Claim
     """
+    live = _claim("000-live-example", "View this NN in action",
+                  "the linked playground shows 'this NN' (two weight layers, one input feature)",
+                  _decide_live_example, kind="verbal", depends_on=("000-params",))
     return [
         *_definition_claims(),
         *_loss_and_slope_claims(),
@@ -1063,4 +1161,5 @@ def claims() -> list[Claim]:
         *_dz2_claims(),
         *_layer2_claims(),
         *_layer1_claims(),
+        live,
     ]

@@ -216,3 +216,22 @@ def test_numpy_forms_do_not_modify_their_inputs():
     to_numpy("000-dL-dA2")(A2, Y)
     np.testing.assert_array_equal(A2, before[0])
     np.testing.assert_array_equal(Y, before[1])
+
+
+def test_one_layer_formulas_hold_only_for_scalars():
+    r = _result("000-one-layer")
+    assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert _case(r, network="one unit per layer, one sample (scalars)").holds
+
+
+def test_gradient_descent_stops_at_stationary_points_not_only_minima():
+    stops, minimum = _result("000-gd-local-minimum").readings
+    assert stops.verdict is Verdict.PROVEN
+    assert minimum.verdict is Verdict.REFUTED and "maximum" in minimum.reason
+
+
+def test_live_example_is_a_different_network():
+    r = _result("000-live-example")
+    assert r.verdict is Verdict.REFUTED
+    assert r.counterexample.correct == "3 weight layers, 2 features"
+    assert r.counterexample.stated == "2 weight layers, 1 feature"
