@@ -786,6 +786,17 @@ def float32_tanh_prime_not_squared():
     return f, p, grad
 
 
+@wrong("columns", "a wide network (P = 64,513, past the entry-by-entry limit of method='auto'): "
+       "dZ2 without the 1/m", diagnosis="factor")
+def big_network_missing_1_over_m():
+    X, Y, p, f = net000(n0=250, h=256, m=16, seed=99)
+
+    def grad(q):
+        return {k: 16 * v for k, v in grad000(q, X, Y).items()}
+
+    return f, p, grad
+
+
 @wrong("-", "a list of two arrays, gradients returned in swapped order (same shapes)")
 def list_params_swapped():
     f, params = two_arrays()
@@ -978,6 +989,12 @@ def correct_saturated_bce():
     def f(q):
         return bce_from_logits(net000_forward(q, X)[2], Y)
 
+    return f, p, lambda q: grad000(q, X, Y)
+
+
+@right("columns", "a wide network (P = 64,513), correct: checked along random directions")
+def correct_big_network():
+    X, Y, p, f = net000(n0=250, h=256, m=16, seed=99)
     return f, p, lambda q: grad000(q, X, Y)
 
 
