@@ -25,6 +25,7 @@ import math
 import re
 import subprocess
 import sys
+import textwrap
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,8 @@ REL = 2e-3
 NOISE = 1e-6
 """Printed figures below this magnitude (error bars, round-off) are compared as 'tiny'."""
 
-_FENCE = re.compile(r"^```(\w*)\s*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+# a fence may be indented (a block inside a list item); its contents are dedented
+_FENCE = re.compile(r"^[ \t]*```(\w*)[ \t]*\n(.*?)^[ \t]*```[ \t]*$", re.MULTILINE | re.DOTALL)
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])")
 _VERDICTS = {
     "proven": "proven",
@@ -80,7 +82,10 @@ class Block:
 def blocks(path: Path, *, root: Path = ROOT) -> list[Block]:
     """The fenced blocks of ``path``; a text block right after a code block is its output."""
     text = path.read_text(encoding="utf-8")
-    found = [(m.start(), m.end(), m.group(1), m.group(2)) for m in _FENCE.finditer(text)]
+    found = [
+        (m.start(), m.end(), m.group(1), textwrap.dedent(m.group(2)))
+        for m in _FENCE.finditer(text)
+    ]
     out: list[Block] = []
     for k, (start, end, lang, code) in enumerate(found):
         if lang == "text":
@@ -190,11 +195,16 @@ def test_blocks_pair_code_with_following_output(tmp_path: Path) -> None:
     doc = tmp_path / "x.md"
     doc.write_text(
         "```python\nprint(1)\n```\n\n```text\n1\n```\n\nprose\n\n"
-        "```python\nx = 2\n```\nprose between\n```text\nnot an output\n```\n",
+        "```python\nx = 2\n```\nprose between\n```text\nnot an output\n```\n"
+        "- a list item:\n\n  ```python\n  if x:\n      print(3)\n  ```\n\n  ```text\n  3\n  ```\n",
         encoding="utf-8",
     )
     found = blocks(doc, root=tmp_path)
-    assert [(b.code, b.output) for b in found] == [("print(1)\n", "1\n"), ("x = 2\n", None)]
+    assert [(b.code, b.output) for b in found] == [
+        ("print(1)\n", "1\n"),
+        ("x = 2\n", None),
+        ("if x:\n    print(3)\n", "3\n"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
