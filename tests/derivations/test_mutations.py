@@ -9,6 +9,7 @@ proven and the mutant refuted: a verifier that cannot fail is worthless.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import pytest
@@ -16,7 +17,8 @@ import sympy as sp
 
 from derivations import Decision, Verdict
 from derivations.decide import decide_equal, decide_matrix
-from derivations.documents import doc000
+from derivations.documents import doc000, doc001, doc002, doc003
+from derivations.iteration import decide_runs_equal, gradient_descent
 from derivations.networks import Sigmoid, SymbolicNetwork, decide_network, network_shapes
 from derivations.symbolic import affine_grads, bce, sigmoid
 
@@ -97,6 +99,7 @@ def _dW2_order(swapped: bool) -> Decision:
 # -- doc000: the whole network --------------------------------------------------------------
 
 
+@functools.cache
 def _backprop(mutation: str | None) -> Decision:
     """000-backprop-network-columns' correction, with one mutation in the hidden layer."""
     def stated(net: SymbolicNetwork) -> dict[str, sp.Matrix]:
@@ -147,6 +150,93 @@ def _affine(layout: str, which: str, mutation: str | None) -> Decision:
     return decide_matrix(build, n_dims=3)
 
 
+# -- doc001: the sums' index ranges --------------------------------------------------------
+
+M = sp.Symbol("M", integer=True, positive=True)
+
+
+def _sum_range(lower: int, upper: sp.Expr) -> Decision:
+    """001: 1/M sum_{j=lower}^{upper} is the mean over M classes (decide_sum_is_mean)."""
+    return doc001.decide_sum_is_mean(lower, upper, M, what=f"sum_{{j={lower}}}^{{{upper}}}")
+
+
+# -- doc002: the code cells, run verbatim and mutated -------------------------------------
+
+
+def _as_shape_error(build):
+    """NumPy's ValueError for misaligned shapes, reported as the shape refutation it is."""
+    def wrapped(dims):
+        try:
+            return build(dims)
+        except ValueError as exc:
+            raise sp.ShapeError(str(exc)) from None
+
+    return wrapped
+
+
+def _cell(cell: int, output: str, grad: str, a: str, dz: str, edit: tuple[str, str] | None,
+          n_dims: int) -> Decision:
+    """002: In [cell] (optionally with one text edit) against the gradient of the mean loss."""
+    source = doc002.CELLS[cell]
+    if edit is not None:
+        assert edit[0] in source, edit
+        source = source.replace(*edit)
+    build = doc002.code_affine_build(source, output, grad, a, dz)("mean")
+    return decide_matrix(_as_shape_error(build), n_dims=n_dims)
+
+
+def _update_cell(edit: tuple[str, str] | None) -> Decision:
+    source = doc002.CELLS[19] if edit is None else doc002.CELLS[19].replace(*edit)
+    return doc002.decide_update_code(source)
+
+
+def _dz2_rows(sign: int) -> Decision:
+    """002: dL_sum/dZ2 = P - onehot(y) (build_dz2), the mutant onehot(y) - P."""
+    build = doc002.build_dz2("sum")
+    return decide_matrix(lambda dims: (build(dims)[0], sign * build(dims)[1]), n_dims=2)
+
+
+# -- doc003: the 3-layer backward pass (columns) and the update rule -----------------------
+
+SHAPES_003 = doc003.NETWORK_SHAPES[:3]  # one sample, two samples, two inputs
+
+
+@functools.cache  # the original is decided once for its three mutants (Decisions are frozen)
+def _backward_003(mutation: str | None) -> Decision:
+    """003: document_backward on the tanh regression network (sum), with one mutation."""
+    def stated(net: SymbolicNetwork) -> dict[str, sp.Matrix]:
+        g = doc003.document_backward(net, hidden="tanh")
+        if mutation == "sign":
+            g["W3"] = -g["W3"]
+        elif mutation == "axis":
+            dZ3 = net.A[3] - net.Y
+            g["b3"] = sp.ones(1, dZ3.rows) * dZ3  # summed over the units, not the samples
+        elif mutation == "g' at A":
+            P, A1, A2 = net.params, net.A[1], net.A[2]
+            gprime = lambda a: 1 - sp.tanh(a) ** 2  # noqa: E731 - tanh' applied to A
+            dZ3 = net.A[3] - net.Y
+            dZ2 = (P["W3"].T * dZ3).multiply_elementwise(A2.applyfunc(gprime))
+            g["W2"] = dZ2 * A1.T
+        return g
+
+    return decide_network(stated, n_layers=3, shapes=SHAPES_003, layout="columns",
+                          activations=("tanh", "tanh", "identity"), loss="mse", half=True,
+                          reduction="sum")
+
+
+def _update_003(implicit: bool) -> Decision:
+    """003: W_i = W_{i-1} - alpha dJ/dW, gradient at W_{i-1}; the mutant takes it at W_i."""
+    w = sp.Symbol("w", real=True)
+    loss = (2 * w - 1) ** 2 / 2
+    lr, start, steps = sp.Rational(1, 10), 1, 3
+    reference = gradient_descent(loss, [w], [start], lr, steps=steps)
+    if implicit:
+        run = doc003.implicit_descent(loss, w, start, lr, steps=steps)
+    else:
+        run = gradient_descent(loss, [w], [start], lr, steps=steps)
+    return decide_runs_equal(run, reference, what="the update rule")
+
+
 CASES = [
     pytest.param(lambda: _sigmoid_derivative(lambda z: z),
                  lambda: _sigmoid_derivative(lambda z: z, sign=-1),
@@ -184,6 +274,32 @@ CASES = [
         for which in ("dW", "db", "dA_prev")
         for mut in ("sign", "transposed")
     ),
+    pytest.param(lambda: _sum_range(1, M), lambda: _sum_range(0, M),
+                 id="001 sum over classes: index range 0..M"),
+    pytest.param(lambda: _sum_range(1, M), lambda: _sum_range(1, M - 1),
+                 id="001 sum over classes: index range 1..M-1"),
+    pytest.param(lambda: _cell(13, "dw2", "dW", "a1", "dz2", None, 3),
+                 lambda: _cell(13, "dw2", "dW", "a1", "dz2", ("/ m", ""), 3),
+                 id="002 In [13] dw2: 1/m dropped"),
+    pytest.param(lambda: _cell(13, "dw2", "dW", "a1", "dz2", None, 3),
+                 lambda: _cell(13, "dw2", "dW", "a1", "dz2", ("np.dot(a1.T, dz2)",
+                                                             "np.dot(dz2.T, a1)"), 3),
+                 id="002 In [13] dw2: transposed product"),
+    pytest.param(lambda: _cell(14, "db2", "db", "a1", "dz2", None, 2),
+                 lambda: _cell(14, "db2", "db", "a1", "dz2", ("axis = 0", "axis = 1"), 2),
+                 id="002 In [14] db2: sum over the wrong axis"),
+    pytest.param(lambda: _update_cell(None), lambda: _update_cell(("w2 += -lr", "w2 += lr")),
+                 id="002 In [19] update: sign flipped"),
+    pytest.param(lambda: _dz2_rows(1), lambda: _dz2_rows(-1),
+                 id="002 dz2 = P - onehot(y): sign flipped"),
+    pytest.param(lambda: _backward_003(None), lambda: _backward_003("sign"),
+                 id="003 backward pass: dW3 sign flipped"),
+    pytest.param(lambda: _backward_003(None), lambda: _backward_003("axis"),
+                 id="003 backward pass: db3 summed over the wrong axis"),
+    pytest.param(lambda: _backward_003(None), lambda: _backward_003("g' at A"),
+                 id="003 backward pass: g' at A2 instead of Z2"),
+    pytest.param(lambda: _update_003(False), lambda: _update_003(True),
+                 id="003 update: gradient at the new iterate W_i"),
 ]
 
 
@@ -198,5 +314,8 @@ def test_original_is_proven_and_mutant_refuted(original, mutant):
         assert "shape" in d.reason or "not defined" in d.reason, d.reason
 
 
-def test_at_least_fifteen_mutations():
+def test_at_least_fifteen_mutations_covering_every_document():
     assert len(CASES) >= 15
+    ids = [p.id for p in CASES]
+    for doc in ("000", "001", "002", "003"):
+        assert any(i.startswith(doc) for i in ids), doc
