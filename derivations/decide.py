@@ -75,6 +75,8 @@ def _nonzero_at_a_point(expr: sp.Expr, *, count: int = 2) -> bool:
     """
     symbols = sorted(expr.free_symbols, key=str)
     for point in rational_points(symbols, count=count, seed=1):
+        if not all(_admissible(s, v) for s, v in point.items()):
+            continue  # e.g. a fraction for an integer symbol: simplify may rely on it
         try:
             value = sp.N(expr.xreplace(point), PRECISION)
         except (TypeError, ValueError, ZeroDivisionError):  # pragma: no cover - sympy quirks
@@ -84,6 +86,15 @@ def _nonzero_at_a_point(expr: sp.Expr, *, count: int = 2) -> bool:
         if value.is_real is True and abs(value) > _NONZERO:
             return True
     return False
+
+
+def _admissible(symbol: sp.Symbol, value: sp.Expr) -> bool:
+    """Whether ``value`` has every assumption of ``symbol`` (integer, negative, ...)."""
+    for key, wanted in symbol.assumptions0.items():
+        have = getattr(value, f"is_{key}", None)
+        if have is not None and have != wanted:
+            return False
+    return True
 
 
 def rational_points(
