@@ -95,3 +95,11 @@ def test_conventions_and_readings():
     assert [c.holds for c in d.conventions] == [False, True]
     r = decide_readings([("one", d), ("two", definition("x"))], what="it")
     assert r.verdict is Verdict.AMBIGUOUS and len(r.readings) == 2
+
+
+def test_is_zero_shortcut_respects_assumptions():
+    # Abs(x) + x is 0 for negative x; a point x > 0 would wrongly call it nonzero
+    x = sp.Symbol("x", negative=True)
+    assert is_zero(sp.Abs(x) + x)
+    y = sp.Symbol("y", real=True)
+    assert not is_zero(sp.Abs(y) + y)
