@@ -230,7 +230,7 @@ def _decide_sum_range() -> Decision:
     if is_zero(terms - m):
         return Decision(Verdict.PROVEN, "sum_{i=0}^{m} has m terms",
                         evidence=("sympy.Sum(1, (i, 0, m)).doit()",))
-    k = next(k for k in range(1, 10) if terms.subs(m, k) != k)
+    k = next(k for k in range(2, 10) if terms.subs(m, k) != k)  # two samples: a real batch
     fixed = sp.Sum(1, (i, 1, m)).doit()
     check = decide_equal(m, fixed, what="sum_{i=1}^{m} (term count)")
     ell = sp.Symbol("ell")

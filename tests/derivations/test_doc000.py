@@ -65,7 +65,7 @@ def test_sigmoid_derivative_is_registered_and_proven():
 def test_sum_from_zero_to_m_is_refuted_by_counting_terms():
     r = _result("000-bce-sum-range")
     assert r.verdict is Verdict.REFUTED
-    assert r.counterexample.stated == "2 terms" and r.counterexample.correct == "1 terms"
+    assert r.counterexample.stated == "3 terms" and r.counterexample.correct == "2 terms"
     assert "m + 1" in r.reason
     assert r.corrected_check.verdict is Verdict.PROVEN
 
