@@ -262,8 +262,8 @@ def decide_sum_equal(
                 check = decide_sum_equal(corrected, reference, m_symbol=m_symbol,
                                          indices=indices, m_values=m_values, domain=domain,
                                          what="the corrected sum")
-            prefix = (f"{what} leaves the index {', '.join(map(str, free))} outside its sum; "
-                      if free else "")
+            prefix = (f"the bracket leaves the index {', '.join(map(str, free))} outside "
+                      "its sum; " if free else "")
             return Decision(
                 Verdict.REFUTED,
                 prefix + d.reason,

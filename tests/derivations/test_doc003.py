@@ -289,6 +289,42 @@ def test_network_mutants_are_refuted(mutate):
     assert d.verdict is Verdict.REFUTED, d.reason
 
 
+z, A, Y = sp.Symbol("z", real=True), sp.Symbol("A", real=True), sp.Symbol("Y", real=True)
+UNIT = {A: (sp.Rational(0), sp.Rational(1)), Y: (sp.Rational(0), sp.Rational(1))}
+SIG = 1 / (1 + sp.exp(-z))
+BCE = -(Y * sp.log(A) + (1 - Y) * sp.log(1 - A))
+
+
+@pytest.mark.parametrize(("correct", "mutant"), [
+    pytest.param(sp.diff(BCE, A), Y / A - (1 - Y) / (1 - A), id="dBCE/dA sign flipped"),
+    pytest.param(sp.diff(BCE, A), (A - Y) / A, id="dBCE/dA denominator (1 - A) dropped"),
+    pytest.param(sp.diff(SIG, z), SIG.subs(z, SIG) * (1 - SIG.subs(z, SIG)),
+                 id="sigma' taken at A = sigma(z) instead of z"),
+    pytest.param(sp.diff((A - Y) ** 2 / 2, A), 2 * (A - Y), id="MSE derivative without the 1/2"),
+])
+def test_scalar_mutants_are_refuted(correct, mutant):
+    d = doc003._decide_scalar(correct, mutant, what="mutant", domain=UNIT)
+    assert d.verdict is Verdict.REFUTED, d.reason
+    assert d.counterexample.stated != d.counterexample.correct
+
+
+def test_a_chain_with_a_factor_dropped_is_refuted():
+    s = doc003._scalar("classification", "relu")
+    full = s.chain(doc003._edges("J A3 Z3 A2 Z2 W2"))
+    dropped = s.chain(doc003._edges("J A3 Z3 A2")) * s.local("Z2", "W2")  # no dA2/dZ2
+    assert doc003._decide_scalar(s.grad("W2"), full, what="chain").verdict is Verdict.PROVEN
+    d = doc003._decide_scalar(s.grad("W2"), dropped, what="chain without g'")
+    assert d.verdict is Verdict.REFUTED
+
+
+def test_ascent_instead_of_descent_is_refuted():
+    from derivations.iteration import decide_step_decreases
+
+    w, loss = doc003._gd_problem()
+    d = decide_step_decreases(loss, [w], [1], "-0.1", what="W + alpha dJ/dW")
+    assert d.verdict is Verdict.REFUTED
+
+
 def test_the_unmutated_sigmoid_network_is_proven():
     shapes = [(1, 1, 1, 1, 1), (1, 2, 2, 1, 2)]
     d = doc003.decide_fast(_network_mutant(lambda net, g: g), shapes, what="document")
