@@ -799,6 +799,15 @@ def _decide_b3_constant() -> Decision:
     )
 
 
+def _decide_partial_of_sum() -> Decision:
+    """d/dW3 of the sum W3 A2 + b3 is the sum of the terms' partials, b3 held constant."""
+    w3, a2, b3 = sp.symbols("W3 A2 b3", real=True)
+    whole = sp.diff(w3 * a2 + b3, w3)
+    parts = sp.diff(w3 * a2, w3) + sp.diff(b3, w3)
+    return decide_equal(whole, parts, what="d(W3 A2 + b3)/dW3 = d(W3 A2)/dW3 + d(b3)/dW3 "
+                        f"= {parts} (b3 treated as a constant)")
+
+
 def _decide_dz3_per_sample(task: str) -> Decision:
     out = Sigmoid(_z) if task == "classification" else _z
     return decide_equal(sp.diff(_per_sample(task, out, _Y), _z), out - _Y,
@@ -1302,6 +1311,11 @@ def _classification_loss_claims() -> list[Claim]:
         _claim("dz3-columns", r"\partial Z3 = (A3_i-y_i)",
                "dZ3 = A3 - Y for the batch (sigmoid + BCE), columns layout",
                lambda: _decide_dz3_columns("classification"), kind="matrix", numpy=_numpy_dz3),
+        _claim("partial-derivative-of-sum",
+               "The partial derivative of a sum is the derivative of a function with respect "
+               "to one of its variables while treating other variables as constants",
+               "The partial derivative of Z3 = W3 A2 + b3 is the sum of the terms' partials, "
+               "the other variables held constant (both sections)", _decide_partial_of_sum),
         _claim("b3-constant",
                "The term $b3$ would be constant, while the derivative of $Z3$ with respect to "
                "$W3$ would be the partial derivate that we are looking for.",
