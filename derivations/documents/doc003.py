@@ -883,6 +883,22 @@ def _decide_forward_shape(layer: int) -> Decision:
                         "broadcast over the m columns")
 
 
+def _decide_three_layers() -> Decision:
+    """Count the weight layers of the forward pass the document writes (Z1, Z2, Z3)."""
+    net = network((1, 1, 1, 1), 1, layout="columns", activations=("relu", "relu", "sigmoid"))
+    weights = [name for name in net.params if name.startswith("W")]
+    relu_layers = [k + 1 for k, act in enumerate(net.activations) if act == "relu"]
+    ok = len(weights) == 3 and relu_layers == [1, 2] and net.activations[-1] == "sigmoid"
+    return Decision(
+        Verdict.PROVEN if ok else Verdict.REFUTED,
+        f"the forward pass Z1 ... A3 has {len(weights)} weight layers ({', '.join(weights)}); "
+        f"ReLU in layers {relu_layers}, {net.activations[-1]} in the output layer",
+        counterexample=None if ok else Counterexample(
+            point={"layers": str(weights)}, stated="3 layers, ReLU in the first 2",
+            correct=f"{len(weights)} layers, ReLU in {relu_layers}"),
+    )
+
+
 def _decide_weights_orientation() -> Decision:
     n0, n1, m = 4, 5, 7
     return decide_product_orientation(
@@ -1160,6 +1176,20 @@ def _forward_claims() -> list[Claim]:
     z = _z
     Z1, W1, X, b1 = sp.symbols("Z1 W1 X b1")
     out = [
+        _definition("figure-activations", "Common activation functions",
+                    "Figure: common activation functions", None,
+                    "an image (activations.png) not in the text; the activations the text "
+                    "uses are claims 003-a1-relu, 003-a3-sigmoid and 003-sigmoid-definition"),
+        _definition("figure-activation-derivatives", "Common activation function derivatives",
+                    "Figure: derivatives of the common activation functions", None,
+                    "an image (activation_derivatives.png) not in the text; the derivatives "
+                    "are computed in claims 003-sigmoid-derivative and "
+                    "003-activation-derivatives-differ"),
+        _claim("three-layers",
+               "let’s create a simple 3 layer Neural Network. The first 2 layers will use the "
+               "ReLU activation function",
+               "The network has 3 weight layers, ReLU in the first 2, sigmoid in the output",
+               _decide_three_layers, kind="verbal"),
         _claim("z1-columns", r"Z1 = W1 \cdot X + b1",
                "Z1 = W1 X + b1 is defined in the columns layout and has shape (n1, m)",
                lambda: _decide_forward_shape(1), kind="shape",

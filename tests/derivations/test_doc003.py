@@ -60,6 +60,7 @@ def test_claims_decide_nothing_when_built():
 
 @pytest.mark.parametrize("claim_id", [
     "003-z1-columns", "003-z2-columns", "003-z3-columns", "003-weights-orientation",
+    "003-three-layers",
     "003-sigmoid-definition-repeated", "003-hidden-activation-replaceable",
     "003-cost-is-average-loss", "003-bce-cost-index-range", "003-mse-cost-index-range",
     "003-sigmoid-probabilities", "003-loss-lacks-w3", "003-chain-dw3",
