@@ -18,9 +18,9 @@ from numeric._validate import as_float_array, check_finite
 from numeric.mlp import (
     MLP,
     Params,
-    _backward,
     _forward,
     _loss,
+    _loss_and_grad,
     check_input,
     check_net,
     check_targets,
@@ -149,8 +149,9 @@ def batched_loss(net: MLP, thetas: Any, X: Any, Y: Any) -> FloatArray:
     X_ = check_input(net, X, thetas.dtype)
     Y_ = check_targets(net, Y, n_samples(net, X_), thetas.dtype)
     stacked = _split(thetas, net._shapes)
-    As, Zs = _forward(net, stacked, X_, overwrite=True, loss_only=True)
-    return _loss(net, Zs[-1], As[-1], Y_)
+    with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
+        As, Zs = _forward(net, stacked, X_, overwrite=True, loss_only=True)
+        return _loss(net, Zs[-1], As[-1], Y_)
 
 
 def batched_loss_and_grad(
@@ -173,9 +174,7 @@ def batched_loss_and_grad(
     X_ = check_input(net, X, thetas.dtype)
     Y_ = check_targets(net, Y, n_samples(net, X_), thetas.dtype)
     stacked = _split(thetas, net._shapes)
-    As, Zs = _forward(net, stacked, X_, overwrite=True)
-    losses = _loss(net, Zs[-1], As[-1], Y_)
-    grads = _backward(net, stacked, As, Zs, Y_, overwrite=True)
+    losses, grads = _loss_and_grad(net, stacked, X_, Y_, 0.0)
     K = thetas.shape[0]
     return losses, np.concatenate([g.reshape(K, -1) for g in grads.values()], axis=1)
 
@@ -247,5 +246,6 @@ def batched_loss_from(
     if A.ndim == 3 and A.shape[0] not in (1, K):
         raise ValueError(f"A_prev has a leading axis of {A.shape[0]}, but stacked has K = {K}.")
     Y_ = check_targets(net, Y, n_samples(net, A), dtype)
-    As, Zs = _forward(net, arrays, A, start=start, overwrite=True, loss_only=True)
-    return _loss(net, Zs[-1], As[-1], Y_)
+    with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
+        As, Zs = _forward(net, arrays, A, start=start, overwrite=True, loss_only=True)
+        return _loss(net, Zs[-1], As[-1], Y_)

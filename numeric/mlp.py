@@ -37,7 +37,7 @@ from numeric._validate import (
     labels_to_onehot,
 )
 from numeric.activations import ACTIVATIONS, leaky_relu, relu, sigmoid, tanh
-from numeric.losses import LOSSES, reduction_scale
+from numeric.losses import LOSSES, _bce_logits_grad, reduction_scale
 
 Params = dict[str, FloatArray]
 
@@ -99,7 +99,7 @@ class MLP:
     leaky_slope: float = 0.01
     # Derived once at construction for the hot path (not part of the spec's identity).
     _shapes: Mapping[str, tuple[int, int]] = field(init=False, repr=False, compare=False)
-    _acts: tuple[Any, ...] = field(init=False, repr=False, compare=False)
+    _plan: tuple[tuple[str, str, Any, Any], ...] = field(init=False, repr=False, compare=False)
     _fused: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -134,7 +134,11 @@ class MLP:
         object.__setattr__(self, "half", bool(self.half))
         object.__setattr__(self, "leaky_slope", slope)
         object.__setattr__(self, "_shapes", _param_shapes(sizes, self.layout))
-        object.__setattr__(self, "_acts", tuple(ACTIVATIONS[a] for a in (*hidden, self.output)))
+        # Per layer, looked up once: parameter keys, activation, in-place forward (or None).
+        object.__setattr__(self, "_plan", tuple(
+            (f"W{l}", f"b{l}", ACTIVATIONS[a], _in_place(a, slope))
+            for l, a in enumerate((*hidden, self.output), start=1)  # noqa: E741
+        ))
         object.__setattr__(self, "_fused", LOSSES[self.loss].fused_activation == self.output)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
@@ -338,20 +342,28 @@ def check_targets(net: MLP, Y: Any, m: int, dtype: np.dtype) -> FloatArray:
 
 
 # ---------------------------------------------------------------------------------------------
-# Cores: clean input; parameters may carry a leading K axis (stacked), A_prev too.
+# Cores: clean input; parameters may carry a leading K axis (stacked), A_prev too. They run
+# inside the caller's ``np.errstate(invalid="ignore")`` (see _BLAS_NOTE).
 # ---------------------------------------------------------------------------------------------
 
 
 # _BLAS_NOTE: OpenBLAS gemm kernels have been seen to leave the FE_INVALID flag set on finite
 # input (numpy#13173, numpy#24067, OpenBLAS#1924); NumPy then warns "invalid value encountered
 # in matmul", which filterwarnings=error turns into a failure. It happened once in this suite
-# (float32). The layer loops therefore ignore "invalid": inputs are checked finite at the
+# (float32). Every pass therefore ignores "invalid" (one errstate per public call: entering one
+# costs about a microsecond, a third of a small layer): inputs are checked finite at the
 # boundary, so a true NaN could only follow an inf, and the overflow making it is still reported.
 
 
 def _mT(x: FloatArray) -> FloatArray:
     """Transpose of the last two axes (a view), for 2-D and stacked arrays alike."""
-    return np.swapaxes(x, -1, -2)
+    return x.T if x.ndim == 2 else np.swapaxes(x, -1, -2)
+
+
+def _affine(W: FloatArray, b: FloatArray, A_prev: FloatArray, cols: bool) -> FloatArray:
+    """Z = W A_prev + b (columns, seed 000) or A_prev W + b (rows, seed 002), in one new array."""
+    Z = _mm(W, A_prev) if cols else _mm(A_prev, W)
+    return np.add(Z, b, out=Z) if Z.ndim >= b.ndim else Z + b  # bias in place: no 2nd array
 
 
 def _forward(
@@ -370,34 +382,34 @@ def _forward(
     arrays to themselves (`loss_and_grad`, the batched losses, training) ask for it, and
     `_backward` then needs no Z that an activation overwrote (relu's mask is A > 0).
     With ``loss_only=True`` and a fused output the output activation is skipped (the loss
-    reads the logits): ``A_L`` is then Z_L itself, good only for `_loss`.
+    reads the logits): ``A_L`` is then Z_L itself, good for `_loss` and `_loss_and_dZ`.
     """
-    axis, L = class_axis(net.layout), net.n_layers
+    cols, plan = net.layout == "columns", net._plan
+    last = len(plan) - 1
     As, Zs = [A_prev], []
-    with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
-        for l in range(start, L + 1):  # noqa: E741
-            W, b = params[f"W{l}"], params[f"b{l}"]
-            Z = W @ A_prev if net.layout == "columns" else A_prev @ W  # seed 000 / 002
-            Z = np.add(Z, b, out=Z) if Z.ndim >= b.ndim else Z + b  # no second array
-            act = net._acts[l - 1]
-            if overwrite and l < L and act.name in _IN_PLACE:
-                A_prev = _IN_PLACE[act.name](Z, net.leaky_slope)
-            elif loss_only and l == L and net._fused:
-                A_prev = Z  # the fused loss needs only the logits
-            else:
-                A_prev = act.forward(Z, axis=axis, slope=net.leaky_slope)
-            Zs.append(Z)
-            As.append(A_prev)
+    for l in range(start - 1, last + 1):  # noqa: E741 -- l is layer l + 1
+        W_key, b_key, act, in_place = plan[l]
+        Z = _affine(params[W_key], params[b_key], A_prev, cols)
+        if l < last and overwrite and in_place is not None:
+            A_prev = in_place(Z)
+        elif l == last and loss_only and net._fused:
+            A_prev = Z  # the fused loss needs only the logits
+        else:
+            A_prev = act.forward(Z, axis=-2 if cols else -1, slope=net.leaky_slope)
+        Zs.append(Z)
+        As.append(A_prev)
     return As, Zs
 
 
-_IN_PLACE = {
-    "relu": lambda Z, slope: relu(Z, out=Z),
-    "leaky_relu": lambda Z, slope: leaky_relu(Z, slope=slope, out=Z),
-    "sigmoid": lambda Z, slope: sigmoid(Z, out=Z),
-    "tanh": lambda Z, slope: tanh(Z, out=Z),
-    "identity": lambda Z, slope: Z,
-}
+def _in_place(name: str, slope: float) -> Any:
+    """``f(Z) -> A`` writing the activation ``name`` into Z, or None (softmax couples Z)."""
+    return {
+        "relu": lambda Z: relu(Z, out=Z),
+        "leaky_relu": lambda Z: leaky_relu(Z, slope=slope, out=Z),
+        "sigmoid": lambda Z: sigmoid(Z, out=Z),
+        "tanh": lambda Z: tanh(Z, out=Z),
+        "identity": lambda Z: Z,
+    }.get(name)
 
 
 def _loss(net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray) -> FloatArray:
@@ -415,14 +427,30 @@ def _output_grad(net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray) -> F
     axis = class_axis(net.layout)
     scale = reduction_scale(A_L.shape, net.reduction, net.layout)
     if net._fused and net.output == "sigmoid":
-        return (A_L - Y) * scale  # seed 000: dZ2 = A2 - Y (A_L came from the stable sigmoid)
+        # seed 000: dZ2 = A2 - Y, with A2 from the logits as `loss_and_grad` computes it
+        return _bce_logits_grad(Z_L, Y, scale)
     if net._fused:
         # seed 002: dz2 = probs - onehot(y), in a new array (the seed writes into probs). The
         # factor sum_c Y is 1 for one-hot targets and keeps soft targets exact.
         return (A_L * np.sum(Y, axis=axis, keepdims=True) - Y) * scale
     loss = LOSSES[net.loss]
     dA = loss.grad(A_L, Y, scale, axis=axis, from_logits=False, half=net.half)
-    return net._acts[-1].backward(dA, Z_L, A_L, axis=axis, slope=net.leaky_slope)
+    return net._plan[-1][2].backward(dA, Z_L, A_L, axis=axis, slope=net.leaky_slope)
+
+
+def _loss_and_dZ(
+    net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Reduced loss and dL/dZ_L together; a fused output shares its exponentials.
+
+    ``A_L`` may be Z_L itself (a ``loss_only`` forward) when the output is fused; the fused
+    cores then compute the output activation from the logits once, for both results.
+    """
+    loss = LOSSES[net.loss]
+    scale = reduction_scale(Z_L.shape, net.reduction, net.layout)
+    if net._fused:
+        return loss.value_and_grad(Z_L, Y, scale, axis=class_axis(net.layout))
+    return _loss(net, Z_L, A_L, Y), _output_grad(net, Z_L, A_L, Y)
 
 
 def _backward(
@@ -442,10 +470,7 @@ def _backward(
     come with it.
     """
     dZ = _output_grad(net, Zs[-1], As[-1], Y)
-    grads: Params = {}
-    with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
-        _backward_layers(net, params, As, Zs, dZ, grads, overwrite)
-    return {key: grads[key] for key in net._shapes}
+    return _backward_layers(net, params, As, Zs, dZ, overwrite)
 
 
 def _backward_layers(
@@ -454,28 +479,36 @@ def _backward_layers(
     As: list[FloatArray],
     Zs: list[FloatArray],
     dZ: FloatArray,
-    grads: Params,
     overwrite: bool,
-) -> None:
-    """Fill ``grads`` from dZ_L down to layer 1."""
-    L, axis, cols = net.n_layers, class_axis(net.layout), net.layout == "columns"
+) -> Params:
+    """Gradients from dZ_L down to layer 1, in the order W1, b1, ..., WL, bL."""
+    L, cols, slope, plan = net.n_layers, net.layout == "columns", net.leaky_slope, net._plan
+    sample_axis = -1 if cols else -2
+    grads: list[FloatArray] = [dZ] * (2 * L)
     for l in range(L, 0, -1):  # noqa: E741
         A_prev = As[l - 1]
         if cols:
-            grads[f"W{l}"] = dZ @ _mT(A_prev)  # dW = dZ A_prev^T
-            grads[f"b{l}"] = dZ.sum(axis=-1, keepdims=True)
+            grads[2 * l - 2] = _mm(dZ, _mT(A_prev))  # dW = dZ A_prev^T
         else:
-            grads[f"W{l}"] = _mT(A_prev) @ dZ  # seed 002: dw2 = a1^T dz2
-            grads[f"b{l}"] = dZ.sum(axis=-2, keepdims=True)
+            grads[2 * l - 2] = _mm(_mT(A_prev), dZ)  # seed 002: dw2 = a1^T dz2
+        grads[2 * l - 1] = np.add.reduce(dZ, axis=sample_axis, keepdims=True)  # db
         if l == 1:
             break
-        W, act = params[f"W{l}"], net._acts[l - 2]
+        W, act, in_place = params[plan[l - 1][0]], plan[l - 2][2], plan[l - 2][3]
         Z_prev = Zs[l - 2]
-        if overwrite and act.name in _IN_PLACE and Z_prev.shape == A_prev.shape:
-            dZ = _hidden_dZ_in_place(act.name, W, dZ, Z_prev, A_prev, cols, net.leaky_slope)
+        if overwrite and in_place is not None and Z_prev.shape == A_prev.shape:
+            dZ = _hidden_dZ_in_place(act.name, W, dZ, Z_prev, A_prev, cols, slope)
         else:
-            dA = _mT(W) @ dZ if cols else dZ @ _mT(W)  # seed 002: da1 = dz2 w2^T
-            dZ = act.backward(dA, Z_prev, A_prev, axis=axis, slope=net.leaky_slope)
+            dA = _mm(_mT(W), dZ) if cols else _mm(dZ, _mT(W))  # seed 002: da1 = dz2 w2^T
+            dZ = act.backward(dA, Z_prev, A_prev, axis=-2 if cols else -1, slope=slope)
+    return dict(zip(net._shapes, grads, strict=True))
+
+
+def _mm(a: FloatArray, b: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """``a @ b`` (into ``out``): np.dot for 2-D operands (less call overhead), else matmul."""
+    if a.ndim == 2 and b.ndim == 2:
+        return np.dot(a, b, out=out)
+    return np.matmul(a, b, out=out)
 
 
 def _hidden_dZ_in_place(
@@ -489,16 +522,15 @@ def _hidden_dZ_in_place(
     # relu's mask is Z > 0, the same as A > 0 if A overwrote Z; take it before dA does
     mask = Z > 0 if name in ("relu", "leaky_relu") else None
     out = None if Z is A and name in ("sigmoid", "tanh") else Z  # those still need A
-    dA = np.matmul(_mT(W), dZ, out=out) if cols else np.matmul(dZ, _mT(W), out=out)
+    dA = _mm(_mT(W), dZ, out) if cols else _mm(dZ, _mT(W), out)
     if name == "relu":
         dA *= mask  # seed 002: da1[z1 <= 0] = 0
     elif name == "leaky_relu":
         np.multiply(dA, slope, out=dA, where=~mask)
-    elif name == "sigmoid":  # dA * A * (1 - A) = -(dA * A * (A - 1))
+    elif name == "sigmoid":  # seed 000: dA * A * (1 - A)
         dA *= A
-        A -= 1.0
+        np.subtract(1.0, A, out=A)
         dA *= A
-        np.negative(dA, out=dA)
     elif name == "tanh":  # dA * (1 - A^2)
         np.square(A, out=A)
         np.subtract(1.0, A, out=A)
@@ -604,8 +636,10 @@ def forward(net: MLP, params: Mapping[str, Any], X: Any, Y: Any) -> tuple[FloatA
     dtype = params_dtype(params_)
     X_ = check_input(net, X, dtype)
     Y_ = check_targets(net, Y, n_samples(net, X_), dtype)
-    As, Zs = _forward(net, params_, X_)
-    return _loss(net, Zs[-1], As[-1], Y_), Cache(tuple(As), tuple(Zs), Y_, params_)
+    with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
+        As, Zs = _forward(net, params_, X_)
+        loss = _loss(net, Zs[-1], As[-1], Y_)
+    return loss, Cache(tuple(As), tuple(Zs), Y_, params_)
 
 
 def backward(net: MLP, params: Mapping[str, Any], cache: Cache) -> Params:
@@ -639,7 +673,8 @@ def backward(net: MLP, params: Mapping[str, Any], cache: Cache) -> Params:
             f"cache holds {cache.A[0].dtype} arrays, but params are {params_dtype(params_)}; "
             "run forward() with these params."
         )
-    return _backward(net, params_, list(cache.A), list(cache.Z), cache.Y)
+    with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
+        return _backward(net, params_, list(cache.A), list(cache.Z), cache.Y)
 
 
 def loss_and_grad(
@@ -681,9 +716,11 @@ def _loss_and_grad(
     net: MLP, params: Params, X: FloatArray, Y: FloatArray, l2: float
 ) -> tuple[FloatArray, Params]:
     """`loss_and_grad` on validated input (the training loop's hot path)."""
-    As, Zs = _forward(net, params, X, overwrite=True)  # As, Zs are ours alone
-    loss = _loss(net, Zs[-1], As[-1], Y)
-    grads = _backward(net, params, As, Zs, Y, overwrite=True)
+    with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
+        # As, Zs are ours alone: overwritten in place; a fused output is left as logits
+        As, Zs = _forward(net, params, X, overwrite=True, loss_only=True)
+        loss, dZ = _loss_and_dZ(net, Zs[-1], As[-1], Y)
+        grads = _backward_layers(net, params, As, Zs, dZ, overwrite=True)
     if l2:
         loss = loss + loss.dtype.type(_l2_penalty(params, l2))
         for key in grads:
@@ -703,4 +740,5 @@ def predict(net: MLP, params: Mapping[str, Any], X: Any) -> FloatArray:
     """
     params_ = check_params(check_net(net), params)
     X_ = check_input(net, X, params_dtype(params_))
-    return _forward(net, params_, X_)[0][-1]
+    with np.errstate(invalid="ignore"):  # see _BLAS_NOTE
+        return _forward(net, params_, X_)[0][-1]

@@ -198,6 +198,7 @@ def _update(params: Params, grads: Params, lr: float) -> Params:
 
 def _objective(net: MLP, params: Params, X: FloatArray, Y: FloatArray, l2: float) -> FloatArray:
     """Loss on (X, Y) plus the L2 term."""
-    As, Zs = _forward(net, params, X, overwrite=True, loss_only=True)
-    loss = _loss(net, Zs[-1], As[-1], Y)
+    with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
+        As, Zs = _forward(net, params, X, overwrite=True, loss_only=True)
+        loss = _loss(net, Zs[-1], As[-1], Y)
     return loss + loss.dtype.type(_l2_penalty(params, l2)) if l2 else loss
