@@ -723,11 +723,13 @@ def _decide_bell() -> Decision:
         f"sigma' is positive, symmetric ({symmetric}), its only critical point is {critical} "
         f"with value {peak}, and it tends to {tails} at +-oo",
     )
-    curvature = sp.simplify(d2.subs(_z, 0))  # match a exp(-b z^2): a = peak, -2 a b = curvature
+    # match a exp(-b z^2) to sigma' at 0: a = the peak, -2 a b = sigma'''(0), its curvature
+    curvature = sp.simplify(sp.diff(d2, _z).subs(_z, 0))
     b = sp.simplify(-curvature / (2 * peak))
     gauss = peak * sp.exp(-b * _z**2)
-    fitted = decide_equal(d, gauss, what=f"the Gaussian {sp.sstr(gauss)} with sigma''s peak "
-                          "and curvature at 0", domain={_z: (sp.Rational(2), sp.Rational(8))})
+    fitted = decide_equal(d, gauss, what=f"the Gaussian {sp.sstr(gauss)} with the peak "
+                          f"({peak}) and curvature ({curvature}) of sigma' at 0",
+                          domain={_z: (sp.Rational(2), sp.Rational(8))})
     return decide_readings(
         [("bell-shaped: positive, symmetric, one peak at 0, vanishing tails", bell),
          ("a Gaussian curve a exp(-b z^2)", fitted)],
