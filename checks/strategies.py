@@ -235,34 +235,47 @@ def activations(*, smooth: bool = False) -> st.SearchStrategy[str]:
     return st.sampled_from(SMOOTH_ACTIVATIONS if smooth else HIDDEN_ACTIVATIONS)
 
 
+_OUTPUT_LOSSES = {
+    "sigmoid": ("bce", "mse"),
+    "softmax": ("ce",),
+    "identity": ("mse",),
+    "tanh": ("mse",),
+}
+
+
 @st.composite
 def _mlps(
     draw: st.DrawFn,
     sizes: st.SearchStrategy[tuple[int, ...]],
-    layout: str | None,
-    loss: str | None,
-    hidden: str | None,
-    smooth: bool,
-    reduction: str | None,
+    options: dict[str, Any],
 ) -> MLP:
-    loss_ = draw(_one_or_drawn(loss, st.sampled_from(_LOSSES)))
+    losses = [
+        name for name in _LOSSES
+        if (options["output"] is None or name in _OUTPUT_LOSSES[options["output"]])
+        and (not options["half"] or name == "mse")
+    ]
+    loss_ = draw(_one_or_drawn(options["loss"], st.sampled_from(losses)))
     sizes_ = draw(sizes)
     if loss_ == "ce" and sizes_[-1] < 2:
         sizes_ = (*sizes_[:-1], 2)  # one-class softmax is constant: its gradient is always 0
     n_hidden = len(sizes_) - 2
-    if hidden is None:
-        hidden_ = tuple(draw(activations(smooth=smooth)) for _ in range(n_hidden))
+    if options["hidden"] is None:
+        hidden_ = tuple(draw(activations(smooth=options["smooth"])) for _ in range(n_hidden))
     else:
-        hidden_ = (hidden,) * n_hidden
-    output = {"bce": "sigmoid", "ce": "softmax"}.get(loss_) or draw(st.sampled_from(_MSE_OUTPUTS))
+        hidden_ = (options["hidden"],) * n_hidden
+    output = options["output"] or {"bce": "sigmoid", "ce": "softmax"}.get(loss_)
+    half = options["half"]
+    if loss_ == "mse":
+        output = output or draw(st.sampled_from(_MSE_OUTPUTS))
+        half = draw(st.booleans()) if half is None else half
     return MLP(
         sizes_,
         hidden=hidden_,
         output=output,
         loss=loss_,
-        layout=draw(_one_or_drawn(layout, layouts())),
-        reduction=draw(_one_or_drawn(reduction, st.sampled_from(_REDUCTIONS))),
-        half=draw(st.booleans()) if loss_ == "mse" else False,
+        layout=draw(_one_or_drawn(options["layout"], layouts())),
+        reduction=draw(_one_or_drawn(options["reduction"], st.sampled_from(_REDUCTIONS))),
+        half=bool(half),
     )
 
 
@@ -274,9 +287,11 @@ def mlps(
     max_width: int = 8,
     layout: str | None = None,
     loss: str | None = None,
+    output: str | None = None,
     hidden: str | None = None,
     smooth: bool = False,
     reduction: str | None = None,
+    half: bool | None = None,
 ) -> st.SearchStrategy[MLP]:
     """Network specs (`numeric.MLP`) whose output activation and loss go together.
 
@@ -288,9 +303,11 @@ def mlps(
     layout : {"columns", "rows"} or None
         None: drawn.
     loss : {"bce", "ce", "mse"} or None
-        None: drawn. The output is sigmoid for "bce", softmax for "ce" (both fused with the
-        loss, as in the seeds) and one of identity, sigmoid, tanh for "mse", whose ``half``
-        (the 1/2 convention) is drawn.
+        None: drawn among the losses that fit ``output`` and ``half``.
+    output : {"sigmoid", "softmax", "identity", "tanh"} or None
+        None: sigmoid for "bce", softmax for "ce" (both fused with the loss, as in the seeds),
+        drawn among identity, sigmoid and tanh for "mse". Pairs: sigmoid with "bce" or "mse",
+        softmax with "ce", identity and tanh with "mse".
     hidden : str or None
         One activation for every hidden layer; None: each hidden layer's is drawn by
         `activations`.
@@ -298,6 +315,9 @@ def mlps(
         With ``hidden=None``, draw only activations without kinks.
     reduction : {"mean", "mean_all", "sum"} or None
         None: drawn.
+    half : bool or None
+        The 1/2 of MSE. None: drawn for "mse" (False for the other losses); True implies
+        ``loss="mse"``.
 
     Returns
     -------
@@ -306,7 +326,8 @@ def mlps(
     Raises
     ------
     TypeError, ValueError
-        For invalid bounds, or a name that is not one of the valid choices (listed).
+        For invalid bounds, a name that is not one of the valid choices (listed), or an
+        ``output``, ``loss`` and ``half`` that do not go together (both named).
     """
     sizes = layer_sizes(
         min_layers=min_layers, max_layers=max_layers, min_width=min_width, max_width=max_width
@@ -315,12 +336,26 @@ def mlps(
         _check_choice(layout, _LAYOUTS, "layout")
     if loss is not None:
         _check_choice(loss, _LOSSES, "loss")
+    if output is not None:
+        _check_choice(output, tuple(_OUTPUT_LOSSES), "output")
+        if loss is not None and loss not in _OUTPUT_LOSSES[output]:
+            valid = " or ".join(repr(x) for x in _OUTPUT_LOSSES[output])
+            raise ValueError(f"output={output!r} does not go with loss={loss!r}; use {valid}.")
     if hidden is not None:
         _check_choice(hidden, HIDDEN_ACTIVATIONS, "hidden")
     if reduction is not None:
         _check_choice(reduction, _REDUCTIONS, "reduction")
+    if half is not None and not isinstance(half, bool):
+        raise TypeError(f"half must be a bool or None, got {type(half).__name__} {half!r}.")
+    if half and (loss not in (None, "mse") or (output is not None and output == "softmax")):
+        raise ValueError(
+            f"half=True is the 1/2 of MSE, but loss={loss!r}, output={output!r}; pass "
+            "loss='mse' (or leave it None) with half=True."
+        )
     activations(smooth=smooth)  # validates smooth
-    return _mlps(sizes, layout, loss, hidden, smooth, reduction)
+    options = {"layout": layout, "loss": loss, "output": output, "hidden": hidden,
+               "smooth": smooth, "reduction": reduction, "half": half}
+    return _mlps(sizes, options)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -629,7 +664,7 @@ def problems(
         As in `batches` (``max_samples`` defaults to 16 here to keep examples quick).
     **mlp_kwargs
         Passed to `mlps`: ``min_layers``, ``max_layers``, ``min_width``, ``max_width``,
-        ``layout``, ``loss``, ``hidden``, ``smooth``, ``reduction``.
+        ``layout``, ``loss``, ``output``, ``hidden``, ``smooth``, ``reduction``, ``half``.
 
     Returns
     -------

@@ -79,6 +79,16 @@ def test_mlps_fixed_choices_are_kept(net):
     assert 2 <= len(net.sizes) <= 4
 
 
+@given(gps.mlps(output="identity", half=True, max_layers=2))
+def test_mlps_output_and_half_are_kept(net):
+    assert (net.output, net.loss, net.half) == ("identity", "mse", True)
+
+
+@given(gps.mlps(output="sigmoid"))
+def test_mlps_output_sigmoid_draws_bce_or_mse(net):
+    assert net.output == "sigmoid" and net.loss in ("bce", "mse")
+
+
 @given(gps.mlps(smooth=True, min_layers=2))
 def test_mlps_smooth_has_no_kinks(net):
     assert not set(net.hidden) & KINKED
@@ -216,6 +226,14 @@ BAD_ARGUMENTS = [
                  id="mlps(hidden='softmax')"),
     pytest.param(gps.mlps, {"reduction": "avg"}, ValueError, "reduction='avg'",
                  id="mlps(reduction='avg')"),
+    pytest.param(gps.mlps, {"output": "relu"}, ValueError, "output='relu' is not one of",
+                 id="mlps(output='relu')"),
+    pytest.param(gps.mlps, {"output": "softmax", "loss": "bce"}, ValueError,
+                 "output='softmax' does not go with loss='bce'; use 'ce'",
+                 id="mlps(output='softmax', loss='bce')"),
+    pytest.param(gps.mlps, {"half": True, "loss": "ce"}, ValueError, "half=True is the 1/2 of MSE",
+                 id="mlps(half=True, loss='ce')"),
+    pytest.param(gps.mlps, {"half": 1}, TypeError, "half must be a bool", id="mlps(half=1)"),
     pytest.param(gps.params, {"net": (2, 3)}, TypeError, "net must be a numeric.MLP",
                  id="params(net=tuple)"),
     pytest.param(gps.params, {"net": _NET, "dtype": np.int64}, TypeError, "dtype",
