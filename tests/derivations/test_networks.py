@@ -16,6 +16,7 @@ from derivations.decide import is_zero
 from derivations.networks import (
     Sigmoid,
     decide_network,
+    entrywise_grad,
     gradients,
     network,
     network_shapes,
@@ -169,3 +170,20 @@ def test_bad_arguments_name_the_parameter(kwargs, match):
 def test_unknown_parameter_name_lists_the_choices():
     with pytest.raises(ValueError, match="choose from"):
         gradients(network((1, 1), 1), names=["W3"])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_entrywise_grad_equals_diff_of_the_whole_loss(layout, reduction):
+    net = network((2, 2, 1), 2, layout=layout, reduction=reduction,
+                  activations=("tanh", "sigmoid"))
+    for name, P in net.params.items():
+        fast = entrywise_grad(net.loss, P)
+        plain = P.applyfunc(lambda s: sp.diff(net.loss, s))
+        assert all(is_zero(a - b) for a, b in zip(fast, plain, strict=True)), name
+
+
+def test_entrywise_grad_keeps_a_constant_factor_outside_a_sum():
+    x, y = sp.symbols("x y")
+    L = sp.Mul(sp.Rational(1, 3), x**2 + x * y, evaluate=False)
+    assert entrywise_grad(L, sp.Matrix([[x, y]])) == sp.Matrix([[(2 * x + y) / 3, x / 3]])
