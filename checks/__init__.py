@@ -14,6 +14,7 @@ from __future__ import annotations
 from checks._types import METHODS, Method, Status, Verdict
 from checks.finite_diff import OutputError
 from checks.gradcheck import GradientMismatch, assert_gradients, check_gradients
+from checks.numeric_fast import check_network
 from checks.result import CheckResult, Diagnosis, ParamCheck
 
 __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), not sorted
@@ -28,6 +29,8 @@ __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), no
     "GradientMismatch",
     "assert_gradients",
     "check_gradients",
+    # numeric_fast.py (imports numeric only when called)
+    "check_network",
     # result.py
     "CheckResult",
     "Diagnosis",

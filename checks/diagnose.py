@@ -10,8 +10,8 @@ non-finite      NaN or inf in ``a``
 sign flip       ``a = -n``
 factor          ``a = c n`` for a constant c (x m: a missing 1/m; x 2; x 0.5; ...)
 transpose       square ``a = n.T``
-reshape         ``a`` holds n's values in another order (``n.T.reshape(shape)``,
-                Fortran order, or any permutation)
+reshape         ``a`` holds n's values in another order (``n.T.reshape(shape)`` which
+                is also Fortran order, ``n.reshape(shape[::-1]).T``, any permutation)
 zeroed          the wrong entries are exactly 0 in ``a``
 single sample   ``a`` is a rank-1 matrix while ``n`` has rank >= 2: one sample's
                 outer product instead of the sum over the batch
@@ -74,7 +74,6 @@ def _reordered(a: FloatArray, n: FloatArray, noise: float) -> Diagnosis | None:
     if a.ndim >= 2 and a.size > 1:
         candidates = {
             "numeric.T.reshape(shape)": n.T.reshape(a.shape),
-            "numeric reshaped in Fortran order": n.ravel(order="F").reshape(a.shape),
             "numeric.reshape(reversed shape).T": n.reshape(a.shape[::-1]).T,
         }
         for text, cand in candidates.items():

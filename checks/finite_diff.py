@@ -21,8 +21,8 @@ The error bar of an entry is ``roundoff + truncation``. Round-off: every evaluat
 assumed wrong by up to ``nu = 2 eps |f| + 4 sigma``, with ``eps`` the machine epsilon of the
 least precise of the parameters and ``f``'s output, and ``sigma`` the measured noise; a
 difference quotient over a step ``s`` then carries ``2 nu / s``. Truncation, after one central
-difference: ``(J + |D| h / scale) h / (6 scale)`` with the jump ``J = h |f''|``, an estimate
-of ``h^2 f''' / 6`` that assumes ``|f'''| <= (|f''| + |f'| / scale) / scale``. After the
+difference: ``(J + |D| h) h / 6`` with the jump ``J = h |f''|``, an estimate of
+``h^2 |f'''| / 6`` that assumes ``|f'''| <= |f''| + |f'|`` (variation on a unit scale). After the
 three-scale refinement: ``|D(2h) - D(h)| / 3``, Richardson's estimate, which assumes nothing
 but smoothness on ``[x - 4h, x + 4h]``.
 """
@@ -90,7 +90,7 @@ def central(
     fm: FloatArray,
     hp: FloatArray,
     hm: FloatArray,
-    scale: FloatArray,
+    length: FloatArray | float,
     eps_f: float,
     sigma: float,
 ) -> Estimate:
@@ -104,8 +104,9 @@ def central(
         ``f`` with entry i moved by ``hp[i] > 0`` and by ``hm[i] < 0``.
     hp, hm : ndarray, shape (n,)
         The offsets actually taken (see `checks.steps.taken`).
-    scale : ndarray, shape (n,)
-        ``max(|x|, 1)`` per entry, for the truncation proxy.
+    length : float or ndarray, shape (n,)
+        Length of the perturbation direction in parameter space: 1 for one entry, ``||v||``
+        for a random direction v (the offsets are then multiples of v).
     eps_f : float
         Machine epsilon of the least precise of the parameters and ``f``'s output.
     sigma : float
@@ -119,7 +120,7 @@ def central(
     --------
     >>> x, h = 0.5, 1e-5
     >>> est = central(np.exp(x), np.exp([x + h]), np.exp([x - h]), np.array([h]),
-    ...               np.array([-h]), np.ones(1), 2.2e-16, 0.0)
+    ...               np.array([-h]), 1.0, 2.2e-16, 0.0)
     >>> bool(abs(est.value[0] - np.exp(x)) <= est.error_bar[0])
     True
     """
@@ -128,8 +129,8 @@ def central(
     jump = np.abs((fp - f0) / hp - (fm - f0) / hm)
     nu = value_noise(np.maximum(np.maximum(np.abs(fp), np.abs(fm)), abs(f0)), eps_f, sigma)
     roundoff = 2.0 * nu / width
-    rel = width / (2.0 * scale)  # the relative step, eps**(1/3)
-    truncation = (jump * rel + np.abs(value) * rel * rel) / 6.0
+    h = length * width / 2.0  # the step's length in parameter space
+    truncation = (jump * h + np.abs(value) * h * h) / 6.0  # |f'''| <= |f''| + |f'| assumed
     jump_noise = 2.0 * nu * (1.0 / hp - 1.0 / hm)
     return Estimate(value, roundoff + truncation, jump, jump_noise, np.zeros(value.shape, bool))
 

@@ -120,7 +120,7 @@ class ParamCheck:
         ratio = np.nan_to_num(ratio, nan=np.inf)
         status = self.status.ravel()
         rank = np.select(
-            [np.isin(status, (Status.FAIL, Status.NONFINITE)), status == Status.KINK],
+            [(status == Status.FAIL) | (status == Status.NONFINITE), status == Status.KINK],
             [2.0, 1.0], 0.0,
         )
         order = np.lexsort((-ratio, -rank))[:k]

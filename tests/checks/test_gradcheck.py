@@ -114,6 +114,13 @@ def test_exactly_zero_true_gradients_do_not_false_alarm(dtype):
     assert result.verdict == "pass", str(result)
 
 
+def test_stationary_inflection_point_is_not_a_false_alarm():
+    # x**3 at 0: the central difference is h**2 while the true gradient is exactly 0
+    x = np.array([0.0, 1.0])
+    result = check_gradients(lambda x: np.sum(x**3), x, lambda x: 3 * x**2, seed=0)
+    assert result.verdict == "pass", str(result)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_logits_of_size_1000_with_stable_loss_do_not_false_alarm(dtype):
     rng = np.random.default_rng(2)
