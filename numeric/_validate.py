@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,25 @@ def check_finite(x: FloatArray, name: str) -> None:
     # raises no warning); if it overflowed, the exact elementwise test decides.
     if math.isfinite(np.vdot(x, x)) or np.isfinite(x).all():
         return
+    _raise_non_finite(x, name)
+
+
+def check_all_finite(arrays: Mapping[str, FloatArray], name: str) -> None:
+    """Raise ValueError naming the first NaN or infinite entry of any of ``arrays``.
+
+    One test for all: the sum of every array's sum of squares (in Python floats, which
+    overflow to inf silently) is finite only if every entry is; only then does each array get
+    its own, exact test, which names the culprit.
+    """
+    total = 0.0
+    for x in arrays.values():
+        total += float(np.vdot(x, x))
+    if not math.isfinite(total):
+        for key, x in arrays.items():
+            check_finite(x, f"{name}[{key!r}]")
+
+
+def _raise_non_finite(x: FloatArray, name: str) -> None:
     index = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
     raise ValueError(
         f"{name} contains a non-finite value ({x[index]}) at index {index}; "
@@ -72,10 +91,12 @@ def check_positive_int(value: Any, name: str, *, allow_zero: bool = False) -> in
 
 def check_nonnegative_float(value: Any, name: str, *, positive: bool = False) -> float:
     """Return ``value`` as a float if it is finite and >= 0 (> 0 when ``positive``)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+    if type(value) is not float and (
+        isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating)
+    ):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}.")
     value = float(value)
-    if not np.isfinite(value) or value < 0 or (positive and value == 0):
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
         bound = "> 0" if positive else ">= 0"
         raise ValueError(f"{name} must be finite and {bound}, got {value}.")
     return value

@@ -8,6 +8,7 @@ vectors are stacked along a leading K axis and the forward pass runs once: ``W``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -92,7 +93,7 @@ def _check_param_dict(params: Any, name: str) -> dict[str, FloatArray]:
 
 def _split(theta: FloatArray, shapes: Mapping[str, tuple[int, ...]]) -> Params:
     """Views of ``theta`` (P,) or (K, P) reshaped to ``shapes`` (with the leading K axis)."""
-    P = sum(int(np.prod(s)) for s in shapes.values())
+    P = sum(math.prod(s) for s in shapes.values())  # math.prod: np.prod costs microseconds
     if theta.shape[-1] != P:
         raise ValueError(
             f"theta has shape {theta.shape}, but the parameters have P = {P} entries; "
@@ -100,7 +101,7 @@ def _split(theta: FloatArray, shapes: Mapping[str, tuple[int, ...]]) -> Params:
         )
     lead, out, offset = theta.shape[:-1], {}, 0
     for key, shape in shapes.items():
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         out[key] = theta[..., offset : offset + size].reshape(*lead, *shape)
         offset += size
     return out

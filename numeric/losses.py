@@ -24,7 +24,7 @@ import numpy as np
 
 from numeric._types import LAYOUTS, REDUCTIONS, FloatArray, Layout, Reduction, class_axis
 from numeric._validate import as_float_array, check_choice, labels_to_onehot
-from numeric.activations import log_softmax, sigmoid, softmax, softplus
+from numeric.activations import log_softmax, sigmoid, softmax
 
 # ---------------------------------------------------------------------------------------------
 # Cores: validated input, dense targets Y broadcastable to ``out``, reduction factor ``scale``.
@@ -74,8 +74,13 @@ def _bce_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):
     if from_logits:
         # -[Y log s(Z) + (1 - Y) log(1 - s(Z))] = log(1 + e^Z) - Y Z, with log(1 + e^Z) the
         # log-sum-exp log(e^0 + e^Z) in its stable form (softplus): never overflows.
-        S = softplus(out)
-        S -= Y * out
+        S = np.abs(out)  # softplus(out), as `numeric.activations.softplus` computes it
+        np.negative(S, out=S)
+        np.exp(S, out=S)
+        np.log1p(S, out=S)
+        M = np.maximum(out, 0)
+        S += M
+        S -= np.multiply(Y, out, out=M)  # M is free again: two large arrays, not four
         return _total(S, scale)
     one_minus = 1.0 - out
     return -_total(_xlogy(Y, out) + _xlogy(1.0 - Y, one_minus), scale)

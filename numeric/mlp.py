@@ -30,6 +30,7 @@ from numeric._types import LAYOUTS, REDUCTIONS, FloatArray, Layout, Reduction, c
 from numeric._validate import (
     FLOAT_DTYPES,
     as_float_array,
+    check_all_finite,
     check_choice,
     check_finite,
     check_nonnegative_float,
@@ -231,7 +232,7 @@ def check_params(net: MLP, params: Any, name: str = "params") -> Params:
     Returns a new dict in the canonical order W1, b1, ..., WL, bL holding the caller's arrays
     (not copies).
     """
-    if not isinstance(params, Mapping):
+    if type(params) is not dict and not isinstance(params, Mapping):
         raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}.")
     shapes = net._shapes
     if params.keys() != shapes.keys():
@@ -249,7 +250,7 @@ def check_params(net: MLP, params: Any, name: str = "params") -> Params:
             arr = as_float_array(arr, f"{name}[{key!r}]")
         if dtype is None:
             dtype = arr.dtype
-        elif arr.dtype != dtype:
+        elif arr.dtype is not dtype and arr.dtype != dtype:
             raise TypeError(
                 f"{name}[{key!r}] has dtype {arr.dtype}, but {name}['W1'] has {dtype}; all "
                 "parameters must share one float dtype."
@@ -262,8 +263,8 @@ def check_params(net: MLP, params: Any, name: str = "params") -> Params:
                 f"{name}[{key!r}] has shape {arr.shape}, but layout={net.layout!r} needs "
                 f"{kind} = {shape} for sizes={net.sizes}.{_LAYOUT_HINT[net.layout]}"
             )
-        check_finite(arr, f"{name}[{key!r}]")
         out[key] = arr
+    check_all_finite(out, name)
     return out
 
 
@@ -332,8 +333,12 @@ def check_targets(net: MLP, Y: Any, m: int, dtype: np.dtype) -> FloatArray:
             f"Y has shape {dense.shape}, but the network's output for m = {m} samples has shape "
             f"{out_shape} (layout={net.layout!r}); pass Y of that shape{labels}."
         )
-    check_finite(dense, "Y")
-    if net.loss == "bce" and (dense.min() < 0 or dense.max() > 1):
+    if net.loss != "bce":
+        check_finite(dense, "Y")
+    # NaN-safe (a NaN fails both comparisons, an inf one of them): no separate finite test
+    elif not (np.minimum.reduce(dense, axis=None) >= 0
+              and np.maximum.reduce(dense, axis=None) <= 1):
+        check_finite(dense, "Y")
         raise ValueError(
             f"Y has values in [{dense.min()}, {dense.max()}], but binary cross-entropy targets "
             "must lie in [0, 1]."
@@ -366,6 +371,37 @@ def _affine(W: FloatArray, b: FloatArray, A_prev: FloatArray, cols: bool) -> Flo
     return np.add(Z, b, out=Z) if Z.ndim >= b.ndim else Z + b  # bias in place: no 2nd array
 
 
+def _affine_stacked(
+    W: FloatArray, b: FloatArray, A_prev: FloatArray, *, negate: bool
+) -> FloatArray:
+    """Z_k = W_k A_prev + b_k (columns) for K stacked (W_k, b_k) as one GEMM, or -Z if negate.
+
+    The K weight matrices and their biases are copied side by side, [W_k b_k] of shape
+    (n_out, n_in + 1), and multiply [A_prev; 1] at once: one (K n_out, n_in + 1) x (n_in + 1, m)
+    product instead of K small ones and a broadcast bias pass over the large result.
+    """
+    K, n_out, n_in = W.shape
+    Wb = np.empty((K, n_out, n_in + 1), dtype=W.dtype)
+    Ab = np.empty((n_in + 1, A_prev.shape[1]), dtype=W.dtype)
+    Ab[:n_in] = A_prev
+    Ab[n_in] = 1.0
+    if negate:
+        np.negative(W, out=Wb[..., :n_in])
+        np.negative(np.broadcast_to(b, (K, n_out, 1)), out=Wb[..., n_in:])
+    else:
+        Wb[..., :n_in] = W
+        Wb[..., n_in:] = b
+    return np.dot(Wb.reshape(K * n_out, n_in + 1), Ab).reshape(K, n_out, -1)
+
+
+def _sigmoid_of_negated(E: FloatArray) -> FloatArray:
+    """sigmoid(Z) written into E = -Z: `numeric.sigmoid` after its negation step."""
+    with np.errstate(over="ignore"):  # as in sigmoid: 1 / (1 + inf) = 0 exactly
+        np.exp(E, out=E)
+    E += 1.0
+    return np.divide(1.0, E, out=E)
+
+
 def _forward(
     net: MLP,
     params: Mapping[str, FloatArray],
@@ -389,7 +425,17 @@ def _forward(
     As, Zs = [A_prev], []
     for l in range(start - 1, last + 1):  # noqa: E741 -- l is layer l + 1
         W_key, b_key, act, in_place = plan[l]
-        Z = _affine(params[W_key], params[b_key], A_prev, cols)
+        W, b = params[W_key], params[b_key]
+        if cols and W.ndim == 3 and A_prev.ndim == 2:  # K weight sets, one input: one GEMM
+            negated = l < last and overwrite and act.name == "sigmoid"
+            Z = _affine_stacked(W, b, A_prev, negate=negated)
+            if negated:  # Z holds -Z: sigmoid without its first pass
+                A_prev = _sigmoid_of_negated(Z)
+                Zs.append(Z)
+                As.append(A_prev)
+                continue
+        else:
+            Z = _affine(W, b, A_prev, cols)
         if l < last and overwrite and in_place is not None:
             A_prev = in_place(Z)
         elif l == last and loss_only and net._fused:
