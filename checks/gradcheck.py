@@ -249,19 +249,19 @@ def _entry_estimates(probe: Probe, setup: _Setup, method: str,
         firsts.append(F)
     if method == "richardson":
         return ests
-    G = _scale(analytic, ests)
+    G, bar_max = _scale(analytic, ests), _bar_max(ests)
     for pi, (a, est) in enumerate(zip(analytic, ests, strict=True)):
         if a is None or est is None or a.size == 0:
             continue
         flat = a.ravel()
-        ok, bad = _first_verdict(flat, est, setup, G)
+        ok, bad = _first_verdict(flat, est, setup, G, bar_max)
         pending = np.flatnonzero(~(ok | bad) & np.isfinite(flat))
         if pending.size == 0:
             continue
         if method == "forward":
             cest, Fc = _central_entries(probe, setup, pi, pending)
             est = _merge(est, pending, cest)
-            ok, bad = _first_verdict(flat[pending], cest, setup, G)
+            ok, bad = _first_verdict(flat[pending], cest, setup, G, bar_max)
             keep = ~(ok | bad)
             pending, first = pending[keep], Fc[:, keep]
         else:
@@ -278,8 +278,8 @@ def _allowance(a: FloatArray, est: Estimate, setup: _Setup) -> FloatArray:
     return SAFETY * est.error_bar + setup.rtol * mag + setup.atol
 
 
-def _first_verdict(a: FloatArray, est: Estimate, setup: _Setup, G: float
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _first_verdict(a: FloatArray, est: Estimate, setup: _Setup, G: float,
+                   bar_max: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """(conclusive pass, conclusive fail) after the first estimate; the rest is refined.
 
     A pass needs the discrepancy within the allowance, an informative error bar, and
@@ -290,7 +290,7 @@ def _first_verdict(a: FloatArray, est: Estimate, setup: _Setup, G: float
     """
     d = np.abs(a - est.value)
     allow = _allowance(a, est, setup)
-    informative = SAFETY * est.error_bar <= INFORMATIVE * G
+    informative = _informative(est, G, bar_max)
     with np.errstate(invalid="ignore"):
         suspect = est.jump > 0.1 * np.maximum(np.abs(est.value), 1e-2 * G) + (
             SAFETY * est.jump_noise
@@ -300,10 +300,11 @@ def _first_verdict(a: FloatArray, est: Estimate, setup: _Setup, G: float
     return (d <= allow) & informative & ~suspect, failing
 
 
-def _final_status(a: FloatArray, est: Estimate, setup: _Setup, G: float) -> np.ndarray:
+def _final_status(a: FloatArray, est: Estimate, setup: _Setup, G: float,
+                  bar_max: float = 0.0) -> np.ndarray:
     d = np.abs(a - est.value)
     status = np.full(a.shape, Status.PASS, np.int8)
-    status[SAFETY * est.error_bar > INFORMATIVE * G] = Status.NOISY
+    status[~_informative(est, G, bar_max)] = Status.NOISY
     status[d > _allowance(a, est, setup)] = Status.FAIL
     status[est.kink] = Status.KINK
     status[~np.isfinite(a)] = Status.NONFINITE
@@ -350,13 +351,30 @@ def _merge(est: Estimate, idx: IntArray, new: Estimate) -> Estimate:
 
 
 def _scale(analytic: Sequence[FloatArray | None], ests: Sequence[Estimate | None]) -> float:
-    """G: the largest finite |entry| of the analytic and numeric gradients."""
+    """G: the largest finite |entry| of the analytic and numeric gradients.
+
+    Where the whole gradient is indistinguishable from 0 (G within 3 error bars: a flat
+    function, an exact minimum), no entry is 'noisy' relative to it; `_informative` then
+    uses an infinite scale, and the entries are judged by their allowance alone.
+    """
     G = 0.0
     for a, e in zip(analytic, ests, strict=True):
         for arr in (a, None if e is None else e.value):
             if arr is not None and arr.size:
                 G = max(G, float(np.max(np.abs(arr[np.isfinite(arr)]), initial=0.0)))
     return G
+
+
+def _informative(est: Estimate, G: float, bar_max: float) -> np.ndarray:
+    """Entries whose error bar is small enough, relative to G, to say something."""
+    if G <= SAFETY * bar_max:
+        return np.ones(est.error_bar.shape, bool)
+    return SAFETY * est.error_bar <= INFORMATIVE * G
+
+
+def _bar_max(ests: Sequence[Estimate | None]) -> float:
+    bars = [float(np.max(e.error_bar, initial=0.0)) for e in ests if e is not None]
+    return max(bars, default=0.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -651,11 +669,11 @@ def run_check(
     else:
         if method != "complex":
             ests = _entry_estimates(probe, setup, method, analytic)
-        G = _scale(analytic, ests)
+        G, bar_max = _scale(analytic, ests), _bar_max(ests)
         for pi, (a, est) in enumerate(zip(analytic, ests, strict=True)):
             if a is None or est is None:
                 continue
-            status = _final_status(a.ravel(), est, setup, G)
+            status = _final_status(a.ravel(), est, setup, G, bar_max)
             if method in ("central", "forward"):
                 _confirm_failures(probe, setup, pi, a.ravel(), est, status)
             checks[pi] = _param_check(structure.names[pi], structure.shapes[pi], a.ravel(), est,

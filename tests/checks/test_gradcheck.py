@@ -483,3 +483,17 @@ def test_checker_passes_correct_fails_scaled_and_never_changes_inputs(shapes, dt
     assert {k: v.tobytes() for k, v in params.items()} == snap
     for check, (name, v) in zip(bad.params, params.items(), strict=True):
         assert check.name == name and check.shape == v.shape
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [
+        pytest.param(lambda x: 0.0 * np.sum(x), np.linspace(-1, 1, 5), id="f flat in x"),
+        pytest.param(lambda x: np.sum((x - 0.5) ** 2), np.full(4, 0.5), id="exact minimum"),
+    ],
+)
+def test_zero_gradient_everywhere_passes_rather_than_noisy(f, x):
+    result = check_gradients(f, x, np.zeros_like(x), seed=0)
+    assert result.verdict == "pass", str(result)
+    bad = check_gradients(f, x, np.full_like(x, 1e-3), seed=0)
+    assert bad.verdict == "fail"
