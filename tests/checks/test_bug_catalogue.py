@@ -193,8 +193,6 @@ def test_checker_never_false_alarms(rows, name):
 # Checker shortcomings found by the catalogue, reported to the owner of checks/gradcheck.py.
 # Strict xfails: the day the checker is fixed, the test passes and the marker must go.
 KNOWN_CHECKER_ISSUES = {
-    "correct_flat_in_every_entry": "f does not depend on the only parameter: analytic and every "
-    "finite difference are exactly 0, yet each entry is 'noisy' and the verdict inconclusive",
     "correct_at_exact_minimum": "at an exact minimum (f = 0, gradient 0, finite differences "
     "0 up to round-off) every entry is 'noisy' and the verdict inconclusive",
 }
