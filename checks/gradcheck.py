@@ -367,9 +367,10 @@ def _scale(analytic: Sequence[FloatArray | None], ests: Sequence[Estimate | None
 
 def _informative(est: Estimate, G: float, bar_max: float) -> np.ndarray:
     """Entries whose error bar is small enough, relative to G, to say something."""
-    if G <= SAFETY * bar_max:
+    largest = G
+    if largest <= SAFETY * bar_max:
         return np.ones(est.error_bar.shape, bool)
-    return SAFETY * est.error_bar <= INFORMATIVE * G
+    return SAFETY * est.error_bar <= INFORMATIVE * largest
 
 
 def _bar_max(ests: Sequence[Estimate | None]) -> float:
