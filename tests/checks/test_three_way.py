@@ -328,8 +328,8 @@ def three_way(claim, spec, problem, reduction):
         upstream = grads
     analytic = grads[spec.target]
     # a target that is 0 up to round-off (dead units, X = 0, equal columns of W2 under
-    # softmax) says nothing about the claim, and the checker leaves exact zeros undecided
-    # (see the catalogue's correct_flat_in_every_entry)
+    # softmax) says nothing about the claim, and the checker may leave such entries undecided
+    # (see the catalogue's correct_at_exact_minimum)
     loss = numeric.forward(net, problem.params, problem.X, problem.Y)[0]
     assume(np.max(np.abs(analytic)) > 1e-9 * max(1.0, abs(float(loss))))
     f, point = _fd_problem(net, problem.params, problem.X, problem.Y, cache, spec.target)
@@ -431,8 +431,8 @@ def test_numeric_backward_agrees_with_finite_differences_on_drawn_networks(probl
     assert result.verdict != "fail", f"{problem!r}\n{result}"
     assert {p.name for p in result.params} == set(params)
     # the strategies keep pre-activations away from kinks, so nothing may be left undecided
-    # except entries whose gradient is exactly 0 (a flat direction, e.g. X = 0): see the
-    # catalogue's correct_flat_in_every_entry, a known shortcoming of the checker
+    # except entries whose gradient is exactly 0 (e.g. at an exact minimum, f = 0): see the
+    # catalogue's correct_at_exact_minimum, a known shortcoming of the checker
     for p in result.params:
         undecided = p.status != Status.PASS
         assert np.all(p.analytic[undecided] == 0), f"{problem!r}\n{result}"
