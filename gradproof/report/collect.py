@@ -19,6 +19,7 @@ from derivations.decide import decide_matrix, matrix_shapes
 from derivations.symbolic import affine_grads
 from gradproof.report.documents import DOCUMENT_NETWORKS, DocumentNetwork
 from gradproof.report.records import (
+    CatalogueRow,
     ClaimRecord,
     ConventionRow,
     FormulaRow,
@@ -370,6 +371,32 @@ def collect_step_curves(*, seed: int, quick: bool) -> tuple[StepCurve, ...]:
     )
 
 
+#: the methods compared on the bug catalogue, in the plot's column order
+CATALOGUE_METHODS = ("forward", "central", "richardson", "complex", "directional", "auto")
+
+
+def collect_catalogue(*, seed: int, quick: bool) -> tuple[CatalogueRow, ...]:
+    """Every case of the bug catalogue checked by every method (``auto`` alone when quick)."""
+    from checks import check_gradients
+    from checks.catalogue import CASES
+
+    methods = ("auto",) if quick else CATALOGUE_METHODS
+    rows = []
+    for case in CASES:
+        verdicts, diagnosis = {}, ""
+        for method in methods:
+            f, params, grad = case.make()
+            result = check_gradients(f, params, grad, method=method, seed=seed)
+            verdicts[method] = str(result.verdict)
+            if method == "auto":
+                diagnosis = "; ".join(
+                    f"{p.name}: {p.diagnosis.message}" for p in result.params if p.diagnosis
+                )
+        rows.append(CatalogueRow(name=case.name, wrong=not case.correct, verdicts=verdicts,
+                                 diagnosis=diagnosis))
+    return tuple(rows)
+
+
 def collect(
     *,
     seed: int = 0,
@@ -403,6 +430,9 @@ def collect(
     progress("numeric cross-checks", 1, 2)
     step_curves = collect_step_curves(seed=seed, quick=quick)
     progress("numeric cross-checks", 2, 2)
+    progress("bug catalogue", 0, 1)
+    catalogue = collect_catalogue(seed=seed, quick=quick)
+    progress("bug catalogue", 1, 1)
     return Report(seed=seed, quick=quick, claims=claims, formulas=formulas,
                   conventions=conventions, networks=networks, step_curves=step_curves,
-                  training=training)
+                  training=training, catalogue=catalogue)

@@ -1,4 +1,4 @@
-"""The checker against the project's bug catalogue (tests/checks/bug_catalogue.py).
+"""The checker against the project's bug catalogue (checks/catalogue.py).
 
 With default settings, `checks.check_gradients` must fail every wrong case and pass, or mark
 inconclusive, every correct one. Before that, the catalogue itself is checked against an
@@ -8,20 +8,10 @@ that a "wrong" case really is wrong and a "correct" case really is correct.
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-import sys
-
 import numpy as np
 import pytest
 
-# --import-mode=importlib: sibling modules are not importable by name, so load it from its path
-_spec = importlib.util.spec_from_file_location(
-    "_gradproof_bug_catalogue", pathlib.Path(__file__).with_name("bug_catalogue.py")
-)
-catalogue = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))
-if not hasattr(catalogue, "CASES"):
-    _spec.loader.exec_module(catalogue)
+from checks import catalogue
 
 CASES = {c.name: c for c in catalogue.CASES}
 WRONG = [c.name for c in catalogue.WRONG]

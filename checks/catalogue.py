@@ -224,8 +224,10 @@ def net001(*, seed=31):
 
 
 def two_arrays():
-    """f([u, v]) = sum(sin(u) v) + sum(u^2) at a fixed point [u, v]; gradient [cos(u) v + 2u,
-    sin(u)]."""
+    """A list-of-arrays problem: f([u, v]) = sum(sin(u) v) + sum(u^2) at a fixed [u, v].
+
+    Its gradient is [cos(u) v + 2u, sin(u)].
+    """
     rng = np.random.default_rng(81)
 
     def f(ps):
@@ -1087,8 +1089,10 @@ def diagnosis_text(result: Any) -> str:
 
 
 def format_table(rows: Sequence[Row]) -> str:
-    """The table of verdicts: case, truth, layout, verdict, ok, then the diagnoses (for a
-    failure) or the case's description."""
+    """The table of verdicts: case, truth, layout, verdict, ok, then diagnosis or description.
+
+    A failure shows the checker's diagnoses; any other row the case's description.
+    """
     head = ("case", "truth", "layout", "verdict", "ok", "diagnosis / what")
     body = []
     for r in rows:
