@@ -427,3 +427,34 @@ def test_mlp_spec_is_frozen_hashable_picklable_and_replaceable():
     cols = dataclasses.replace(net, layout="columns")
     assert cols.param_shapes()["W1"] == (3, 2) and net.param_shapes()["W1"] == (2, 3)
     assert "_shapes" not in repr(net)
+
+
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_large_passes_reusing_scratch_memory_return_independent_exact_results(layout):
+    """Above the scratch threshold (m x widest layer >= 2**15) loss_and_grad reuses its
+    hidden arrays between calls: earlier results must stay intact, every call must equal
+    forward + backward, also across changes of m and dtype and from several threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    net = MLP((3, 70, 40, 4), hidden=("relu", "sigmoid"), output="softmax", loss="ce",
+              layout=layout)
+    rng = np.random.default_rng(7)
+
+    def case(m, dtype):
+        params = init_params(net, rng=rng, dtype=dtype)
+        X = rng.standard_normal((3, m) if layout == "columns" else (m, 3))
+        return params, X, rng.integers(0, 4, size=m)
+
+    cases = [case(600, np.float64), case(500, np.float64), case(600, np.float32),
+             case(600, np.float64)]
+    expected = []
+    for params, X, y in cases:
+        loss, cache = forward(net, params, X, y)
+        expected.append((loss, backward(net, params, cache)))
+    first = [loss_and_grad(net, *c) for c in cases]  # one thread, shapes and dtypes change
+    with ThreadPoolExecutor(2) as pool:
+        threaded = list(pool.map(lambda c: loss_and_grad(net, *c), cases * 3))
+    for (loss, grads), (loss_ref, grads_ref) in zip(first + threaded, expected * 4, strict=True):
+        assert loss == loss_ref
+        for key in grads_ref:
+            np.testing.assert_array_equal(grads[key], grads_ref[key])
