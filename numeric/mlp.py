@@ -105,6 +105,7 @@ class MLP:
     _fused: bool = field(init=False, repr=False, compare=False)
     # Per-thread scratch arrays of `loss_and_grad` (see its Notes); never part of a result.
     _scratch: threading.local = field(init=False, repr=False, compare=False)
+    _widest: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.sizes, str | bytes) or not hasattr(self.sizes, "__len__"):
@@ -145,6 +146,7 @@ class MLP:
         ))
         object.__setattr__(self, "_fused", LOSSES[self.loss].fused_activation == self.output)
         object.__setattr__(self, "_scratch", threading.local())
+        object.__setattr__(self, "_widest", max(sizes[1:]))
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickle and deepcopy the spec only; the derived fields are rebuilt by __post_init__.
@@ -442,12 +444,15 @@ def _forward(
                 Zs.append(Z)
                 As.append(A_prev)
                 continue
-        else:
+        elif W.ndim == 2 and A_prev.ndim == 2:  # the common case, written out: np.dot
             out = None
-            if scratch is not None and W.ndim == 2 and A_prev.ndim == 2:
+            if scratch is not None:
                 shape = (W.shape[0], A_prev.shape[1]) if cols else (A_prev.shape[0], W.shape[1])
                 out = _scratch_array(scratch, l, shape, W.dtype)
-            Z = _affine(W, b, A_prev, cols, out)
+            Z = np.dot(W, A_prev, out=out) if cols else np.dot(A_prev, W, out=out)
+            np.add(Z, b, out=Z)  # seed 000: Z1 = W1 X + b1; seed 002: z1 = X w1 + b1
+        else:
+            Z = _affine(W, b, A_prev, cols)
         if l < last and overwrite and in_place is not None:
             A_prev = in_place(Z)
         elif l == last and loss_only and net._fused:
@@ -468,7 +473,7 @@ _SCRATCH_MIN_SIZE = 1 << 15
 
 def _scratch_arrays(net: MLP, m: int) -> list[FloatArray | None] | None:
     """The calling thread's scratch list for ``net`` (a slot per layer); None for small passes."""
-    if m * max(net.sizes[1:]) < _SCRATCH_MIN_SIZE:
+    if m * net._widest < _SCRATCH_MIN_SIZE:
         return None
     local = net._scratch
     arrays = getattr(local, "Z", None)
@@ -534,10 +539,9 @@ def _loss_and_dZ(
     ``A_L`` may be Z_L itself (a ``loss_only`` forward) when the output is fused; the fused
     cores then compute the output activation from the logits once, for both results.
     """
-    loss = LOSSES[net.loss]
-    scale = reduction_scale(Z_L.shape, net.reduction, net.layout)
     if net._fused:
-        return loss.value_and_grad(Z_L, Y, scale, axis=class_axis(net.layout))
+        scale = reduction_scale(Z_L.shape, net.reduction, net.layout)
+        return LOSSES[net.loss].value_and_grad(Z_L, Y, scale, axis=class_axis(net.layout))
     return _loss(net, Z_L, A_L, Y), _output_grad(net, Z_L, A_L, Y)
 
 
@@ -575,10 +579,12 @@ def _backward_layers(
     grads: list[FloatArray] = [dZ] * (2 * L)
     for l in range(L, 0, -1):  # noqa: E741
         A_prev = As[l - 1]
-        if cols:
-            grads[2 * l - 2] = _mm(dZ, _mT(A_prev))  # dW = dZ A_prev^T
+        if dZ.ndim == 2 and A_prev.ndim == 2:
+            grads[2 * l - 2] = np.dot(dZ, A_prev.T) if cols else np.dot(A_prev.T, dZ)
+        elif cols:
+            grads[2 * l - 2] = np.matmul(dZ, _mT(A_prev))  # dW = dZ A_prev^T
         else:
-            grads[2 * l - 2] = _mm(_mT(A_prev), dZ)  # seed 002: dw2 = a1^T dz2
+            grads[2 * l - 2] = np.matmul(_mT(A_prev), dZ)  # seed 002: dw2 = a1^T dz2
         grads[2 * l - 1] = np.add.reduce(dZ, axis=sample_axis, keepdims=True)  # db
         if l == 1:
             break
