@@ -33,7 +33,7 @@ import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -44,6 +44,8 @@ ROUNDOFF_ULPS = 2.0
 """Rounding of one evaluation of ``f``, in units of ``eps * |f|``."""
 NOISE_SIGMAS = 4.0
 """Multiple of the measured noise standard deviation taken as the noise bound of one value."""
+MULTIPLES = (1.0, -1.0, 2.0, -2.0, 4.0, -4.0)
+"""Steps of the three-scale stencil, in units of h, in the row order `three_scale` expects."""
 NOISE_POINTS = 9
 """Evaluations along a random line used by `noise_level` (differences of order 2 ... 6)."""
 
@@ -352,6 +354,20 @@ def _point_task(
 ) -> np.ndarray:
     """Module-level task: ``f`` at whole-parameter points (one list of arrays per point)."""
     return _as_values([f(structure.build(p)) for p in points], (len(points),), np.float64)
+
+
+class Probe(Protocol):
+    """Evaluates ``f`` at perturbed parameters (`checks.finite_diff.BlackBox` is one)."""
+
+    evaluations: int
+
+    def entries(self, pi: int, idx: IntArray, values: np.ndarray) -> np.ndarray:
+        """``f`` with entry ``idx[k]`` of parameter ``pi`` set to ``values[j, k]``: (npts, n)."""
+        ...
+
+    def points(self, points: list[list[np.ndarray]]) -> np.ndarray:
+        """``f`` at whole-parameter points, one list of arrays per point: (n,)."""
+        ...
 
 
 @dataclass

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from checks._types import IntArray
-from checks.gradcheck import _check_count, _check_method, _check_tol, run_check
+from checks.engine import run_check
+from checks.gradcheck import _check_count, _check_method, _check_tol
 from checks.result import CheckResult
 from checks.structure import Structure, normalise_grad, normalise_params, private_copies
 
