@@ -105,3 +105,19 @@ def test_check_network_argument_errors(kwargs, exc, match):
     X = kwargs.pop("X", X)
     with pytest.raises(exc, match=match):
         check_network(net, params, X, Y, **kwargs)
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "richardson", "directional"])
+def test_check_network_every_method(method):
+    net, params, X, Y = problem("rows", "tanh", "softmax", "ce", seed=2)
+    grads = loss_and_grad(net, params, X, Y)[1]
+    good = check_network(net, params, X, Y, method=method, seed=0)
+    bad = check_network(net, params, X, Y, {**grads, "b1": -grads["b1"]}, method=method, seed=0)
+    assert good.verdict == "pass" and good.method == method, str(good)
+    assert bad.verdict == "fail" and bad["b1"].diagnosis.kind == "sign flip"
+
+
+def test_check_network_complex_falls_back_and_says_so():
+    net, params, X, Y = problem("columns", "tanh", "sigmoid", "bce")
+    result = check_network(net, params, X, Y, method="complex", seed=0)
+    assert result.method == "central" and "complex step not usable" in result.method_note
