@@ -38,7 +38,7 @@ from numeric._validate import (
     check_positive_int,
     labels_to_onehot,
 )
-from numeric.activations import ACTIVATIONS, leaky_relu, relu, sigmoid, tanh
+from numeric.activations import ACTIVATIONS, leaky_relu, relu, tanh
 from numeric.losses import LOSSES, _bce_logits_grad, reduction_scale
 
 Params = dict[str, FloatArray]
@@ -289,21 +289,22 @@ def check_input(
     """
     arr = as_float_array(X, name, dtype=dtype)
     n_in = net.sizes[0] if n_in is None else n_in
-    expect = f"(n_in, m) = ({n_in}, m)" if net.layout == "columns" else f"(m, n_in) = (m, {n_in})"
-    ndims = (2, 3) if stacked else (2,)
-    if arr.ndim not in ndims:
+    cols = net.layout == "columns"
+    if arr.ndim != 2 and not (stacked and arr.ndim == 3):
+        expect = f"(n_in, m) = ({n_in}, m)" if cols else f"(m, n_in) = (m, {n_in})"
         lead = "optionally with a leading K axis, " if stacked else ""
         raise ValueError(
             f"{name} has shape {arr.shape}, but layout={net.layout!r} needs {lead}{expect}."
         )
-    features = arr.shape[-2] if net.layout == "columns" else arr.shape[-1]
+    features = arr.shape[-2] if cols else arr.shape[-1]
     if features != n_in:
+        expect = f"(n_in, m) = ({n_in}, m)" if cols else f"(m, n_in) = (m, {n_in})"
         raise ValueError(
             f"{name} has shape {arr.shape}, but layout={net.layout!r} needs {expect}: "
             f"{features} features where {n_in} are expected."
             f"{_LAYOUT_HINT[net.layout] if hint is None else hint}"
         )
-    if n_samples(net, arr) == 0:
+    if arr.shape[-1 if cols else -2] == 0:
         raise ValueError(f"{name} has shape {arr.shape}: the batch is empty (m = 0 samples).")
     check_finite(arr, name)
     return arr
@@ -400,6 +401,11 @@ def _affine_stacked(
         Wb[..., :n_in] = W
         Wb[..., n_in:] = b
     return np.dot(Wb.reshape(K * n_out, n_in + 1), Ab).reshape(K, n_out, -1)
+
+
+def _sigmoid_in_place(Z: FloatArray) -> FloatArray:
+    """``sigmoid(Z, out=Z)`` for a float array, without the argument handling."""
+    return _sigmoid_of_negated(np.negative(Z, out=Z))
 
 
 def _sigmoid_of_negated(E: FloatArray) -> FloatArray:
@@ -499,7 +505,7 @@ def _in_place(name: str, slope: float) -> Any:
     return {
         "relu": lambda Z: relu(Z, out=Z),
         "leaky_relu": lambda Z: leaky_relu(Z, slope=slope, out=Z),
-        "sigmoid": lambda Z: sigmoid(Z, out=Z),
+        "sigmoid": _sigmoid_in_place,
         "tanh": lambda Z: tanh(Z, out=Z),
         "identity": lambda Z: Z,
     }.get(name)
