@@ -63,7 +63,7 @@ def training_figure(t: TrainingRecord) -> Figure:
 def catalogue_figure(rows: tuple[CatalogueRow, ...]) -> Figure:
     """A grid: one row per implementation, one column per method, coloured by verdict."""
     methods = sorted({m for r in rows for m in r.verdicts})
-    code = {"fail": 0, "inconclusive": 1, "pass": 2}
+    code = {"fail": 0, "inconclusive": 1, "pass": 2}  # anything else ("not run"): grey
     grid = np.array([[code.get(r.verdicts.get(m, ""), 3) for m in methods] for r in rows])
     fig = Figure(figsize=(2.0 + 1.1 * len(methods), 0.8 + 0.22 * len(rows)))
     ax = fig.add_subplot()
@@ -72,7 +72,8 @@ def catalogue_figure(rows: tuple[CatalogueRow, ...]) -> Figure:
     ax.set_xticks(range(len(methods)), methods, rotation=30, ha="right")
     ax.set_yticks(range(len(rows)),
                   [("✗ " if r.wrong else "✓ ") + r.name for r in rows], fontsize=7)
-    ax.set_title("Checker verdicts (red: fail, orange: inconclusive, green: pass)", fontsize=9)
+    ax.set_title("Checker verdicts (red: fail, orange: inconclusive, green: pass, "
+                 "grey: not run)", fontsize=9)
     fig.tight_layout()
     return fig
 
