@@ -140,6 +140,16 @@ def render_html(report: Report, figures: Mapping[str, str]) -> str:
         name = f'<a href="#doc-{_esc(doc)}">{_esc(doc)}</a>' if doc else "<strong>all</strong>"
         rows.append([name, str(sum(counts.values())), *(str(counts[v]) for v in VERDICTS)])
     out.append(_table(["document", "claims", *(VERDICT_LABEL[v] for v in VERDICTS)], rows))
+    refuted = [c for c in report.claims if c.verdict == "refuted"]
+    if refuted:
+        out.append("<h2>What is wrong in the documents</h2>")
+        out.append(f"<p>{len(refuted)} statements are refuted, each with an exact "
+                   "counterexample and a corrected statement (details under each document "
+                   "below):</p>")
+        out.append(_table(["claim", "document", "statement", "why"],
+                          [[f'<a href="#{_esc(c.id)}"><code>{_esc(c.id)}</code></a>',
+                            _esc(c.document.split("_")[0]), _esc(c.title), _esc(c.reason)]
+                           for c in refuted]))
     if report.networks:
         passed = sum(n.fd_verdict == "pass" for n in report.networks)
         out.append(f"<p>Numeric cross-checks: {passed} of {len(report.networks)} networks "

@@ -106,6 +106,14 @@ def render_markdown(
         _summary(report),
         "",
     ]
+    refuted = [c for c in report.claims if c.verdict == "refuted"]
+    if refuted:
+        parts += ["## What is wrong in the documents", "",
+                  f"{len(refuted)} statements are refuted, each with an exact counterexample and "
+                  "a corrected statement (details under each document below):", ""]
+        parts += [table(["claim", "document", "statement", "why"],
+                        [[f"`{c.id}`", c.document.split("_")[0], c.title, c.reason]
+                         for c in refuted]), ""]
     if report.networks:
         checked = len(report.networks)
         passed = sum(n.fd_verdict == "pass" for n in report.networks)
