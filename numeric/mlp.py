@@ -103,8 +103,6 @@ class MLP:
     _shapes: Mapping[str, tuple[int, int]] = field(init=False, repr=False, compare=False)
     _plan: tuple[tuple[str, str, Any, Any], ...] = field(init=False, repr=False, compare=False)
     _fused: bool = field(init=False, repr=False, compare=False)
-    # Per-thread scratch arrays of `loss_and_grad` (see its Notes); never part of a result.
-    _scratch: threading.local = field(init=False, repr=False, compare=False)
     _widest: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +143,8 @@ class MLP:
             for l, a in enumerate((*hidden, self.output), start=1)  # noqa: E741
         ))
         object.__setattr__(self, "_fused", LOSSES[self.loss].fused_activation == self.output)
+        # Per-thread scratch arrays of `loss_and_grad` (see its Notes), never part of a result;
+        # an attribute, not a field, so that dataclasses.asdict and copies skip it.
         object.__setattr__(self, "_scratch", threading.local())
         object.__setattr__(self, "_widest", max(sizes[1:]))
 

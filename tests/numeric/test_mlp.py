@@ -427,6 +427,8 @@ def test_mlp_spec_is_frozen_hashable_picklable_and_replaceable():
     cols = dataclasses.replace(net, layout="columns")
     assert cols.param_shapes()["W1"] == (3, 2) and net.param_shapes()["W1"] == (2, 3)
     assert "_shapes" not in repr(net)
+    # the per-thread scratch of loss_and_grad is an attribute, not a field: asdict still works
+    assert dataclasses.asdict(net)["sizes"] == (2, 3, 1)
 
 
 @pytest.mark.parametrize("layout", ["columns", "rows"])
