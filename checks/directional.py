@@ -14,7 +14,7 @@ import numpy as np
 
 from checks._types import FloatArray, IntArray
 from checks.finite_diff import MULTIPLES, Estimate, OutputError, Probe, central, three_scale
-from checks.verdict import Setup, first_verdict, gradient_scale, merge
+from checks.verdict import Setup, bar_max_of, first_verdict, gradient_scale, merge
 
 DEFAULT_DIRECTIONS = 8
 
@@ -100,7 +100,7 @@ def directional_derivatives(probe: Probe, setup: Setup, analytic: list[FloatArra
     est = central(setup.f0, F[0], F[1], np.full(K, t), np.full(K, -t), length,
                   setup.eps_f, setup.sigma)
     G = gradient_scale([a], [est])
-    ok, bad = first_verdict(a, est, setup, G)
+    ok, bad = first_verdict(a, est, setup, G, bar_max_of([est]))
     pending = np.flatnonzero(~(ok | bad))
     if pending.size:
         F2, _ = run(MULTIPLES[2:], pending)

@@ -155,24 +155,36 @@ def _entry_estimates(probe: Probe, setup: Setup, method: str,
 
 
 def _confirm_failures(probe: Probe, setup: Setup, pi: int, a: FloatArray, est: Estimate,
-                      status: np.ndarray) -> None:
+                      status: np.ndarray, method: str) -> None:
     """Re-measure failing entries at a quarter of the step; only confirmed ones stay failures.
 
-    A real error persists at a smaller step, and the two estimates agree with each other. Many
-    small kinks inside the stencil (a float32 ReLU network over many samples) can mimic a
-    smooth function at one step, but the estimate then moves with the step (status kink);
+    A real error persists at a smaller step, and the two estimates agree with each other. A
+    kink inside the stencil can mimic a smooth function at one step (many small kinks of a
+    float32 ReLU network over many samples; or one kink that the three-scale test of
+    `checks.finite_diff.three_scale` cannot see, e.g. between 1.8h and 2h, where the fit
+    through h and 2h absorbs it), but the estimate then moves with the step (status kink);
     where the estimates agree but the quarter step's wider error bar cannot confirm the
-    failure, the entry is noisy (inconclusive).
+    failure, the entry is noisy (inconclusive). Central and forward differences are
+    re-measured by central differences at a quarter of the central step; Richardson
+    extrapolation by Richardson extrapolation at a quarter of its own step (its accuracy, so
+    that the errors it alone resolves are still confirmed).
     """
     idx = np.flatnonzero(status == Status.FAIL)
     if idx.size == 0:
         return
     x = setup.base[pi][idx]
-    h = st.steps(x, "central") / 4.0
-    vals = np.stack([st.offset(x, h, 1.0), st.offset(x, h, -1.0)])
-    F = _eval(probe, setup, pi, idx, vals, "confirmation at a quarter step")
-    q = central(setup.f0, F[0], F[1], st.taken(x, vals[0]), st.taken(x, vals[1]),
-                1.0, setup.eps_f, setup.sigma)
+    if method == "richardson":
+        h = st.steps(x, "richardson") / 4.0
+        vals = np.stack([st.offset(x, h, m) for m in MULTIPLES])
+        F = _eval(probe, setup, pi, idx, vals, "confirmation at a quarter step")
+        offsets = vals.astype(np.float64) - x.astype(np.float64)
+        q = three_scale(setup.f0, F, offsets, setup.eps_f, setup.sigma).richardson
+    else:
+        h = st.steps(x, "central") / 4.0
+        vals = np.stack([st.offset(x, h, 1.0), st.offset(x, h, -1.0)])
+        F = _eval(probe, setup, pi, idx, vals, "confirmation at a quarter step")
+        q = central(setup.f0, F[0], F[1], st.taken(x, vals[0]), st.taken(x, vals[1]),
+                    1.0, setup.eps_f, setup.sigma)
     d = np.abs(a[idx] - est.value[idx])
     bar = est.error_bar[idx]
     mag = np.maximum(np.abs(a[idx]), np.abs(q.value))
@@ -180,8 +192,9 @@ def _confirm_failures(probe: Probe, setup: Setup, pi: int, a: FloatArray, est: E
         SAFETY * (q.error_bar + bar / 16.0) + setup.rtol * mag + setup.atol
     )
     agree = np.abs(est.value[idx] - q.value) <= 0.25 * d + bar + q.error_bar
-    status[idx[~agree]] = Status.KINK  # the estimate moves with the step: not smooth there
     status[idx[agree & ~still]] = Status.NOISY  # the smaller step is too noisy to confirm
+    # the estimate moves with the step, or the smaller stencil shows a kink: not smooth there
+    status[idx[~agree | q.kink]] = Status.KINK
 
 
 def _complex_estimates(
@@ -278,13 +291,33 @@ def _problem_check(name: str, shape: tuple[int, ...], problem: GradProblem) -> P
                       shape_diagnosis(problem.kind, problem.message))
 
 
-def _noise(probe: Probe, setup: Setup, rng: np.random.Generator) -> float:
-    """`checks.finite_diff.noise_level` along one random line of 100-ulp steps."""
+def _noise(probe: Probe, setup: Setup, rng: np.random.Generator, kind: st.StepKind) -> float:
+    """``f``'s rounding noise (`checks.finite_diff.noise_level`) at the point and at the stencil.
+
+    Two lines of `NOISE_POINTS` evaluations, 100 ulps apart, along the same random direction:
+    one from the point, one from the outermost reach of the stencil (4 steps of ``kind`` in
+    parameter-space distance, as far as one entry's stencil goes); the larger noise is used.
+    ``f``'s noise is not the same everywhere: at an exact minimum of a sum of squared
+    residuals that cancel exactly (f = 0), f's noise at the point is ~0, but at ``x +- h`` the
+    residuals are O(h) and carry the rounding of the terms that cancelled, so f's noise there
+    is ~ ``eps x (those terms) x h``, and a difference quotient over ``h`` carries
+    ``~ eps x (those terms)`` whatever ``h`` is. Measured at the point alone, every error bar
+    would be orders of magnitude too small (a false alarm at every exact minimum).
+    """
     V = random_directions(setup, rng, 1, [True] * len(setup.base))
+    along, out = V.copy(), V.copy()
+    root_p = math.sqrt(max(setup.flat.size, 1))  # ||V|| = sqrt(P) x rms of max(|x|, 1)
     for (lo, hi), dt in zip(setup.slices, setup.structure.dtypes, strict=True):
-        V[:, lo:hi] *= 100.0 * float(np.finfo(dt).eps)
-    points, _ = points_along(setup, V, [float(k) for k in range(NOISE_POINTS)])
-    return noise_level(eval_points(probe, points, "noise estimate"))
+        along[:, lo:hi] *= 100.0 * float(np.finfo(dt).eps)
+        out[:, lo:hi] *= max(MULTIPLES) * st.base_step(dt, kind) / root_p
+    k = np.arange(NOISE_POINTS, dtype=np.float64)[:, None]
+    near, _ = points_along(setup, k * along, [1.0])
+    far, _ = points_along(setup, out + k * along, [1.0])
+    sigma = noise_level(eval_points(probe, near, "noise estimate"))
+    far_vals = probe.points(far)
+    # Out there f may leave its domain, where some entry's own stencil would too: that entry
+    # then gets the error naming it; the noise is the one at the point.
+    return max(sigma, noise_level(far_vals)) if np.isfinite(far_vals).all() else sigma
 
 
 def run_check(
@@ -340,8 +373,6 @@ def run_check(
     slices = tuple((int(e - b.size), int(e)) for e, b in zip(ends, base, strict=True))
     setup = Setup(structure, base, flat, slices, f0, eps_f, 0.0, rtol_,
                    0.0 if atol is None else atol)
-    setup = replace(setup, sigma=_noise(probe, setup, rng))
-    sigma = setup.sigma
     n_entries = structure.n_entries
     note = f"chosen by the caller, P = {n_entries:,}"
     if method == "auto":
@@ -353,6 +384,9 @@ def run_check(
             method = "directional"
             note = (f"auto: P = {n_entries:,} > {full_limit:,}, so random directions (cost "
                     "independent of P); pass method='central' for the entry-by-entry check")
+    setup = replace(setup, sigma=_noise(probe, setup, rng,
+                                         "richardson" if method == "richardson" else "central"))
+    sigma = setup.sigma
     checks: list[ParamCheck | None] = [None] * len(structure.names)
     by_name = {p.name: p for p in problems if p.kind != "extra"}
     for pi, name in enumerate(structure.names):
@@ -380,8 +414,8 @@ def run_check(
             if a is None or est is None:
                 continue
             status = final_status(a.ravel(), est, setup, G, bar_max)
-            if method in ("central", "forward"):
-                _confirm_failures(probe, setup, pi, a.ravel(), est, status)
+            if method != "complex":
+                _confirm_failures(probe, setup, pi, a.ravel(), est, status, method)
             checks[pi] = _param_check(structure.names[pi], structure.shapes[pi], a.ravel(), est,
                                       status, setup, "entries")
     done = tuple(c for c in checks if c is not None)
@@ -401,7 +435,7 @@ def _directional_checks(probe: Probe, setup: Setup, analytic: list[FloatArray | 
     """Fill ``checks``: one joint run over all parameters; per parameter only if it fails."""
     names, shapes = setup.structure.names, setup.structure.shapes
     a, est = directional_derivatives(probe, setup, analytic, K, rng, None)
-    status = final_status(a, est, setup, gradient_scale([a], [est]))
+    status = final_status(a, est, setup, gradient_scale([a], [est]), bar_max_of([est]))
     if (status == Status.PASS).all():
         joint = _param_check("all", (), a, est, status, setup, "directions")
         for pi, name in enumerate(names):
@@ -412,5 +446,6 @@ def _directional_checks(probe: Probe, setup: Setup, analytic: list[FloatArray | 
         if checks[pi] is not None or analytic[pi] is None:
             continue
         a_p, est_p = directional_derivatives(probe, setup, analytic, K, rng, pi)
-        status_p = final_status(a_p, est_p, setup, gradient_scale([a_p], [est_p]))
+        status_p = final_status(a_p, est_p, setup, gradient_scale([a_p], [est_p]),
+                                bar_max_of([est_p]))
         checks[pi] = _param_check(name, shapes[pi], a_p, est_p, status_p, setup, "directions")
