@@ -203,18 +203,34 @@ def _decide_yhat() -> Decision:
 
 
 def _decide_one_feature() -> Decision:
-    """Whether one input feature is enough for the document's backward formulas to hold."""
-    one_feature = [s for s in network_shapes(2, count=16) if s[0] == 1]
-    return decide_conventions(
-        [
-            ({"n_0": "1", "n_1, n_2, m": "any"},
-             lambda: decide_network(document_backprop, n_layers=2, shapes=one_feature,
-                                    what="the document's backward pass with n_0 = 1")),
-            ({"n_0, n_1, n_2, m": "1"},
-             lambda: decide_network(document_backprop, n_layers=2, shapes=[(1, 1, 1, 1)],
-                                    what="the document's backward pass on scalars")),
-        ],
-        what="the derivation's formulas with one input feature",
+    """Whether one input feature (the note's simplification) is enough for the backward formulas.
+
+    The claim fixes n_0 = 1 and nothing else, so it is decided with n_1, n_2 and m free; when
+    that fails, the scalar network (every size 1) is checked as the correction.
+    """
+    one_feature = [s for s in network_shapes(2, count=16) if s[0] == note_features()]
+    for dims in one_feature:
+        stated = decide_network(document_backprop, n_layers=2, shapes=[dims],
+                                what="the document's backward pass with n_0 = 1")
+        if stated.verdict is not Verdict.PROVEN:
+            break
+    else:
+        return replace(stated, reason=f"the document's backward pass with n_0 = 1 equals the "
+                       f"entrywise derivative at all {len(one_feature)} shapes tried")
+    if stated.verdict is not Verdict.REFUTED:
+        return stated
+    scalars = decide_network(document_backprop, n_layers=2, shapes=[(1, 1, 1, 1)],
+                             what="the document's backward pass on scalars")
+    return replace(
+        stated,
+        reason="one input feature is not enough (dimensions are (n_0, n_1, n_2, m)): "
+        + stated.reason,
+        corrected="with one input feature, one unit per layer and one sample "
+        "(n_0 = n_1 = n_2 = m = 1) the document's backward formulas hold",
+        counterexample=stated.counterexample or Counterexample(
+            point={"dimensions": str(dims)}, stated="the document's formulas",
+            correct="undefined or different from the derivative"),
+        corrected_check=scalars,
     )
 
 
@@ -836,7 +852,43 @@ PLAYGROUND_QUOTE = (
     "&hideText=false"
 )
 PARAMS_QUOTE = "PARAMS = [X, Y, W_1, b_1, W_2, b_2]"
-NOTE_FEATURES = 1  # "the input now only has one input feature `X`"
+NOTE_QUOTE = "to simplify the calculations the input now only has one input feature `X`"
+_NUMBER_WORDS = MappingProxyType({"one": 1, "two": 2, "three": 3, "four": 4})
+
+
+def note_features(note: str = NOTE_QUOTE) -> int:
+    """The number of input features the document's note states, read from its words.
+
+    Parameters
+    ----------
+    note : str
+        The note, verbatim: ``"... only has <word> input feature(s) `A`, `B`"``.
+
+    Returns
+    -------
+    int
+        The stated count; it must agree with the number of back-quoted feature names.
+
+    Raises
+    ------
+    ValueError
+        If the note states no count, or the count and the named features disagree.
+
+    Examples
+    --------
+    >>> note_features()
+    1
+    >>> note_features("the input has two input features `x1` and `x2`")
+    2
+    """
+    match = re.search(r"has (\w+) input features?", note)
+    if match is None or match.group(1) not in _NUMBER_WORDS:
+        raise ValueError(f"note must state '<one|two|...> input feature(s)', got {note!r}")
+    stated = _NUMBER_WORDS[match.group(1)]
+    named = re.findall(r"`([^`]+)`", note[match.end():])
+    if len(named) != stated:
+        raise ValueError(f"note states {stated} input feature(s) but names {named}: {note!r}")
+    return stated
 
 
 def _decide_live_example() -> Decision:
@@ -848,7 +900,7 @@ def _decide_live_example() -> Decision:
     inputs = ("x", "y", "xTimesY", "xSquared", "ySquared", "cosX", "sinX", "cosY", "sinY")
     features = [k for k in inputs if query[k][0] == "true"]
     link = (len(hidden) + 1, len(features))
-    doc = (len(re.findall(r"W_\d", PARAMS_QUOTE)), NOTE_FEATURES)
+    doc = (len(re.findall(r"W_\d", PARAMS_QUOTE)), note_features())
     if link == doc:
         return Decision(Verdict.PROVEN, f"the linked network has {link[0]} weight layers and "
                         f"{link[1]} input feature(s), as the document's")
@@ -941,7 +993,7 @@ def _definition_claims() -> list[Claim]:
                "the forward pass returns the caches Z_1, A_1, Z_2, A_2, the loss and yhat",
                lambda: definition("lists the outputs of the forward pass"), kind="definition"),
         _claim("000-one-input-feature",
-               "to simplify the calculations the input now only has one input feature `X`",
+               NOTE_QUOTE,
                "with one input feature (n_0 = 1) the document's backward formulas hold",
                _decide_one_feature, kind="network",
                conventions={**CONVENTIONS, "n_0": "1"}),

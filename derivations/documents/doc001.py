@@ -776,8 +776,9 @@ def _decide_partial_sign() -> Decision:
         return Decision(Verdict.UNDECIDED, f"dE/d{w} at x_1 = 0 is {value}; not shown to be 0")
     return Decision(
         Verdict.REFUTED,
-        f"dE/d{w} = {value} exactly at x_1 = 0 (every term carries the factor x_1): the partial "
-        "derivative is 0 there, neither negative nor positive",
+        f"dE/d{w} = {value} exactly at x_1 = 0 (the document's first input, {net.X[0]} in the "
+        "point; every term carries the factor x_1): the partial derivative is 0 there, "
+        "neither negative nor positive",
         counterexample=Counterexample(point={str(k): str(v) for k, v in point.items()},
                                       stated="negative or positive", correct=str(value)),
         corrected="the partial derivative is negative, positive or 0 (0 at a stationary "

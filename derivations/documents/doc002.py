@@ -605,9 +605,14 @@ def _decide_probs_alias() -> Decision:
         return stated
     fixed = "dz2 = probs.copy()\ndz2[range(m), y] -= 1"
     check = decide_cell_preserves(fixed, ns, "probs", what="the cell with probs.copy()")
+    later = [c for c in CELLS if c > 12 and names_read(CELLS[c]) & {"probs", "a2"}]
+    effect = (f"In {later} read probs or a2 afterwards" if later else
+              "no later cell reads probs or a2, so the document's gradients are unaffected; "
+              "the hazard is for code that reuses them, e.g. to report the loss")
     return replace(
         stated,
-        reason=stated.reason + "; dz2 = probs binds a second name to the same array",
+        reason=stated.reason + "; dz2 = probs binds a second name to the same array ("
+        + effect + ")",
         corrected="dz2 = probs.copy() (then probs and a2 keep the probabilities)",
         corrected_check=check,
     )

@@ -122,6 +122,7 @@ def decide_fast(
     what: str,
     corrected: Build | None = None,
     corrected_latex: str | None = None,
+    domain: Callable[[sp.Expr], Mapping[sp.Symbol, tuple[Any, Any]]] | None = None,
 ) -> Decision:
     """Decide a matrix formula entrywise, like :func:`~derivations.decide.decide_matrix`.
 
@@ -140,6 +141,9 @@ def decide_fast(
         How the reason names the formula.
     corrected, corrected_latex : optional
         The right formula, decided the same way when the stated one is refuted.
+    domain : callable expr -> mapping Symbol -> (lo, hi), optional
+        The open interval each symbol of an entry's difference is drawn from for a
+        counterexample (e.g. labels in (0, 1)); others are drawn from (-3, 3).
 
     Returns
     -------
@@ -171,7 +175,8 @@ def decide_fast(
             diff = correct[idx] - stated[idx]
             if sp.expand(diff) == 0 or sp.cancel(diff) == 0:
                 continue
-            cex = _counterexample(correct[idx], stated[idx], entry=str(idx))
+            cex = _counterexample(correct[idx], stated[idx], entry=str(idx),
+                                  domain=None if domain is None else domain(diff))
             if cex is not None:
                 return Decision(
                     Verdict.REFUTED,
@@ -959,9 +964,11 @@ def _decide_dw_sample(names: tuple[str, str, str, str, str], target: str) -> Dec
 
 
 def _decide_dz_prev(names: tuple[str, str, str], target: str) -> Decision:
+    k = int(names[0][1:])
     return _fast_matrix(
         _build_dz_prev(names, "as written"), 3,
-        what=f"{target} = {names[2]} . {names[1]} . g'({names[0]}) as matrix products",
+        what=f"{target} = {names[2]} . {names[1]} . g'({names[0]}) as matrix products "
+        f"(dimensions are (n_{k}, n_{k + 1}, m))",
         corrected=_build_dz_prev(names, "corrected"),
         corrected_latex=rf"\partial {names[0]} = ({names[1]}^T \partial {names[2][1:]}) "
         rf"\odot g'({names[0]})",
@@ -1000,15 +1007,23 @@ def _decide_dz3_columns(task: str) -> Decision:
     return decide_conventions(cases, what=f"{what} ({task})")
 
 
+def _label_domain(expr: sp.Expr) -> dict[sp.Symbol, tuple[sp.Rational, sp.Rational]]:
+    """Labels Y_i_j of a classification counterexample in (0, 1), as the BCE needs."""
+    return {s: (sp.Rational(0), sp.Rational(1)) for s in expr.free_symbols
+            if str(s).startswith("Y_")}
+
+
 def _decide_already_divided() -> Decision:
     for task in ("classification", "regression"):
         d = _fast_matrix(_build_dz3(task, "mean"), 2,
+                         domain=_label_domain if task == "classification" else None,
                          what=f"the document's dZ3 = A3 - Y as dJ(theta)/dZ3 ({task})",
                          corrected=_build_dz3(task, "mean", scale_by_m=True),
                          corrected_latex=r"\partial Z3 = \frac{1}{m}(A3 - Y), then "
                          r"\partial b = \sum_i \partial Z_i")
         if d.verdict is not Verdict.PROVEN:
-            return replace(d, reason="the dZ's were not divided by m: " + d.reason)
+            return replace(d, reason="the dZ's were not divided by m (dimensions are (n_3, m)): "
+                           + d.reason)
     return Decision(Verdict.PROVEN, "dZ3 = A3 - Y is already the mean cost's gradient")
 
 

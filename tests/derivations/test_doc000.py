@@ -148,12 +148,20 @@ def test_weights_on_the_left_mean_columns_layout(cid):
     assert _case(r, layout="columns").holds and not _case(r, layout="rows").holds
 
 
-@pytest.mark.parametrize("cid", ["000-chain-rule", "000-dW1-chain", "000-db1-chain",
-                                 "000-one-input-feature"])
+@pytest.mark.parametrize("cid", ["000-chain-rule", "000-dW1-chain", "000-db1-chain"])
 def test_scalar_chain_rules_hold_only_for_scalars(cid):
     r = _result(cid)
     assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
     assert sum(c.holds for c in r.conventions) == 1
+
+
+def test_one_input_feature_alone_is_not_enough():
+    # the note fixes n_0 = 1 only: with two hidden units the document's products are undefined
+    r = _result("000-one-input-feature")
+    assert r.verdict is Verdict.REFUTED
+    n_0, n_1, n_2, m = map(int, r.counterexample.point["dimensions"].strip("()").split(","))
+    assert n_0 == 1 and max(n_1, n_2, m) > 1
+    assert r.corrected_check.verdict is Verdict.PROVEN and "n_1 = n_2 = m = 1" in r.corrected
 
 
 # -- the matrix forms on shapes drawn by Hypothesis ---------------------------------------
@@ -235,3 +243,13 @@ def test_live_example_is_a_different_network():
     assert r.verdict is Verdict.REFUTED
     assert r.counterexample.correct == "3 weight layers, 2 features"
     assert r.counterexample.stated == "2 weight layers, 1 feature"
+
+
+def test_live_example_feature_count_is_read_from_the_note():
+    assert doc000.note_features() == 1
+    assert doc000.note_features("the input has two input features `x` and `y`") == 2
+    with pytest.raises(ValueError, match="names"):
+        doc000.note_features("the input now only has one input feature `x` `y`")
+    with pytest.raises(ValueError, match="note must state"):
+        doc000.note_features("the input has some features")
+    assert CLAIMS["000-one-input-feature"].quote == doc000.NOTE_QUOTE

@@ -149,6 +149,7 @@ def test_partial_sign_counterexample_is_an_exact_zero(results):
     assert point[net.X[0]] == 0
     assert sp.diff(net.E, net.W1[0, 0]).subs(point) == 0
     assert cex.correct == "0"
+    assert f"{net.X[0]} in the point" in results["001-partial-sign"].reason
 
 
 def test_negative_rate_counterexample_is_the_hand_computation(results):

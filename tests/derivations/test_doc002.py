@@ -141,6 +141,11 @@ def test_probs_alias_also_changes_a2():
     assert "a2" in result("002-code-probs-alias").reason
 
 
+def test_probs_alias_reason_says_no_later_cell_reads_probs():
+    # the alias is a hazard, not an error in the document's gradients: In [13]-[19] read dz2
+    assert "no later cell reads probs or a2" in result("002-code-probs-alias").reason
+
+
 def test_dz2_and_w2_cannot_make_a_4_by_3_matrix():
     r = result("002-da1-target-shape")
     assert r.verdict is Verdict.REFUTED

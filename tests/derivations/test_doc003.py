@@ -89,6 +89,19 @@ def test_refuted_with_a_counterexample_and_a_proven_correction(claim_id):
     assert r.corrected_check is not None and r.corrected_check.verdict is Verdict.PROVEN
 
 
+def test_already_divided_counterexample_uses_a_label_in_0_1():
+    # a BCE label outside [0, 1] would be a counterexample no reader can use
+    cex = result("003-bias-already-divided").counterexample
+    labels = [sp.Rational(v) for k, v in cex.point.items() if k.startswith("Y_")]
+    assert labels and all(0 < y < 1 for y in labels)
+
+
+@pytest.mark.parametrize(("claim_id", "dims"), [("003-dz2-columns", "(n_2, n_3, m)"),
+                                                ("003-dz1-columns", "(n_1, n_2, m)")])
+def test_dz_prev_reason_names_its_dimensions(claim_id, dims):
+    assert f"dimensions are {dims}" in result(claim_id).reason
+
+
 def test_cost_bracket_leaves_the_second_log_term_outside_the_sum():
     r = result("003-bce-cost-bracket")
     assert "outside its sum" in r.reason
