@@ -160,6 +160,64 @@ def test_kinks_are_inconclusive_with_their_index_never_fail_or_pass(f, g, x, kin
     assert "kink?" in str(result)
 
 
+# f(x) = sin x + x**2 / 2 + c relu(x - u h) at x = 0, h the Richardson step: a kink between
+# h and 2h. At u = 1.82 the three-scale kink test is blind (the fit of the one-sided jump
+# through h and 2h absorbs the kink and predicts 4h within 25%); Richardson's value is off by
+# ~c / 10. Only a re-measurement at a smaller step, which moves the estimate, reveals it.
+_H_RICH = float(np.finfo(np.float64).eps) ** (1 / 6)
+
+
+def _kinked(c, u):
+    def f(x):
+        return float(np.sin(x[0]) + 0.5 * x[0] ** 2 + c * max(x[0] - u * _H_RICH, 0.0))
+
+    return f
+
+
+@pytest.mark.parametrize("c", [0.1, 1.0, 3.0])
+def test_kink_the_three_scale_test_misses_is_inconclusive_not_fail(c):
+    g = lambda x: np.array([np.cos(x[0]) + x[0]])  # noqa: E731  right: the kink is not at x
+    result = check_gradients(_kinked(c, 1.82), np.zeros(1), g, method="richardson", seed=0)
+    assert result.verdict == "inconclusive", str(result)
+    assert result.params[0].status[0] == 2  # kink?
+
+
+def test_richardson_confirms_failures_at_its_own_accuracy():
+    # 2e-10 absolute in one entry: beyond Richardson's error bar (~1e-12) but within central
+    # differences' (~3e-10); confirming at a quarter central step would call it "noisy"
+    x = np.array([0.3, 1.1, -0.7, 2.0])
+    g = lambda x: np.cos(x) + np.array([0.0, 0.0, 2e-10, 0.0])  # noqa: E731
+    result = check_gradients(lambda x: np.sum(np.sin(x)) + 1.0, x, g, method="richardson",
+                             rtol=0.0, seed=0)
+    assert result.verdict == "fail", str(result)
+    assert [int(s) for s in result.params[0].status] == [0, 0, 1, 0]
+
+
+_RNG = np.random.default_rng(1)
+_A = _RNG.standard_normal((20, 4))
+_W = _RNG.standard_normal(4)
+_Y = _A @ _W  # W fits exactly: f(W) = 0, and the residuals at W are exactly 0
+
+
+def _least_squares(w):
+    return float(np.sum((_A @ w - _Y) ** 2) / 40)
+
+
+def _least_squares_grad(w):
+    return _A.T @ (_A @ w - _Y) / 20
+
+
+@pytest.mark.parametrize("method", ["auto", "forward", "central", "richardson", "directional"])
+def test_exact_minimum_of_least_squares_passes_and_still_catches_1e_12(method):
+    # f's noise is ~0 at W (residuals 0) but ~eps |A W| h at W +- h: the error bars must come
+    # from the noise where the stencil is, or 1e-16 round-off in the difference quotients
+    # is a "failure" (before: fail with richardson and directional, inconclusive otherwise)
+    result = check_gradients(_least_squares, _W, _least_squares_grad, method=method, seed=0)
+    assert result.verdict == "pass", str(result)
+    off = lambda w: _least_squares_grad(w) + np.array([0.0, 1e-12, 0.0, 0.0])  # noqa: E731
+    assert check_gradients(_least_squares, _W, off, method=method, seed=0).verdict == "fail"
+
+
 # ---------------------------------------------------------------------------------------------
 # Robustness: inputs untouched, restored when f raises, dtypes preserved
 # ---------------------------------------------------------------------------------------------
