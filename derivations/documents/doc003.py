@@ -52,6 +52,7 @@ from derivations.iteration import (
     contraction_factor,
     decide_runs_equal,
     decide_step_decreases,
+    decreasing_rates,
     gradient_descent,
     rates_where,
 )
@@ -1104,9 +1105,20 @@ def _decide_update() -> Decision:
 
 
 def _decide_descends() -> Decision:
+    """One step from w = 1 lowers J for a small rate but not for every rate (alpha = 1)."""
     w, loss = _gd_problem()
-    return decide_step_decreases(loss, [w], [1], "0.1",
-                                 what="subtracting alpha dJ/dW from W (alpha = 1/10)")
+    lowering = decreasing_rates(loss, w, 1)
+
+    def case(lr: str) -> Callable[[], Decision]:
+        return lambda: decide_step_decreases(
+            loss, [w], [1], lr, what=f"subtracting alpha dJ/dW from W (alpha = {sp.nsimplify(lr)})")
+
+    return decide_conventions(
+        [({"learning rate": "alpha = 1/10"}, case("0.1")),
+         ({"learning rate": "alpha = 1"}, case("1"))],
+        what=f"subtracting alpha dJ/dW lowers the cost (on J = 1/2 (2w - 1)^2 one step from "
+        f"w = 1 lowers it exactly for alpha in {lowering})",
+    )
 
 
 def _decide_valley() -> Decision:

@@ -70,7 +70,6 @@ def test_claims_decide_nothing_when_built():
     "003-chain-dw2", "003-dz3-da2-is-w3",
     "003-da2-dz2-gprime", "003-activation-derivatives-differ", "003-db-columns",
     "003-linear-output", "003-chain-dw3-regression", "003-chain-dw2-regression",
-    "003-gradient-descent-subtract",
 ])
 def test_proven(claim_id):
     assert result(claim_id).verdict is Verdict.PROVEN, str(result(claim_id))
@@ -196,6 +195,16 @@ def test_sigmoid_derivative_is_bell_shaped_but_not_gaussian():
     assert "1/4" in bell.reason
     # the Gaussian with sigma''s peak 1/4 and curvature -1/8 at 0 has lighter tails
     assert "exp(-z**2/4)/4" in gauss.reason
+
+
+def test_subtracting_the_gradient_lowers_the_cost_only_for_small_rates():
+    # J = 1/2 (2w - 1)^2 from w = 1: alpha = 1 overshoots to w = -1, J from 1/2 up to 9/2
+    r = result("003-gradient-descent-subtract")
+    assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert conventions("003-gradient-descent-subtract") == {
+        "learning rate=alpha = 1/10": True, "learning rate=alpha = 1": False,
+    }
+    assert "Interval.open(0, 1/2)" in r.reason
 
 
 def test_gradient_descent_reaches_the_valley_only_for_small_rates():
