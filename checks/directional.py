@@ -12,9 +12,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from checks._types import FloatArray, IntArray
+from checks._types import FloatArray, IntArray, Status
 from checks.finite_diff import MULTIPLES, Estimate, OutputError, Probe, central, three_scale
-from checks.verdict import Setup, bar_max_of, first_verdict, gradient_scale, merge
+from checks.verdict import (
+    Setup,
+    bar_max_of,
+    confirmation,
+    final_status,
+    first_verdict,
+    gradient_scale,
+    merge,
+    select,
+)
 
 DEFAULT_DIRECTIONS = 8
 
@@ -79,9 +88,24 @@ def random_directions(setup: Setup, rng: np.random.Generator, K: int,
     return V
 
 
-def directional_derivatives(probe: Probe, setup: Setup, analytic: list[FloatArray | None], K: int,
-                 rng: np.random.Generator, only: int | None) -> tuple[FloatArray, Estimate]:
-    """K directional derivatives: analytic ``g . v`` and numeric, with refinement."""
+def directional_derivatives(
+    probe: Probe, setup: Setup, analytic: list[FloatArray | None], K: int,
+    rng: np.random.Generator, only: int | None,
+) -> tuple[FloatArray, Estimate, np.ndarray]:
+    """K directional derivatives: analytic ``g . v``, numeric (refined), and their statuses.
+
+    Returns
+    -------
+    a : ndarray, shape (K,)
+        ``g . v`` along the offsets actually taken.
+    est : Estimate
+        Central differences, refined at 2t and 4t where not conclusive.
+    status : ndarray of int8, shape (K,)
+        `checks.verdict.final_status`; failing directions are re-measured at a quarter of
+        the step and stay failures only if confirmed (`checks.verdict.confirmation`): many
+        kinks along a direction (a float32 ReLU network) can mimic a smooth function at one
+        step, but not at two.
+    """
     use = [a is not None and (only is None or only == pi) for pi, a in enumerate(analytic)]
     V = random_directions(setup, rng, K, use)
     length = float(np.linalg.norm(V[0])) or 1.0
@@ -108,4 +132,15 @@ def directional_derivatives(probe: Probe, setup: Setup, analytic: list[FloatArra
         ref = three_scale(setup.f0, np.vstack([F[:, pending], F2]), offsets, setup.eps_f,
                           setup.sigma)
         est = merge(est, pending, ref.central)
-    return a, est
+    status = final_status(a, est, setup, gradient_scale([a], [est]), bar_max_of([est]))
+    failing = np.flatnonzero(status == Status.FAIL)
+    if failing.size:
+        # steps t/4 and t/2, with t already known: the three-scale estimate at t/4 (its
+        # Richardson error bar, not central differences' heuristic one)
+        Fq, delta_q = run((0.25, -0.25, 0.5, -0.5), failing)
+        a_q = (delta_q[0] - delta_q[1]) / (0.5 * t)
+        offsets = np.array(MULTIPLES)[:, None] * (t / 4.0) * np.ones((1, failing.size))
+        q = three_scale(setup.f0, np.vstack([Fq, F[:, failing]]), offsets, setup.eps_f,
+                        setup.sigma).central
+        confirmation(a[failing], select(est, failing), a_q, q, setup, status, failing)
+    return a, est, status

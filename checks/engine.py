@@ -46,10 +46,12 @@ from checks.verdict import (
     Setup,
     allowance,
     bar_max_of,
+    confirmation,
     final_status,
     first_verdict,
     gradient_scale,
     merge,
+    select,
 )
 
 FULL_LIMIT = 50_000
@@ -185,16 +187,7 @@ def _confirm_failures(probe: Probe, setup: Setup, pi: int, a: FloatArray, est: E
         F = _eval(probe, setup, pi, idx, vals, "confirmation at a quarter step")
         q = central(setup.f0, F[0], F[1], st.taken(x, vals[0]), st.taken(x, vals[1]),
                     1.0, setup.eps_f, setup.sigma)
-    d = np.abs(a[idx] - est.value[idx])
-    bar = est.error_bar[idx]
-    mag = np.maximum(np.abs(a[idx]), np.abs(q.value))
-    still = np.abs(a[idx] - q.value) > (
-        SAFETY * (q.error_bar + bar / 16.0) + setup.rtol * mag + setup.atol
-    )
-    agree = np.abs(est.value[idx] - q.value) <= 0.25 * d + bar + q.error_bar
-    status[idx[agree & ~still]] = Status.NOISY  # the smaller step is too noisy to confirm
-    # the estimate moves with the step, or the smaller stencil shows a kink: not smooth there
-    status[idx[~agree | q.kink]] = Status.KINK
+    confirmation(a[idx], select(est, idx), a[idx], q, setup, status, idx)
 
 
 def _complex_estimates(
@@ -434,8 +427,7 @@ def _directional_checks(probe: Probe, setup: Setup, analytic: list[FloatArray | 
                         rng: np.random.Generator, checks: list[ParamCheck | None]) -> None:
     """Fill ``checks``: one joint run over all parameters; per parameter only if it fails."""
     names, shapes = setup.structure.names, setup.structure.shapes
-    a, est = directional_derivatives(probe, setup, analytic, K, rng, None)
-    status = final_status(a, est, setup, gradient_scale([a], [est]), bar_max_of([est]))
+    a, est, status = directional_derivatives(probe, setup, analytic, K, rng, None)
     if (status == Status.PASS).all():
         joint = _param_check("all", (), a, est, status, setup, "directions")
         for pi, name in enumerate(names):
@@ -445,7 +437,5 @@ def _directional_checks(probe: Probe, setup: Setup, analytic: list[FloatArray | 
     for pi, name in enumerate(names):
         if checks[pi] is not None or analytic[pi] is None:
             continue
-        a_p, est_p = directional_derivatives(probe, setup, analytic, K, rng, pi)
-        status_p = final_status(a_p, est_p, setup, gradient_scale([a_p], [est_p]),
-                                bar_max_of([est_p]))
+        a_p, est_p, status_p = directional_derivatives(probe, setup, analytic, K, rng, pi)
         checks[pi] = _param_check(name, shapes[pi], a_p, est_p, status_p, setup, "directions")

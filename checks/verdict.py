@@ -89,6 +89,12 @@ def merge(est: Estimate, idx: IntArray, new: Estimate) -> Estimate:
     return Estimate(**fields)
 
 
+def select(est: Estimate, idx: IntArray) -> Estimate:
+    """The entries ``idx`` of ``est``."""
+    return Estimate(est.value[idx], est.error_bar[idx], est.jump[idx], est.jump_noise[idx],
+                    est.kink[idx])
+
+
 def gradient_scale(analytic: Sequence[FloatArray | None], ests: Sequence[Estimate | None]) -> float:
     """G: the largest finite |entry| of the analytic and numeric gradients.
 
@@ -116,3 +122,25 @@ def bar_max_of(ests: Sequence[Estimate | None]) -> float:
     """The largest error bar over all parameters (0 when there are none)."""
     bars = [float(np.max(e.error_bar, initial=0.0)) for e in ests if e is not None]
     return max(bars, default=0.0)
+
+
+def confirmation(a: FloatArray, est: Estimate, a_q: FloatArray, q: Estimate, setup: Setup,
+                 status: np.ndarray, idx: IntArray) -> None:
+    """Statuses of failing entries ``idx`` after a re-measurement ``q`` at a smaller step.
+
+    ``a`` and ``est`` are the analytic values and the first estimate of those entries;
+    ``a_q`` the analytic values along the offsets the re-measurement took (the same as
+    ``a`` for single entries; along a random direction rounded to float32 they differ).
+    A real error persists at the smaller step, where both estimates agree on it: the entry
+    stays a failure. Where the estimates disagree (the estimate moves with the step), or the
+    smaller stencil shows a kink, the function is not smooth there (kink); where they agree
+    but the smaller step's error bar cannot confirm the failure, the entry is noisy.
+    """
+    d = np.abs(a - est.value)
+    mag = np.maximum(np.abs(a_q), np.abs(q.value))
+    still = np.abs(a_q - q.value) > (
+        SAFETY * (q.error_bar + est.error_bar / 16.0) + setup.rtol * mag + setup.atol
+    )
+    agree = np.abs((est.value - a) - (q.value - a_q)) <= 0.25 * d + est.error_bar + q.error_bar
+    status[idx[agree & ~still]] = Status.NOISY
+    status[idx[~agree | q.kink]] = Status.KINK

@@ -555,3 +555,30 @@ def test_zero_gradient_everywhere_passes_rather_than_noisy(f, x):
     assert result.verdict == "pass", str(result)
     bad = check_gradients(f, x, np.full_like(x, 1e-3), seed=0)
     assert bad.verdict == "fail"
+
+
+def _float32_relu_network(seed):
+    from checks.catalogue import ce_rows, grad002, net002, net002_forward, relu
+
+    X, y, p, _ = net002(act=relu, d=6, h=30, n=4, m=64, seed=seed)
+    X, p = X.astype(np.float32), {k: v.astype(np.float32) for k, v in p.items()}
+
+    def f(q):
+        return ce_rows(net002_forward(q, X, relu)[2], y)
+
+    def grad(q):
+        g = grad002(q, X, y, act=relu, act_prime=lambda a1: (a1 > 0) * 1.0)
+        return {k: v.astype(np.float32) for k, v in g.items()}
+
+    return f, p, grad
+
+
+def test_directional_confirms_failures_at_a_quarter_step():
+    # a float32 ReLU network (64 samples, 30 units): along a random direction the stencil
+    # crosses several kinks, which at one step can look like a smooth function with another
+    # slope (before: b1 "fail" on 4 of 8 directions); a missing 1/m is still a failure
+    f, p, grad = _float32_relu_network(4)
+    for seed in range(3):
+        assert check_gradients(f, p, grad, method="directional", seed=seed).verdict != "fail"
+    wrong = lambda q: {k: 64 * v for k, v in grad(q).items()}  # noqa: E731
+    assert check_gradients(f, p, wrong, method="directional", seed=0).verdict == "fail"
