@@ -2,10 +2,13 @@
 
 The pipeline: validate the arguments once; copy the parameters (the caller's arrays are never
 written); call ``f`` twice at the unperturbed point (a scalar, finite, deterministic?); measure
-``f``'s rounding noise along a random line; estimate every entry (or random direction) with an
-error bar; compare ``|analytic - numeric|`` with ``3 x error bar + rtol x magnitude + atol``;
-refine with Richardson extrapolation (steps 2h and 4h) only the entries that the first
-estimate leaves undecided; flag kinks; diagnose failing parameters (those steps live in
+``f``'s rounding noise along a random line at the point and at the stencil's reach (at an
+exact minimum they differ by orders of magnitude); estimate every entry (or random
+direction) with an error bar; compare ``|analytic - numeric|`` with ``3 x error bar + rtol x
+magnitude + atol``; refine with Richardson extrapolation (steps 2h and 4h) only the entries
+that the first estimate leaves undecided; flag kinks; confirm every failure at a quarter of
+the step (a kink moves the estimate, a real error does not); diagnose failing parameters
+(those steps live in
 `checks.engine`); call ``f`` once more at the unperturbed point (stateful ``f``?) and make
 sure ``f`` did not write into its input.
 """
@@ -149,8 +152,9 @@ def check_gradients(
         extrapolation only where they are not conclusive, for P <= 50,000 parameters; random
         directions above. ``"forward"``: one evaluation per entry, refined where not
         conclusive. ``"richardson"``: steps h, 2h, 4h for every entry (6 evaluations per
-        entry). ``"complex"``: the complex step ``Im f(x + ih) / h``, if ``f`` accepts complex
-        input (detected; central differences otherwise, and the result says why).
+        entry; 6 more for a failing entry, to confirm it at a quarter of the step).
+        ``"complex"``: the complex step ``Im f(x + ih) / h``, if ``f`` accepts complex input
+        (detected; central differences otherwise, and the result says why).
         ``"directional"``: ``directions`` random directions, cost independent of P; it cannot
         locate a single wrong entry among many, only a wrong gradient.
     rtol : float, optional
