@@ -285,17 +285,19 @@ def _problem_check(name: str, shape: tuple[int, ...], problem: GradProblem) -> P
 
 
 def _noise(probe: Probe, setup: Setup, rng: np.random.Generator, kind: st.StepKind) -> float:
-    """``f``'s rounding noise (`checks.finite_diff.noise_level`) at the point and at the stencil.
+    """``f``'s rounding noise (`checks.finite_diff.noise_level`) where the stencil evaluates f.
 
-    Two lines of `NOISE_POINTS` evaluations, 100 ulps apart, along the same random direction:
-    one from the point, one from the outermost reach of the stencil (4 steps of ``kind`` in
-    parameter-space distance, as far as one entry's stencil goes); the larger noise is used.
-    ``f``'s noise is not the same everywhere: at an exact minimum of a sum of squared
-    residuals that cancel exactly (f = 0), f's noise at the point is ~0, but at ``x +- h`` the
-    residuals are O(h) and carry the rounding of the terms that cancelled, so f's noise there
-    is ~ ``eps x (those terms) x h``, and a difference quotient over ``h`` carries
-    ``~ eps x (those terms)`` whatever ``h`` is. Measured at the point alone, every error bar
-    would be orders of magnitude too small (a false alarm at every exact minimum).
+    `NOISE_POINTS` evaluations, 100 ulps apart, along a random direction, starting at the
+    outermost reach of the stencil (4 steps of ``kind``, in parameter-space distance as far
+    as one entry's stencil goes), not at the point itself: ``f``'s noise is not the same
+    everywhere. At an exact minimum of a sum of squared residuals that cancel exactly
+    (f = 0), f's noise at the point is ~0, but at ``x +- h`` the residuals are O(h) and carry
+    the rounding of the terms that cancelled, so f's noise there is ~ ``eps x (those terms)
+    x h``, and a difference quotient over ``h`` carries ``~ eps x (those terms)`` whatever
+    ``h`` is. Measured at the point, every error bar was orders of magnitude too small (a
+    false alarm at every exact minimum). Where f is not finite out there (a domain
+    boundary), the line starts at the point; a stencil that crosses the boundary then gets
+    the error naming its entry.
     """
     V = random_directions(setup, rng, 1, [True] * len(setup.base))
     along, out = V.copy(), V.copy()
@@ -304,13 +306,12 @@ def _noise(probe: Probe, setup: Setup, rng: np.random.Generator, kind: st.StepKi
         along[:, lo:hi] *= 100.0 * float(np.finfo(dt).eps)
         out[:, lo:hi] *= max(MULTIPLES) * st.base_step(dt, kind) / root_p
     k = np.arange(NOISE_POINTS, dtype=np.float64)[:, None]
-    near, _ = points_along(setup, k * along, [1.0])
     far, _ = points_along(setup, out + k * along, [1.0])
-    sigma = noise_level(eval_points(probe, near, "noise estimate"))
-    far_vals = probe.points(far)
-    # Out there f may leave its domain, where some entry's own stencil would too: that entry
-    # then gets the error naming it; the noise is the one at the point.
-    return max(sigma, noise_level(far_vals)) if np.isfinite(far_vals).all() else sigma
+    vals = probe.points(far)
+    if not np.isfinite(vals).all():
+        near, _ = points_along(setup, k * along, [1.0])
+        vals = eval_points(probe, near, "noise estimate")
+    return noise_level(vals)
 
 
 def run_check(
