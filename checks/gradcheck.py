@@ -2,8 +2,8 @@
 
 The pipeline: validate the arguments once; copy the parameters (the caller's arrays are never
 written); call ``f`` twice at the unperturbed point (a scalar, finite, deterministic?); measure
-``f``'s rounding noise along a random line at the point and at the stencil's reach (at an
-exact minimum they differ by orders of magnitude); estimate every entry (or random
+``f``'s rounding noise along a random line at the stencil's reach (not at the point: at an
+exact minimum the two differ by orders of magnitude); estimate every entry (or random
 direction) with an error bar; compare ``|analytic - numeric|`` with ``3 x error bar + rtol x
 magnitude + atol``; refine with Richardson extrapolation (steps 2h and 4h) only the entries
 that the first estimate leaves undecided; flag kinks; confirm every failure at a quarter of

@@ -183,7 +183,7 @@ def test_checker_never_false_alarms(rows, name):
 # Checker shortcomings found by the catalogue, reported to the owner of checks/gradcheck.py.
 # Strict xfails: the day the checker is fixed, the test passes and the marker must go.
 # (Empty now: "correct_at_exact_minimum" was one, every entry 'noisy' because f's noise was
-# measured only at the point, where f = 0; it is now also measured at the stencil's reach.)
+# measured at the point, where f = 0; it is now measured at the stencil's reach.)
 KNOWN_CHECKER_ISSUES: dict[str, str] = {}
 
 
