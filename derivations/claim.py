@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -236,8 +236,3 @@ def verify(claim: Claim) -> Result:
     return Result(
         **fields, claim_id=claim.id, document=claim.document, title=claim.title, seconds=seconds
     )
-
-
-def with_reason(decision: Decision, reason: str) -> Decision:
-    """Return ``decision`` with its reason replaced (prefixing context for the reader)."""
-    return replace(decision, reason=reason)

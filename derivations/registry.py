@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -146,10 +145,3 @@ def to_numpy(claim: Claim | str) -> Callable[..., Any]:
             f"claim {c.id!r} has no NumPy form; claims that have one: {', '.join(with_numpy)}"
         )
     return c.numpy()
-
-
-def timed_verify_all() -> tuple[tuple[Result, ...], float]:
-    """All results and the wall time it took, for the benchmark."""
-    t0 = time.perf_counter()
-    results = verify_all()
-    return results, time.perf_counter() - t0
