@@ -46,7 +46,8 @@ from numeric.losses import (
     mean_squared_error,
     mean_squared_error_backward,
 )
-from numeric.mlp import MLP, Cache, backward, forward, init_params, loss_and_grad, predict
+from numeric.mlp import MLP, Cache, backward, forward, init_params, predict
+from numeric.objective import Objective, loss_and_grad
 from numeric.training import TrainResult, train
 
 __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), not sorted
@@ -85,8 +86,10 @@ __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), no
     "backward",
     "forward",
     "init_params",
-    "loss_and_grad",
     "predict",
+    # objective.py
+    "Objective",
+    "loss_and_grad",
     # batched.py
     "batched_loss",
     "batched_loss_and_grad",

@@ -96,24 +96,25 @@ def _bce_grad(out, Y, scale, *, axis=-2, from_logits=False, half=False):
 def _bce_logits_value_and_grad(Z, Y, scale, *, axis=-2):
     """BCE from logits and its gradient (sigmoid(Z) - Y) * scale, from one exponential.
 
-    t = exp(-|Z|) lies in (0, 1] and never overflows: softplus(Z) = max(Z, 0) + log1p(t) (as
-    in `_bce_value`) and sigmoid(Z) = 1 / (1 + t) for Z >= 0, t / (1 + t) for Z < 0, both within
-    a few ulps on either tail. Five arrays' worth of passes fewer than value then gradient.
+    With M = max(Z, 0), U = exp(min(Z, 0)) and T = exp(-|Z|), all in (0, 1] and never
+    overflowing: softplus(Z) = M + log1p(T) (as in `_bce_value`) and sigmoid(Z) = U / (1 + T),
+    both within an ulp or two on either tail. U and T come from one exp over a stacked buffer.
     """
-    T = np.abs(Z)
-    np.negative(T, out=T)
-    np.exp(T, out=T)
-    S = np.log1p(T)
-    S += np.maximum(Z, 0)
+    B = np.empty((2, *Z.shape), dtype=Z.dtype)
+    np.minimum(Z, 0.0, out=B[0])
+    S = np.subtract(Z, B[0])  # max(Z, 0), exactly: one of Z and min(Z, 0) is 0 or Z itself
+    np.subtract(B[0], S, out=B[1])  # -|Z| = min(Z, 0) - max(Z, 0), exactly
+    np.exp(B, out=B)
+    S += np.log1p(B[1])
     S -= Y * Z
-    return _total(S, scale), _bce_logits_grad_from(T, Z, Y, scale, out=S)  # S is free again
+    return _total(S, scale), _bce_logits_grad_from(B, Y, scale)
 
 
-def _bce_logits_grad_from(T, Z, Y, scale, *, out=None):
-    """(sigmoid(Z) - Y) * scale given t = exp(-|Z|), into ``out`` if given."""
-    G = np.add(T, 1.0, out=out)
-    np.divide(1.0, G, out=G)
-    np.multiply(G, T, out=G, where=Z < 0)
+def _bce_logits_grad_from(B, Y, scale):
+    """(sigmoid(Z) - Y) * scale from B = [exp(min(Z, 0)), exp(-|Z|)], into B[0]."""
+    G, T = B[0], B[1]
+    T += 1.0
+    np.divide(G, T, out=G)
     G -= Y  # seed 000: dZ2 = A2 - Y
     G *= scale
     return G
@@ -121,10 +122,12 @@ def _bce_logits_grad_from(T, Z, Y, scale, *, out=None):
 
 def _bce_logits_grad(Z, Y, scale):
     """The gradient of `_bce_logits_value_and_grad` alone, to the last bit the same."""
-    T = np.abs(Z)
-    np.negative(T, out=T)
-    np.exp(T, out=T)
-    return _bce_logits_grad_from(T, Z, Y, scale)
+    B = np.empty((2, *Z.shape), dtype=Z.dtype)
+    np.minimum(Z, 0.0, out=B[0])
+    np.abs(Z, out=B[1])
+    np.negative(B[1], out=B[1])
+    np.exp(B, out=B)
+    return _bce_logits_grad_from(B, Y, scale)
 
 
 def _ce_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):

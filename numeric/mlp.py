@@ -232,11 +232,14 @@ def check_net(net: Any) -> MLP:
     return net
 
 
-def check_params(net: MLP, params: Any, name: str = "params") -> Params:
+def check_params(
+    net: MLP, params: Any, name: str = "params", *, finite: bool = True
+) -> Params:
     """Validate a parameter dict against ``net``: keys, dtype (one float dtype), shapes, finiteness.
 
     Returns a new dict in the canonical order W1, b1, ..., WL, bL holding the caller's arrays
-    (not copies).
+    (not copies). ``finite=False`` leaves the finiteness test to the caller (who must make
+    it: `numeric._augmented.load_params` does it on its copy).
     """
     if type(params) is not dict and not isinstance(params, Mapping):
         raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}.")
@@ -270,7 +273,8 @@ def check_params(net: MLP, params: Any, name: str = "params") -> Params:
                 f"{kind} = {shape} for sizes={net.sizes}.{_LAYOUT_HINT[net.layout]}"
             )
         out[key] = arr
-    check_all_finite(out, name)
+    if finite:
+        check_all_finite(out, name)
     return out
 
 
@@ -280,12 +284,13 @@ def params_dtype(params: Params) -> np.dtype:
 
 
 def check_input(
-    net: MLP, X: Any, dtype: np.dtype, *, name: str = "X", n_in: int | None = None,
-    stacked: bool = False, hint: str | None = None,
+    net: MLP, X: Any, dtype: np.dtype | None, *, name: str = "X", n_in: int | None = None,
+    stacked: bool = False, hint: str | None = None, finite: bool = True,
 ) -> FloatArray:
     """Validate the input of a layer (X by default): float, 2-D (3-D if ``stacked``), finite.
 
-    Returns X cast to ``dtype`` (a new array only when the dtype differs).
+    Returns X cast to ``dtype`` (a new array only when the dtype differs); ``dtype=None``
+    keeps X's own float dtype. ``finite=False`` leaves the finiteness test to the caller.
     """
     arr = as_float_array(X, name, dtype=dtype)
     n_in = net.sizes[0] if n_in is None else n_in
@@ -306,7 +311,8 @@ def check_input(
         )
     if arr.shape[-1 if cols else -2] == 0:
         raise ValueError(f"{name} has shape {arr.shape}: the batch is empty (m = 0 samples).")
-    check_finite(arr, name)
+    if finite:
+        check_finite(arr, name)
     return arr
 
 
@@ -511,20 +517,28 @@ def _in_place(name: str, slope: float) -> Any:
     }.get(name)
 
 
-def _loss(net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray) -> FloatArray:
-    """Reduced loss (one per leading K index when stacked) from the output layer."""
-    loss = LOSSES[net.loss]
-    scale = reduction_scale(Z_L.shape, net.reduction, net.layout)
+def _loss(
+    net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray, layout: Layout | None = None
+) -> FloatArray:
+    """Reduced loss (one per leading K index when stacked) from the output layer.
+
+    ``layout`` overrides ``net.layout`` (the augmented engine computes in columns).
+    """
+    loss, layout = LOSSES[net.loss], layout or net.layout
+    scale = reduction_scale(Z_L.shape, net.reduction, layout)
     out = Z_L if net._fused else A_L  # fused: from the logits, finite for any Z
     return loss.value(
-        out, Y, scale, axis=class_axis(net.layout), from_logits=net._fused, half=net.half
+        out, Y, scale, axis=class_axis(layout), from_logits=net._fused, half=net.half
     )
 
 
-def _output_grad(net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray) -> FloatArray:
+def _output_grad(
+    net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray, layout: Layout | None = None
+) -> FloatArray:
     """dL/dZ_L, fused where the output activation and the loss cancel."""
-    axis = class_axis(net.layout)
-    scale = reduction_scale(A_L.shape, net.reduction, net.layout)
+    layout = layout or net.layout
+    axis = class_axis(layout)
+    scale = reduction_scale(A_L.shape, net.reduction, layout)
     if net._fused and net.output == "sigmoid":
         # seed 000: dZ2 = A2 - Y, with A2 from the logits as `loss_and_grad` computes it
         return _bce_logits_grad(Z_L, Y, scale)
@@ -538,17 +552,19 @@ def _output_grad(net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray) -> F
 
 
 def _loss_and_dZ(
-    net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray
+    net: MLP, Z_L: FloatArray, A_L: FloatArray, Y: FloatArray, layout: Layout | None = None
 ) -> tuple[FloatArray, FloatArray]:
     """Reduced loss and dL/dZ_L together; a fused output shares its exponentials.
 
     ``A_L`` may be Z_L itself (a ``loss_only`` forward) when the output is fused; the fused
     cores then compute the output activation from the logits once, for both results.
+    ``layout`` overrides ``net.layout``.
     """
+    layout = layout or net.layout
     if net._fused:
-        scale = reduction_scale(Z_L.shape, net.reduction, net.layout)
-        return LOSSES[net.loss].value_and_grad(Z_L, Y, scale, axis=class_axis(net.layout))
-    return _loss(net, Z_L, A_L, Y), _output_grad(net, Z_L, A_L, Y)
+        scale = reduction_scale(Z_L.shape, net.reduction, layout)
+        return LOSSES[net.loss].value_and_grad(Z_L, Y, scale, axis=class_axis(layout))
+    return _loss(net, Z_L, A_L, Y, layout), _output_grad(net, Z_L, A_L, Y, layout)
 
 
 def _backward(
@@ -778,50 +794,6 @@ def backward(net: MLP, params: Mapping[str, Any], cache: Cache) -> Params:
         return _backward(net, params_, list(cache.A), list(cache.Z), cache.Y)
 
 
-def loss_and_grad(
-    net: MLP, params: Mapping[str, Any], X: Any, Y: Any, *, l2: float = 0.0
-) -> tuple[FloatArray, Params]:
-    """Loss and gradients in one call: `forward` then `backward`.
-
-    Parameters
-    ----------
-    net, params, X, Y
-        As in `forward`.
-    l2 : float
-        Adds ``l2 / 2 * sum(W ** 2)`` over the weights (not the biases) to the loss and
-        ``l2 * W`` to each dW.
-
-    Returns
-    -------
-    loss : numpy float scalar, dtype of the parameters
-    grads : dict
-        Same keys, shapes and dtype as ``params``.
-
-    Notes
-    -----
-    For large batches (m times the widest layer >= 32768), each thread keeps the hidden
-    pre-activations of its last call on ``net`` and reuses their memory in the next: fresh
-    arrays of that size cost a page fault per 4 KiB wherever the allocator returns freed
-    memory to the system (25% of a [64, 256, 256, 10] float64 step at m = 512). The memory
-    held is one array per layer, m x n_l; the returned loss and gradients are always new
-    arrays, and nothing the caller passed is written to.
-
-    Examples
-    --------
-    >>> net = MLP((1, 4, 1), hidden="sigmoid")          # seed 000
-    >>> p = init_params(net, rng=0)
-    >>> loss, g = loss_and_grad(net, p, np.array([[0.5, -1.0]]), np.array([[1.0, 0.0]]))
-    >>> g["W1"].shape, g["b2"].shape
-    ((4, 1), (1, 1))
-    """
-    params_ = check_params(check_net(net), params)
-    l2 = check_nonnegative_float(l2, "l2")
-    dtype = params_dtype(params_)
-    X_ = check_input(net, X, dtype)
-    Y_ = check_targets(net, Y, n_samples(net, X_), dtype)
-    return _loss_and_grad(net, params_, X_, Y_, l2)
-
-
 def _loss_and_grad(
     net: MLP, params: Params, X: FloatArray, Y: FloatArray, l2: float
 ) -> tuple[FloatArray, Params]:
@@ -832,6 +804,13 @@ def _loss_and_grad(
         As, Zs = _forward(net, params, X, overwrite=True, loss_only=True, scratch=scratch)
         loss, dZ = _loss_and_dZ(net, Zs[-1], As[-1], Y)
         grads = _backward_layers(net, params, As, Zs, dZ, overwrite=True)
+    return _add_l2(loss, grads, params, l2)
+
+
+def _add_l2(
+    loss: FloatArray, grads: Params, params: Mapping[str, FloatArray], l2: float
+) -> tuple[FloatArray, Params]:
+    """Loss and gradients with ``l2 / 2 * sum(W ** 2)`` added (``grads`` updated in place)."""
     if l2:
         loss = loss + loss.dtype.type(_l2_penalty(params, l2))
         for key in grads:

@@ -398,18 +398,27 @@ def test_flatten_order_is_the_dict_order():
     assert theta.shape == (net.n_params,)
 
 
+# loss_and_grad against forward + backward: the same formulas on two engines (small batches
+# run the augmented one: bias inside the GEMM, sigmoid as e^Z / (1 + e^Z)), so they differ by
+# roundings only. float64: a few u = 1.1e-16 per operation, measured max 1.3e-14 over 3,000
+# drawn problems, LAW_RTOL leaves a factor 77. float32: each engine is within 280 u of the
+# exact result (RTOL's derivation), measured max 1.0e-6; RTOL[float32] = 1e-4 covers both.
+ENGINE_RTOL = {np.float64: LAW_RTOL, np.float32: RTOL[np.float32]}
+
+
 @settings(max_examples=40)
 @given(problems())
-def test_loss_and_grad_equals_forward_then_backward(p: Problem):
-    """loss_and_grad reuses its private forward arrays as scratch; the results are identical
-    to forward + backward, which leave the returned cache intact."""
+def test_loss_and_grad_agrees_with_forward_then_backward(p: Problem):
+    """loss_and_grad (its own engine and scratch memory) equals forward + backward up to
+    rounding, and forward + backward leave the returned cache intact."""
+    assume(_away_from_kinks(p))  # the two engines may round a Z across a ReLU kink
     loss, grads = loss_and_grad(p.net, p.params, p.X, p.Y)
     loss2, cache = forward(p.net, p.params, p.X, p.Y)
     saved = [a.copy() for a in (*cache.A, *cache.Z)]
     grads2 = backward(p.net, p.params, cache)
-    assert loss == loss2
-    for key in grads:
-        np.testing.assert_array_equal(grads[key], grads2[key])
+    rtol = ENGINE_RTOL[p.params["W1"].dtype.type]
+    assert math.isclose(float(loss), float(loss2), rel_tol=rtol, abs_tol=rtol)
+    assert _rel_diff(grads, {k: g.astype(np.float64) for k, g in grads2.items()}) <= rtol
     for before, after in zip(saved, (*cache.A, *cache.Z), strict=True):
         np.testing.assert_array_equal(before, after)
 
