@@ -4,11 +4,14 @@ Cases (issue 3, section 4); forward + backward means ``numeric.loss_and_grad`` (
 that runs forward then backward, validating its input once) against a torch forward and
 ``loss.backward()``, both from the same parameters and data, float64 and float32, 1 and 2
 threads (the same count on both sides). For the tiny doc000 network, where per-call overhead
-is everything, ``numeric.forward`` followed by ``numeric.backward`` (which validates the
-parameters a second time) gets a row of its own, without a target:
+is everything, two more ways get rows: ``numeric.Objective`` (X and Y validated once, before
+the clock, as the torch side's tensors are made once; the parameters validated at each call)
+and ``numeric.forward`` followed by ``numeric.backward`` (which validates the parameters a
+second time; no target):
 
 (a) ``doc000``: the network of document 000, 2-4-1, sigmoid hidden and output, binary
-    cross-entropy (mean over m), 300 samples, ``layout="columns"``. Target: 4x torch.
+    cross-entropy (mean over m), 300 samples, ``layout="columns"``. Target: 4x torch, shown
+    on the ``loss_and_grad`` and the ``Objective`` rows.
 (b) ``mlp``: [64, 256, 256, 10], ReLU hidden, softmax + categorical cross-entropy (mean over
     m), batch 512, in both layouts. Target: 1x torch. The matmul FLOP count and the implied
     GFLOP/s of both sides are printed next to the times.
@@ -23,6 +26,7 @@ a benchmark of wrong code measures nothing. Each library runs in its own block (
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -208,6 +212,8 @@ def _ours_fn(problem: Problem, api: str) -> Callable[[], tuple[Any, dict[str, np
     net, params, X, Y = problem.net, problem.params, problem.X, problem.Y
     if api == "loss_and_grad":
         return lambda: numeric.loss_and_grad(net, params, X, Y)
+    if api == "Objective":  # the data validated once, before the clock, as torch's tensors
+        return functools.partial(numeric.Objective(net, X, Y), params)
 
     def two_calls() -> tuple[Any, dict[str, np.ndarray]]:
         loss, cache = numeric.forward(net, params, X, Y)
@@ -237,9 +243,10 @@ def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float |
                  flops: int | None = None) -> Row:
     """One row: numeric's forward + backward against torch's, at ``threads`` threads.
 
-    ``api`` is ``"loss_and_grad"`` (one call, inputs validated once) or
-    ``"forward+backward"`` (``forward`` then ``backward``, which validates the parameters
-    again).
+    ``api`` is ``"loss_and_grad"`` (one call, inputs validated once), ``"Objective"`` (an
+    ``Objective`` made before the clock starts: X and Y validated once for all calls, the
+    parameters at each) or ``"forward+backward"`` (``forward`` then ``backward``, which
+    validates the parameters again).
     """
     ours = _ours_fn(problem, api)
     torch_fn, torch_result = torch_step(problem)
@@ -298,8 +305,9 @@ def run(*, quick: bool = False, idle_wait: float = 0.0) -> list[Row]:
     for dtype in DTYPES:
         for threads in THREADS:
             problem = doc000_problem(dtype, rng)
-            rows.append(versus_torch(problem, dtype, threads, target=4.0, quick=quick,
-                                     idle_wait=idle_wait))
+            for api in ("loss_and_grad", "Objective"):
+                rows.append(versus_torch(problem, dtype, threads, target=4.0, quick=quick,
+                                         idle_wait=idle_wait, api=api))
             rows.append(versus_torch(problem, dtype, threads, target=None, quick=quick,
                                      idle_wait=idle_wait, api="forward+backward"))
     for layout in ("columns", "rows"):

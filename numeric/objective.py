@@ -83,25 +83,36 @@ def loss_and_grad(
     >>> g["W1"].shape, g["b2"].shape
     ((4, 1), (1, 1))
     """
-    params_ = check_params(check_net(net), params, finite=False)
+    check_net(net)
     l2 = check_nonnegative_float(l2, "l2")
-    dtype = params_dtype(params_)
+    dtype = _dtype_of(params)
+    if dtype is None:  # not a dict holding a float ndarray W1: check_params converts or explains
+        params = check_params(net, params, finite=False)
+        dtype = params_dtype(params)
     X_ = check_input(net, X, dtype, finite=False)
     m = n_samples(net, X_)
     Y_ = check_targets(net, Y, m, dtype)
     if not _augmented.applies(net, m):
-        check_all_finite(params_, "params")
+        params_ = check_params(net, params)
         check_finite(X_, "X")
         return _loss_and_grad(net, params_, X_, Y_, l2)
     ws = _augmented.thread_workspace(net, m, dtype)
-    _augmented.load_params(net, ws, params_)
+    if not _augmented.load_checked(net, ws, params):
+        params = check_params(net, params, finite=False)
+        _augmented.load_params(net, ws, params)
     _augmented.load_input(net, ws, X_)
     if not _augmented.all_finite(ws.store):
-        check_all_finite(params_, "params")  # these name the entry; pass on a mere overflow
+        check_all_finite(params, "params")  # these name the entry; pass on a mere overflow
         check_finite(X_, "X")
     with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-        loss, grads = _augmented.loss_and_grad(net, ws, ws.H[0], _columns(net, Y_))
-    return _add_l2(loss, grads, params_, l2)
+        loss, grads = _augmented.loss_and_grad(net, ws, _columns(net, Y_))
+    return _add_l2(loss, grads, params, l2)
+
+
+def _dtype_of(params: Any) -> np.dtype | None:
+    """The dtype of ``params["W1"]`` if params is a dict holding a float32/64 ndarray there."""
+    W1 = params.get("W1") if type(params) is dict else None
+    return W1.dtype if type(W1) is np.ndarray and W1.dtype.char in "fd" else None
 
 
 def _columns(net: MLP, A: FloatArray) -> FloatArray:
@@ -181,21 +192,36 @@ class Objective:
     def __call__(self, params: Mapping[str, Any]) -> tuple[FloatArray, Params]:
         """Loss and gradients at ``params``, as `loss_and_grad` returns them."""
         net = self.net
+        dtype = _dtype_of(params)
+        ready = None if dtype is None else getattr(self._local, dtype.char, None)
+        if ready is None or not _augmented.load_checked(net, ready[0], params):
+            return self._call_checked(params)
+        ws, Y = ready
+        if not _augmented.all_finite(ws.flat):
+            check_all_finite(params, "params")
+        with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
+            loss, grads = _augmented.loss_and_grad(net, ws, Y)
+        return _add_l2(loss, grads, params, self.l2) if self.l2 else (loss, grads)
+
+    def _call_checked(self, params: Mapping[str, Any]) -> tuple[FloatArray, Params]:
+        """`__call__` for any params: validated (converted) in full, buffers made if needed."""
+        net = self.net
         params_ = check_params(net, params, finite=False)
         dtype = params_dtype(params_)
         data = self._data.get(dtype.char) or self._prepare(dtype)
         if data.H_0 is None:
             check_all_finite(params_, "params")
             return _loss_and_grad(net, params_, data.X, data.Y, self.l2)
-        ws = getattr(self._local, dtype.char, None)
-        if ws is None:
-            ws = _augmented.workspace(net, self.m, dtype, with_input=False)
-            setattr(self._local, dtype.char, ws)
+        ready = getattr(self._local, dtype.char, None)
+        if ready is None:
+            ready = (_augmented.workspace(net, self.m, dtype, H_0=data.H_0), data.Y_columns)
+            setattr(self._local, dtype.char, ready)
+        ws = ready[0]
         _augmented.load_params(net, ws, params_)
         if not _augmented.all_finite(ws.flat):
             check_all_finite(params_, "params")
         with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-            loss, grads = _augmented.loss_and_grad(net, ws, data.H_0, data.Y_columns)
+            loss, grads = _augmented.loss_and_grad(net, ws, data.Y_columns)
         return _add_l2(loss, grads, params_, self.l2)
 
     def loss(self, params: Mapping[str, Any]) -> FloatArray:
