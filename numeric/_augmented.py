@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from numeric._types import FloatArray
-from numeric.losses import _ONE, _ZERO, LOSSES, reduction_scale
+from numeric.losses import _ONE, _ZERO, LOSSES, reduction_scale, work_buffers
 from numeric.mlp import MLP, Params, _loss_and_dZ
 
 # Hidden activations this engine computes in place (softmax couples its units: not here).
@@ -74,8 +74,9 @@ class Workspace:
         ``D[l]`` (n_l, m) for hidden sigmoid layers: 1 + exp(Z_l), kept for the derivative
         sigmoid'(Z) = A / (1 + exp(Z)).
     Z_out : ndarray, shape (n_L, m)
-    work : ndarray, shape (4, n_L, m)
-        The fused loss's intermediates; its gradient dZ_L lands in ``work[0]`` or ``[1]``.
+    work : tuple of ndarray
+        `numeric.losses.work_buffers` for (n_L, m): the fused loss's intermediates, dZ_L
+        among them.
     dA : tuple of ndarray
         ``dA[l]`` (n_l, m) for hidden layers: dL/dA_l, then dZ_l in place.
     scale : ndarray, shape ()
@@ -93,7 +94,7 @@ class Workspace:
     names: tuple[str, ...]
     D: tuple[FloatArray | None, ...]
     Z_out: FloatArray
-    work: FloatArray
+    work: tuple[FloatArray, ...]
     dA: tuple[FloatArray | None, ...]
     scale: FloatArray
     key: tuple[int, str]
@@ -134,7 +135,7 @@ def workspace(
         D=(None, *(np.empty((n, m), dtype=dtype) if a == "sigmoid" else None
                    for n, a in zip(sizes[1:-1], net.hidden, strict=True))),
         Z_out=np.empty((sizes[-1], m), dtype=dtype),
-        work=np.empty((4, sizes[-1], m), dtype=dtype),
+        work=work_buffers((sizes[-1], m), dtype),
         dA=(None, *(np.empty((n, m), dtype=dtype) for n in sizes[1:-1])),
         # a 0-d array of the dtype: the same factor, passed to ufuncs without conversion
         scale=np.array(reduction_scale((sizes[-1], m), net.reduction, "columns"), dtype=dtype),
@@ -265,7 +266,7 @@ def _backward(net: MLP, ws: Workspace, dZ: FloatArray) -> Params:
             break
         dA = np.dot(ws.load[l - 1][2].T, dZ, out=ws.dA[l - 1])  # seed 003: W^T dZ
         dZ = _derivative(ws.names[l - 2], dA, ws.A[l - 1], ws.D[l - 1], net.leaky_slope)
-    return dict(zip(net._shapes, grads, strict=True))
+    return dict(zip(net._shapes, grads))  # noqa: B905 -- 2 L of each, by construction
 
 
 def _derivative(

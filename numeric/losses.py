@@ -103,29 +103,37 @@ def _bce_grad(out, Y, scale, *, axis=-2, from_logits=False, half=False):
     return (_xdivy(1.0 - Y, 1.0 - out) - _xdivy(Y, out)) * scale
 
 
+def work_buffers(shape: tuple[int, ...], dtype: np.dtype) -> tuple[FloatArray, ...]:
+    """Scratch for the fused cores: ``(B, B[0], B[1], S, tmp)``, views of one (4, *shape) array.
+
+    ``B`` = the first two slices stacked (for one exp over both); the views are made once
+    here, not at each call (a view costs as much as an operation on a small array).
+    """
+    w = np.empty((4, *shape), dtype=dtype)
+    return w[:2], w[0], w[1], w[2], w[3]
+
+
 def _bce_logits_value_and_grad(Z, Y, scale, *, axis=-2, work=None):
     """BCE from logits and its gradient (sigmoid(Z) - Y) * scale, from one exponential.
 
     With M = max(Z, 0), U = exp(min(Z, 0)) and T = exp(-|Z|), all in (0, 1] and never
     overflowing: softplus(Z) = M + log1p(T) (as in `_bce_value`) and sigmoid(Z) = U / (1 + T),
     both within an ulp or two on either tail. U and T come from one exp over a stacked buffer.
-    ``work``, an optional array of shape (4, *Z.shape), holds every intermediate (the
-    gradient returned is then ``work[0]``).
+    ``work``, optional `work_buffers` for Z's shape, holds every intermediate (the gradient
+    returned is then its ``B[0]``).
     """
-    work = np.empty((4, *Z.shape), dtype=Z.dtype) if work is None else work
-    B, S, tmp = work[:2], work[2], work[3]
-    np.minimum(Z, _ZERO[Z.dtype], out=B[0])
-    np.subtract(Z, B[0], out=S)  # max(Z, 0), exactly: one of Z and min(Z, 0) is 0 or Z itself
-    np.subtract(B[0], S, out=B[1])  # -|Z| = min(Z, 0) - max(Z, 0), exactly
-    np.exp(B, out=B)
-    S += np.log1p(B[1], out=tmp)
+    B, U, T, S, tmp = work_buffers(Z.shape, Z.dtype) if work is None else work
+    np.minimum(Z, _ZERO[Z.dtype], out=U)
+    np.subtract(Z, U, out=S)  # max(Z, 0), exactly: one of Z and min(Z, 0) is 0 or Z itself
+    np.subtract(U, S, out=T)  # -|Z| = min(Z, 0) - max(Z, 0), exactly
+    np.exp(B, out=B)  # U = exp(min(Z, 0)) and T = exp(-|Z|) at once
+    S += np.log1p(T, out=tmp)
     S -= np.multiply(Y, Z, out=tmp)
-    return _total(S, scale), _bce_logits_grad_from(B, Y, scale)
+    return _total(S, scale), _bce_logits_grad_from(U, T, Y, scale)
 
 
-def _bce_logits_grad_from(B, Y, scale):
-    """(sigmoid(Z) - Y) * scale from B = [exp(min(Z, 0)), exp(-|Z|)], into B[0]."""
-    G, T = B[0], B[1]
+def _bce_logits_grad_from(G, T, Y, scale):
+    """(sigmoid(Z) - Y) * scale from G = exp(min(Z, 0)) and T = exp(-|Z|), into G."""
     T += _ONE[T.dtype]
     np.divide(G, T, out=G)
     G -= Y  # seed 000: dZ2 = A2 - Y
@@ -140,7 +148,7 @@ def _bce_logits_grad(Z, Y, scale):
     np.abs(Z, out=B[1])
     np.negative(B[1], out=B[1])
     np.exp(B, out=B)
-    return _bce_logits_grad_from(B, Y, scale)
+    return _bce_logits_grad_from(B[0], B[1], Y, scale)
 
 
 def _ce_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):
@@ -162,12 +170,12 @@ def _ce_logits_value_and_grad(Z, Y, scale, *, axis=-2, work=None):
     """CE from logits and its gradient (P * sum_c Y - Y) * scale, sharing the exponentials.
 
     The formulas of `_ce_value` and `_ce_grad` with ``from_logits=True``, computed once.
-    ``work``, an optional array of shape (>= 2, *Z.shape), holds the two large intermediates
-    (the gradient returned is then ``work[1]``).
+    ``work``, optional `work_buffers` for Z's shape, holds the two large intermediates (the
+    gradient returned is then its ``B[1]``).
     """
-    shifted = np.subtract(Z, np.max(Z, axis=axis, keepdims=True),  # exp(<= 0) <= 1
-                          out=None if work is None else work[0])
-    E = np.exp(shifted, out=None if work is None else work[1])
+    _, w0, w1, _, _ = (None,) * 5 if work is None else work
+    shifted = np.subtract(Z, np.max(Z, axis=axis, keepdims=True), out=w0)  # exp(<= 0) <= 1
+    E = np.exp(shifted, out=w1)
     total = np.sum(E, axis=axis, keepdims=True)
     shifted -= np.log(total)  # log_softmax
     shifted *= Y
@@ -426,8 +434,8 @@ class Loss:
         the MLP after it validated its input once.
     value_and_grad : callable or None
         Core ``value_and_grad(Z, Y, scale, *, axis, work=None) -> (value, dZ)`` from the
-        logits of the fused activation, sharing its exponentials (``work``: an optional
-        (4, *Z.shape) buffer for the intermediates); None without a fused activation.
+        logits of the fused activation, sharing its exponentials (``work``: optional
+        `work_buffers` for the intermediates); None without a fused activation.
     """
 
     name: str
