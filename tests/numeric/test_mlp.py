@@ -204,7 +204,12 @@ def test_gradients_match_autograd(p: Problem):
                          p.X.astype(np.float64), p.T)
     dtype = p.params["W1"].dtype.type
     assert math.isclose(float(loss), float(ref_loss), rel_tol=RTOL[dtype], abs_tol=RTOL[dtype])
-    assert _rel_diff(grads, _reference_grads(p)) <= RTOL[dtype]
+    ref = _reference_grads(p)
+    assert _rel_diff(grads, ref) <= RTOL[dtype]
+    # forward + backward run numeric.mlp's engine at every size (loss_and_grad: small batches
+    # on numeric._augmented's): both engines face the reference
+    assert _rel_diff(backward(p.net, p.params, forward(p.net, p.params, p.X, p.Y)[1]), ref) \
+        <= RTOL[dtype]
 
 
 @pytest.mark.parametrize("output, loss", PAIRS)
