@@ -474,3 +474,38 @@ def test_large_passes_reusing_scratch_memory_return_independent_exact_results(la
         assert loss == loss_ref
         for key in grads_ref:
             np.testing.assert_array_equal(grads[key], grads_ref[key])
+
+
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_small_passes_reusing_thread_buffers_return_independent_exact_results(layout):
+    """Below the threshold loss_and_grad keeps its augmented engine's buffers per thread:
+    every call must equal the same call on a fresh net (no buffers yet), earlier results must
+    stay intact, across changes of m and dtype and from several threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    spec = dict(sizes=(3, 7, 5, 4), hidden=("sigmoid", "tanh"), output="softmax", loss="ce",
+                layout=layout)
+    net = MLP(**spec)
+    rng = np.random.default_rng(11)
+
+    def case(m, dtype):
+        params = init_params(net, rng=rng, dtype=dtype)
+        X = rng.standard_normal((3, m) if layout == "columns" else (m, 3))
+        return params, X, rng.integers(0, 4, size=m)
+
+    cases = [case(20, np.float64), case(9, np.float64), case(20, np.float32),
+             case(20, np.float64)]
+    expected = [loss_and_grad(MLP(**spec), *c) for c in cases]  # a fresh net each
+    first, kept = [], []
+    for c in cases:  # a copy of each result at once: later calls must not write into it
+        first.append(loss_and_grad(net, *c))
+        kept.append({k: g.copy() for k, g in first[-1][1].items()})
+    with ThreadPoolExecutor(2) as pool:
+        threaded = list(pool.map(lambda c: loss_and_grad(net, *c), cases * 3))
+    for (loss, grads), (loss_ref, grads_ref) in zip(first + threaded, expected * 4, strict=True):
+        assert loss == loss_ref
+        for key in grads_ref:
+            np.testing.assert_array_equal(grads[key], grads_ref[key])
+    for (_, grads), grads_kept in zip(first, kept, strict=True):
+        for key in grads_kept:
+            np.testing.assert_array_equal(grads[key], grads_kept[key])
