@@ -446,44 +446,19 @@ def test_mlp_spec_is_frozen_hashable_picklable_and_replaceable():
 
 
 @pytest.mark.parametrize("layout", ["columns", "rows"])
-def test_large_passes_reusing_scratch_memory_return_independent_exact_results(layout):
-    """Above the scratch threshold (m x widest layer >= 2**15) loss_and_grad reuses its
-    hidden arrays between calls: earlier results must stay intact, every call must equal
-    forward + backward, also across changes of m and dtype and from several threads."""
+@pytest.mark.parametrize(("sizes", "m_big", "m_small"), [
+    ((3, 7, 5, 4), 20, 9),      # below 2**15 entries: the augmented engine's buffers
+    ((3, 70, 40, 4), 600, 500),  # above: numeric.mlp's scratch arrays for the hidden Z
+])
+def test_passes_reusing_thread_buffers_return_independent_exact_results(
+    layout, sizes, m_big, m_small
+):
+    """loss_and_grad keeps per-thread buffers on the net between calls: every call must
+    equal the same call on a fresh net (no buffers yet), earlier results must stay intact,
+    across changes of m and dtype and from several threads."""
     from concurrent.futures import ThreadPoolExecutor
 
-    net = MLP((3, 70, 40, 4), hidden=("relu", "sigmoid"), output="softmax", loss="ce",
-              layout=layout)
-    rng = np.random.default_rng(7)
-
-    def case(m, dtype):
-        params = init_params(net, rng=rng, dtype=dtype)
-        X = rng.standard_normal((3, m) if layout == "columns" else (m, 3))
-        return params, X, rng.integers(0, 4, size=m)
-
-    cases = [case(600, np.float64), case(500, np.float64), case(600, np.float32),
-             case(600, np.float64)]
-    expected = []
-    for params, X, y in cases:
-        loss, cache = forward(net, params, X, y)
-        expected.append((loss, backward(net, params, cache)))
-    first = [loss_and_grad(net, *c) for c in cases]  # one thread, shapes and dtypes change
-    with ThreadPoolExecutor(2) as pool:
-        threaded = list(pool.map(lambda c: loss_and_grad(net, *c), cases * 3))
-    for (loss, grads), (loss_ref, grads_ref) in zip(first + threaded, expected * 4, strict=True):
-        assert loss == loss_ref
-        for key in grads_ref:
-            np.testing.assert_array_equal(grads[key], grads_ref[key])
-
-
-@pytest.mark.parametrize("layout", ["columns", "rows"])
-def test_small_passes_reusing_thread_buffers_return_independent_exact_results(layout):
-    """Below the threshold loss_and_grad keeps its augmented engine's buffers per thread:
-    every call must equal the same call on a fresh net (no buffers yet), earlier results must
-    stay intact, across changes of m and dtype and from several threads."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    spec = dict(sizes=(3, 7, 5, 4), hidden=("sigmoid", "tanh"), output="softmax", loss="ce",
+    spec = dict(sizes=sizes, hidden=("sigmoid", "tanh"), output="softmax", loss="ce",
                 layout=layout)
     net = MLP(**spec)
     rng = np.random.default_rng(11)
@@ -493,8 +468,8 @@ def test_small_passes_reusing_thread_buffers_return_independent_exact_results(la
         X = rng.standard_normal((3, m) if layout == "columns" else (m, 3))
         return params, X, rng.integers(0, 4, size=m)
 
-    cases = [case(20, np.float64), case(9, np.float64), case(20, np.float32),
-             case(20, np.float64)]
+    cases = [case(m_big, np.float64), case(m_small, np.float64), case(m_big, np.float32),
+             case(m_big, np.float64)]
     expected = [loss_and_grad(MLP(**spec), *c) for c in cases]  # a fresh net each
     first, kept = [], []
     for c in cases:  # a copy of each result at once: later calls must not write into it
