@@ -44,7 +44,7 @@ _EXP_CAP = {np.dtype(t): np.array(cap, dtype=t) for t, cap in ((np.float64, 709)
 
 def applies(net: MLP, m: int) -> bool:
     """Whether a 2-D pass of ``net`` over m samples runs on this engine."""
-    return m * net._widest < MAX_ENTRIES and all(a in IN_PLACE for a in net.hidden)
+    return m * net._widest < MAX_ENTRIES and IN_PLACE.issuperset(net.hidden)
 
 
 @dataclass(frozen=True, eq=False)

@@ -348,15 +348,33 @@ def check_targets(net: MLP, Y: Any, m: int, dtype: np.dtype) -> FloatArray:
         )
     if net.loss != "bce":
         check_finite(dense, "Y")
-    # NaN-safe (a NaN fails both comparisons, an inf one of them): no separate finite test
-    elif not (np.minimum.reduce(dense, axis=None) >= 0
-              and np.maximum.reduce(dense, axis=None) <= 1):
+    elif not _in_unit_interval(dense):
         check_finite(dense, "Y")
         raise ValueError(
             f"Y has values in [{dense.min()}, {dense.max()}], but binary cross-entropy targets "
             "must lie in [0, 1]."
         )
     return dense
+
+
+# The bit pattern of 1.0, and the unsigned integer type to read a float's bits as.
+_ONE_BITS = {np.dtype(np.float64): (np.uint64, 0x3FF0000000000000),
+             np.dtype(np.float32): (np.uint32, 0x3F800000)}
+
+
+def _in_unit_interval(Y: FloatArray) -> bool:
+    """Whether every entry of the float array Y lies in [0, 1] (a NaN does not).
+
+    One reduction: read as unsigned integers, the bit patterns of +0.0 ... 1.0 are exactly
+    0 ... bits(1.0), and every negative number (sign bit set), value above 1, inf or NaN
+    reads larger. Only -0.0 reads larger too and is in [0, 1]: the two-reduction test
+    (NaN-safe: a NaN fails both comparisons, an inf one of them) decides whenever the
+    fast one says no.
+    """
+    uint, one = _ONE_BITS[Y.dtype]
+    if np.maximum.reduce(Y.view(uint), axis=None) <= one:
+        return True
+    return bool(np.minimum.reduce(Y, axis=None) >= 0 and np.maximum.reduce(Y, axis=None) <= 1)
 
 
 # ---------------------------------------------------------------------------------------------

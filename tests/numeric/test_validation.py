@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from numeric import (
     MLP,
@@ -26,6 +28,7 @@ from numeric import (
     two_class,
     unflatten_params,
 )
+from numeric.mlp import _in_unit_interval
 
 NET = MLP((2, 3, 1), hidden="relu", output="sigmoid", loss="bce")  # columns
 CE = MLP((2, 3, 3), output="softmax", loss="ce", layout="rows")
@@ -217,3 +220,31 @@ def test_inputs_are_unchanged_after_an_error():
     assert np.isnan(X_bad[0, 0])
     for key, value in P.items():
         np.testing.assert_array_equal(value, before[key])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    dtype=st.sampled_from([np.float32, np.float64]),
+    values=st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.sampled_from([0.0, -0.0, 1.0, 5e-324, -5e-324, 1.0000000000000002, -1e-300]),
+            st.floats(0.0, 1.0),
+        ),
+        min_size=1, max_size=12,
+    ),
+    transposed=st.booleans(),
+)
+def test_bce_target_range_test_agrees_with_the_two_comparisons(dtype, values, transposed):
+    """check_targets' one-reduction test of [0, 1] (bits as unsigned integers) is exact.
+
+    Against the plain definition, on the cases the bit trick must get right: -0.0 (in range,
+    but its bits read large), the subnormals on both sides of 0, the next float after 1,
+    NaN and the infinities; in both dtypes and on a non-contiguous view.
+    """
+    with np.errstate(over="ignore"):  # a float64 beyond float32's range casts to inf: a case
+        Y = np.array(values, dtype=np.float64).astype(dtype).reshape(1, -1)
+    if transposed:
+        Y = np.repeat(Y, 2, axis=0).T[:, :1]  # (m, 1), strided
+    expected = bool(np.all((Y >= 0) & (Y <= 1)))
+    assert _in_unit_interval(Y) is expected
