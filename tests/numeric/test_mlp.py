@@ -195,6 +195,35 @@ def _rel_diff(grads: dict, ref: dict) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("output, loss", PAIRS)
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_large_batches_match_autograd(output, loss, layout, dtype):
+    """Above 2**15 entries (m x widest layer) loss_and_grad runs numeric.mlp's engine with its
+    scratch memory, and a columns network computes as its rows transpose: both face autograd,
+    and the gradients come back C-ordered in the parameters' shapes and dtype."""
+    net = MLP((3, 130, 6, 3), hidden=("tanh", "relu"), output=output, loss=loss,
+              layout=layout, half=loss == "mse")
+    m = 256  # 256 x 130 = 33,280 entries
+    rng = np.random.default_rng(3)
+    params = {k: v.astype(dtype) for k, v in init_params(net, rng=rng).items()}
+    params = {k: (v + 0.3 * rng.standard_normal(v.shape)).astype(dtype) if k[0] == "b" else v
+              for k, v in params.items()}
+    X = rng.standard_normal((3, m) if layout == "columns" else (m, 3)).astype(dtype)
+    labels = rng.integers(0, 3, m)
+    T = np.eye(3)[labels] if layout == "rows" else np.eye(3)[labels].T
+    Y = labels if loss == "ce" else T.astype(dtype)
+    p = Problem(net, params, X, Y, T)
+    assert _away_from_kinks(p)
+    loss_value, grads = loss_and_grad(net, params, X, Y)
+    ref_loss = _ref_loss(net, {k: v.astype(np.float64) for k, v in params.items()},
+                         X.astype(np.float64), T)
+    assert math.isclose(float(loss_value), float(ref_loss), rel_tol=RTOL[dtype])
+    assert _rel_diff(grads, _reference_grads(p)) <= RTOL[dtype]
+    for key, g in grads.items():
+        assert g.shape == params[key].shape and g.dtype == dtype and g.flags.c_contiguous, key
+
+
 @settings(max_examples=150)
 @given(problems())
 def test_gradients_match_autograd(p: Problem):
