@@ -14,6 +14,9 @@ Timing on a small shared machine needs care, and the helpers here take it:
 - ``limit_threads`` runs a block with the same thread count for NumPy's BLAS (through
   threadpoolctl) and for torch (``torch.set_num_threads``), and restores both afterwards.
 - ``measure_other_load`` tells how much of the cores other processes took meanwhile.
+- ``thread_scaling`` times one fixed GEMM on 1 and n threads: whether the machine gave this
+  process n cores just then (a guest can slow down under sustained load with no other
+  process visible).
 - ``environment`` records what decides the figures: cores, load, the BLAS kernel in use and
   the ``OPENBLAS_*`` variables that pick it.
 """
@@ -45,6 +48,7 @@ __all__ = [
     "median_times",
     "paired_medians",
     "run_benchmark",
+    "thread_scaling",
     "wait_for_idle",
 ]
 
@@ -311,6 +315,31 @@ def limit_threads(n: int) -> Iterator[None]:
         finally:
             if torch is not None:
                 torch.set_num_threads(before)
+
+
+def thread_scaling(threads: int, *, size: int = 384, repeat: int = 5) -> float:
+    """Speedup of a float64 (size x size) GEMM on ``threads`` threads over one thread.
+
+    A probe of the machine, not of a library: about ``threads`` on a quiet machine that
+    gives this process its cores, well below where a guest is throttled. Medians of
+    ``repeat`` runs; the thread limits are restored afterwards.
+
+    Raises
+    ------
+    ValueError
+        If ``threads < 1``.
+    """
+    if threads < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    import numpy as np
+
+    a = np.random.default_rng(0).standard_normal((size, size))
+    times = []
+    for n in (1, threads):
+        with limit_threads(n):
+            a @ a  # warm the pool at this thread count
+            times.append(median_time(lambda: a @ a, repeat=repeat, number=3))
+    return times[0] / times[1]
 
 
 def environment() -> dict[str, Any]:

@@ -42,6 +42,7 @@ from benchmarks import (
     limit_threads,
     measure_other_load,
     paired_medians,
+    thread_scaling,
 )
 
 BENCHMARK = "backprop"
@@ -226,6 +227,8 @@ def _describe(extra: dict[str, Any], paired: Paired, other: OtherLoad, threads: 
     """Add the spread, the other processes' load and, for 1 thread, the CPU-time ratio."""
     extra["spread"] = paired.spread()
     extra["other processes"] = str(other)
+    if threads > 1:  # right after the blocks: did this guest give us the cores meanwhile?
+        extra[f"machine's {threads}-thread GEMM speedup"] = f"{thread_scaling(threads):.2f}x"
     if threads > 1 and other.fraction is not None and other.fraction > 0.25:
         extra["warning"] = (
             "other processes held the cores: threads spinning for a busy core measure the "

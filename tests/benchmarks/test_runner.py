@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sys
 import textwrap
@@ -288,3 +289,13 @@ def test_median_times_reads_cpu_time_around_the_same_repeats(monkeypatch):
         cpu.now += 1.0
 
     assert benchmarks.median_times(fn, repeat=3, number=2) == (3.0, 1.0)
+
+
+def test_thread_scaling_is_a_positive_ratio_and_restores_the_thread_limits():
+    with pytest.raises(ValueError, match="threads must be >= 1, got 0"):
+        benchmarks.thread_scaling(0)
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    before = [info["num_threads"] for info in threadpoolctl.threadpool_info()]
+    ratio = benchmarks.thread_scaling(2, size=64, repeat=2)
+    assert math.isfinite(ratio) and 0.05 < ratio < 20
+    assert [info["num_threads"] for info in threadpoolctl.threadpool_info()] == before
