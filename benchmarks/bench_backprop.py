@@ -19,6 +19,12 @@ second time; no target):
     ``numeric.batched_loss`` call against 64 ``numeric.forward`` calls (on parameter dicts
     built before the clock starts). Target: 10x.
 
+Two probes put the figures of (b) and (c) next to what the machine allows: each (b) row also
+times the pass's eight matrix products alone, in NumPy (its bundled BLAS) and in torch, so
+that a row where NumPy's GEMMs alone take most of torch's whole pass shows it (`gemm_floor`);
+each (c) row times the NumPy calls that no stacked loss of the doc000 network avoids, against
+the time the target allows (`stacked_floor`).
+
 Before any timing, each case checks that both sides compute the same loss and gradients:
 a benchmark of wrong code measures nothing. Each library runs in its own block (see
 ``benchmarks.paired_medians``); blocks alternate and the figures are medians.
@@ -41,6 +47,7 @@ from benchmarks import (
     format_seconds,
     limit_threads,
     measure_other_load,
+    median_time,
     paired_medians,
     thread_scaling,
 )
@@ -78,6 +85,84 @@ def mlp_flops(sizes: Sequence[int], m: int) -> int:
     """
     per_layer = [2 * m * n_in * n_out for n_in, n_out in itertools.pairwise(sizes)]
     return 2 * sum(per_layer) + sum(per_layer[1:])
+
+
+def mlp_products(
+    sizes: Sequence[int], m: int, layout: str, dtype: type, rng: np.random.Generator
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The matrix products of one forward + backward pass, as (left, right) operand pairs.
+
+    In the textbook form of ``layout``, transposes as views: ``"columns"`` (seeds 000, 003)
+    Z = W A, dW = dZ A^T, dA = W^T dZ; ``"rows"`` (seed 002) Z = A W, dW = A^T dZ,
+    dA = dZ W^T; no dA for the first layer, as in `mlp_flops`. Entries are standard normal.
+    """
+    def r(*shape: int) -> np.ndarray:
+        return rng.standard_normal(shape).astype(dtype)
+
+    cols = layout == "columns"
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    for layer, (n_in, n_out) in enumerate(itertools.pairwise(sizes), start=1):
+        if cols:
+            W, A, dZ = r(n_out, n_in), r(n_in, m), r(n_out, m)
+            pairs += [(W, A), (dZ, A.T)] + ([(W.T, dZ)] if layer > 1 else [])
+        else:
+            W, A, dZ = r(n_in, n_out), r(m, n_in), r(m, n_out)
+            pairs += [(A, W), (A.T, dZ)] + ([(dZ, W.T)] if layer > 1 else [])
+    return pairs
+
+
+def gemm_floor(sizes: Sequence[int], m: int, layout: str, dtype: type, threads: int, *,
+               quick: bool, idle_wait: float = 0.0) -> tuple[Paired, int]:
+    """NumPy's and torch's time for the products of `mlp_products` alone, and their count.
+
+    Both sides multiply the same arrays (torch through ``torch.from_numpy``, transposes as
+    strided views, as NumPy passes them to its BLAS), in alternating blocks at ``threads``
+    threads: the libraries' BLAS, with nothing else of a pass around it.
+    """
+    import torch
+
+    pairs = mlp_products(sizes, m, layout, dtype, np.random.default_rng(0))
+    t_pairs = [(torch.from_numpy(a), torch.from_numpy(b)) for a, b in pairs]
+
+    def numpy_products() -> list[Any]:
+        return [a @ b for a, b in pairs]
+
+    def torch_products() -> list[Any]:
+        return [a @ b for a, b in t_pairs]
+
+    paired, _ = _paired(numpy_products, torch_products, threads, quick=quick,
+                        idle_wait=idle_wait)
+    return paired, len(pairs)
+
+
+def stacked_floor(dtype: type, threads: int, *, K: int = BATCH_K, m: int = DOC000_M) -> float:
+    """Seconds a call of the NumPy steps no stacked doc000 loss (2-n-1, sigmoid, BCE) avoids.
+
+    On preallocated arrays, in place, with no validation: the hidden layer's GEMM (bias
+    inside, as [W b] [X; 1]) and its sigmoid 1 / (1 + exp(-Z)) as an exp, an add and a
+    division over K n m entries; the output GEMM; the BCE's exp and log1p over K m entries.
+    `batched_versus_loop` sets this against the time the 10x target leaves.
+    """
+    n_in, n_hidden, n_out = DOC000_SIZES
+    rng = np.random.default_rng(0)
+    Wb = rng.standard_normal((K * n_hidden, n_in + 1)).astype(dtype)
+    H = rng.standard_normal((n_in + 1, m)).astype(dtype)
+    W_out = rng.standard_normal((K, n_out, n_hidden)).astype(dtype)
+    E = np.empty((K * n_hidden, m), dtype=dtype)
+    Z_out = np.empty((K, n_out, m), dtype=dtype)
+    T = np.empty_like(Z_out)
+
+    def steps() -> None:
+        np.matmul(Wb, H, out=E)
+        np.exp(E, out=E)
+        np.add(E, 1.0, out=E)
+        np.divide(1.0, E, out=E)
+        np.matmul(W_out, E.reshape(K, n_hidden, m), out=Z_out)
+        np.exp(Z_out, out=T)
+        np.log1p(T, out=T)
+
+    with limit_threads(threads), np.errstate(over="ignore"):
+        return median_time(steps, repeat=7)
 
 
 def _params(
@@ -190,6 +275,11 @@ def _check_agree(name: str, dtype: type, ours: tuple, theirs: tuple) -> None:
             raise AssertionError(f"{name}: grad {key} differs from torch's by {err:.2g} > {rtol}")
 
 
+def n_samples(problem: Problem) -> int:
+    """m, the batch size of ``problem`` in its layout."""
+    return problem.X.shape[1] if problem.net.layout == "columns" else problem.X.shape[0]
+
+
 def _dtype_name(dtype: type) -> str:
     return "f64" if dtype is np.float64 else "f32"
 
@@ -262,6 +352,15 @@ def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float |
         extra["GFLOP/s"] = (f"ours {flops / paired.ours_s / 1e9:.1f}, "
                             f"torch {flops / paired.peer_s / 1e9:.1f}")
     _describe(extra, paired, other, threads)
+    if flops is not None:
+        net = problem.net
+        floor, count = gemm_floor(net.sizes, n_samples(problem), net.layout, dtype, threads,
+                                  quick=quick, idle_wait=idle_wait)
+        extra["GEMMs alone"] = (
+            f"numpy {format_seconds(floor.ours_s)}, torch {format_seconds(floor.peer_s)} "
+            f"({count} products; numpy's take {floor.ours_s / paired.peer_s:.0%} of torch's "
+            f"whole pass)"
+        )
     return Row(BENCHMARK, f"{problem.name} {_dtype_name(dtype)} {threads}thr {api}",
                paired.ours_s, "torch 2 autograd", paired.peer_s, target, extra)
 
@@ -291,6 +390,12 @@ def batched_versus_loop(dtype: type, threads: int, rng: np.random.Generator, *,
     paired, other = _paired(ours, loop, threads, quick=quick, idle_wait=idle_wait)
     extra: dict[str, Any] = {}
     _describe(extra, paired, other, threads)
+    floor, budget = stacked_floor(dtype, threads), paired.peer_s / 10.0
+    extra["floor"] = (
+        f"{format_seconds(floor)} for the GEMMs, exp, add and divide of the hidden sigmoid and "
+        f"the loss's exp and log1p alone: {floor / budget:.0%} of the {format_seconds(budget)} "
+        f"the 10x target leaves"
+    )
     return Row(BENCHMARK, f"doc000 K={BATCH_K} {_dtype_name(dtype)} {threads}thr batched_loss",
                paired.ours_s, f"{BATCH_K} x numeric.forward", paired.peer_s, 10.0, extra)
 
