@@ -135,6 +135,64 @@ def gemm_floor(sizes: Sequence[int], m: int, layout: str, dtype: type, threads: 
     return paired, len(pairs)
 
 
+def doc000_floor(problem: Problem, threads: int) -> float:
+    """Seconds a bare forward + backward of the doc000 network takes: its NumPy calls alone.
+
+    The augmented engine's steps (see ``numeric._augmented``) written out for 2-n-1, sigmoid
+    hidden, sigmoid + BCE output, columns, on preallocated buffers: the parameters copied
+    into [W b] blocks, two GEMMs and the sigmoid forward, the fused BCE with its gradient,
+    three GEMMs and the sigmoid derivative backward. Nothing else: no check of the
+    parameters' types, shapes or finiteness, no ``np.errstate``, no dict of results. Its
+    loss and gradients are compared with ``numeric.loss_and_grad``'s before it is timed.
+    """
+    import numeric
+
+    W1, b1, W2, b2 = (problem.params[k] for k in ("W1", "b1", "W2", "b2"))
+    X, Y = problem.X, problem.Y
+    dtype, (n_in, m), n_h = X.dtype, X.shape, W1.shape[0]
+
+    def buf(*shape: int) -> np.ndarray:
+        return np.empty(shape, dtype=dtype)
+
+    H0, H1 = np.ones((n_in + 1, m), dtype), np.ones((n_h + 1, m), dtype)  # [X; 1], [A1; 1]
+    H0[:n_in] = X
+    Wb1, Wb2 = buf(n_h, n_in + 1), buf(1, n_h + 1)
+    D, dA, B, S, tmp = buf(n_h, m), buf(n_h, m), buf(2, 1, m), buf(1, m), buf(1, m)
+    U, T, ones = B[0], B[1], np.ones(m, dtype)
+    scale, one, zero = (np.array(v, dtype) for v in (1 / m, 1, 0))
+
+    def steps() -> tuple[Any, tuple[np.ndarray, np.ndarray]]:
+        Wb1[:, :n_in], Wb1[:, n_in:], Wb2[:, :n_h], Wb2[:, n_h:] = W1, b1, W2, b2
+        A1 = np.dot(Wb1, H0, out=H1[:n_h])
+        np.exp(A1, out=A1)  # sigmoid(Z) = e^Z / (1 + e^Z); no Z here comes near overflow
+        np.add(A1, one, out=D)
+        np.divide(A1, D, out=A1)
+        Z = np.dot(Wb2, H1)
+        np.minimum(Z, zero, out=U)  # BCE from logits and dZ = sigmoid(Z) - Y, as numeric's
+        np.subtract(Z, U, out=S)
+        np.subtract(U, S, out=T)
+        np.exp(B, out=B)
+        np.subtract(S, np.multiply(Y, Z, out=tmp), out=S)
+        np.add(S, np.log1p(T, out=tmp), out=S)
+        loss = np.dot(S[0], ones) * scale
+        np.add(T, one, out=T)
+        np.divide(U, T, out=U)
+        np.subtract(U, Y, out=U)
+        np.multiply(U, scale, out=U)
+        G2 = np.dot(U, H1.T)
+        np.dot(Wb2[:, :n_h].T, U, out=dA)
+        np.multiply(dA, A1, out=dA)
+        np.divide(dA, D, out=dA)
+        return loss, (np.dot(dA, H0.T), G2)
+
+    loss, (G1, G2) = steps()
+    ref_loss, ref = numeric.loss_and_grad(problem.net, problem.params, X, Y)
+    got = {"W1": G1[:, :n_in], "b1": G1[:, n_in:], "W2": G2[:, :n_h], "b2": G2[:, n_h:]}
+    _check_agree("doc000_floor", dtype.type, (loss, got), (float(ref_loss), ref))
+    with limit_threads(threads):
+        return median_time(steps, repeat=7)
+
+
 def stacked_floor(dtype: type, threads: int, *, K: int = BATCH_K, m: int = DOC000_M) -> float:
     """Seconds a call of the NumPy steps no stacked doc000 loss (2-n-1, sigmoid, BCE) avoids.
 
@@ -339,7 +397,8 @@ def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float |
     ``api`` is ``"loss_and_grad"`` (one call, inputs validated once), ``"Objective"`` (an
     ``Objective`` made before the clock starts: X and Y validated once for all calls, the
     parameters at each) or ``"forward+backward"`` (``forward`` then ``backward``, which
-    validates the parameters again).
+    validates the parameters again). A row with ``flops`` (the [64, 256, 256, 10] network)
+    also gets `gemm_floor`; a doc000 row with a target, `doc000_floor`.
     """
     ours = _ours_fn(problem, api)
     torch_fn, torch_result = torch_step(problem)
@@ -360,6 +419,13 @@ def versus_torch(problem: Problem, dtype: type, threads: int, *, target: float |
             f"numpy {format_seconds(floor.ours_s)}, torch {format_seconds(floor.peer_s)} "
             f"({count} products; numpy's take {floor.ours_s / paired.peer_s:.0%} of torch's "
             f"whole pass)"
+        )
+    elif target is not None and problem.net.sizes == DOC000_SIZES:
+        floor, budget = doc000_floor(problem, threads), paired.peer_s / target
+        extra["floor"] = (
+            f"{format_seconds(floor)} for the NumPy calls of a bare pass (no checks, no "
+            f"errstate): {floor / budget:.0%} of the {format_seconds(budget)} the "
+            f"{target:g}x target leaves"
         )
     return Row(BENCHMARK, f"{problem.name} {_dtype_name(dtype)} {threads}thr {api}",
                paired.ours_s, "torch 2 autograd", paired.peer_s, target, extra)

@@ -11,7 +11,14 @@ import math
 import numpy as np
 import pytest
 
-from benchmarks.bench_backprop import gemm_floor, mlp_flops, mlp_products, stacked_floor
+from benchmarks.bench_backprop import (
+    doc000_floor,
+    doc000_problem,
+    gemm_floor,
+    mlp_flops,
+    mlp_products,
+    stacked_floor,
+)
 
 
 @pytest.mark.parametrize("layout", ["columns", "rows"])
@@ -44,3 +51,26 @@ def test_gemm_floor_times_numpy_and_torch_on_the_same_products():
     paired, count = gemm_floor((3, 4, 2), 5, "rows", np.float64, 1, quick=True)
     assert count == 5  # 2 L + (L - 1) for L = 2
     assert paired.ours_s > 0 and paired.peer_s > 0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_doc000_floor_agrees_with_numeric_before_it_is_timed(dtype):
+    pytest.importorskip("threadpoolctl")
+    problem = doc000_problem(dtype, np.random.default_rng(3))
+    seconds = doc000_floor(problem, 1)  # raises AssertionError if its pass disagrees
+    assert math.isfinite(seconds) and seconds > 0
+
+
+def test_doc000_floor_refuses_to_time_a_pass_that_disagrees(monkeypatch):
+    import numeric
+
+    problem = doc000_problem(np.float64, np.random.default_rng(3))
+    right = numeric.loss_and_grad
+
+    def off_by_a_little(*args, **kwargs):
+        loss, grads = right(*args, **kwargs)
+        return loss, dict(grads, W1=grads["W1"] * (1 + 1e-6))
+
+    monkeypatch.setattr(numeric, "loss_and_grad", off_by_a_little)
+    with pytest.raises(AssertionError, match="doc000_floor: grad W1 differs"):
+        doc000_floor(problem, 1)
