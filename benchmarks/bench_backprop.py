@@ -19,11 +19,12 @@ second time; no target):
     ``numeric.batched_loss`` call against 64 ``numeric.forward`` calls (on parameter dicts
     built before the clock starts). Target: 10x.
 
-Two probes put the figures of (b) and (c) next to what the machine allows: each (b) row also
-times the pass's eight matrix products alone, in NumPy (its bundled BLAS) and in torch, so
-that a row where NumPy's GEMMs alone take most of torch's whole pass shows it (`gemm_floor`);
-each (c) row times the NumPy calls that no stacked loss of the doc000 network avoids, against
-the time the target allows (`stacked_floor`).
+Three probes put each target next to what the machine allows, in the same run: the (a) rows
+with a target time a bare forward + backward, the augmented engine's NumPy calls without any
+check (`doc000_floor`); each (b) row times the pass's eight matrix products alone, in NumPy
+(its bundled BLAS) and in torch (`gemm_floor`); each (c) row times the NumPy calls that no
+stacked loss of the doc000 network avoids (`stacked_floor`). A floor that fills the time a
+target leaves says that no NumPy code meets the target on this machine.
 
 Before any timing, each case checks that both sides compute the same loss and gradients:
 a benchmark of wrong code measures nothing. Each library runs in its own block (see
