@@ -46,14 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Decide every claim, cross-check the networks and write the report.",
     )
     report.add_argument("--out", default="docs/report", metavar="DIR",
-                        help="output directory (default: %(default)s)")
+                        help="output directory (default: %(default)s), relative to the current "
+                        "directory; only files gradproof wrote there are ever replaced")
+    report.add_argument("--force", action="store_true",
+                        help="write beside files gradproof did not write (they are left "
+                        "alone) and replace report files edited since gradproof wrote them")
     report.add_argument("--seed", type=int, default=0, metavar="N",
                         help="seed of every random draw (default: %(default)s)")
     report.add_argument("--quick", action="store_true",
                         help="a smaller run (shorter training, fewer step sizes)")
     report.add_argument("--quiet", action="store_true",
                         help="no progress bars and no summary line")
-    report.set_defaults(handler=_cmd_report)
+    report.set_defaults(handler=_cmd_report, validate=_validate_report)
 
     claims = sub.add_parser(
         "claims",
@@ -72,11 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _validate_report(args: argparse.Namespace) -> None:
+    """Refuse an output directory that cannot take the report, before any computation."""
+    from gradproof.report.build import REPORT_PATHS
+    from gradproof.report.write import check_writable
+
+    check_writable(args.out, force=args.force, names=REPORT_PATHS)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from gradproof.report import build_report  # imported here: --help stays fast
 
     summary = build_report(args.out, seed=args.seed, quick=args.quick,
-                           show_progress=not args.quiet)
+                           show_progress=not args.quiet, force=args.force)
     if not args.quiet:
         print(summary)
     return 0
@@ -105,6 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    validate = getattr(args, "validate", None)
+    if validate is not None:
+        try:
+            validate(args)
+        except (ValueError, TypeError, OSError) as exc:
+            parser.error(str(exc))  # a usage error: exit 2, before any computation
     try:
         return int(args.handler(args))
     except (ValueError, TypeError, OSError) as exc:

@@ -15,7 +15,7 @@ from gradproof.report.render_json import render_json
 from gradproof.report.render_markdown import render_markdown
 from gradproof.report.write import check_writable, write_files
 
-__all__ = ["ReportSummary", "build_report", "render_files"]
+__all__ = ["REPORT_PATHS", "ReportSummary", "build_report", "render_files"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,12 @@ class ReportSummary:
         checks = (f"; {self.networks_passed}/{self.networks} network checks pass"
                   if self.networks else "")
         return f"{total} claims: {counts}{checks}. Report written to {self.out}/index.html"
+
+
+#: Every path the report can write, known before any computation (so that a foreign file at
+#: one of them is refused before the long run, not after it).
+REPORT_PATHS = ("index.html", "report.md", "report.json", "figures/fd_error_vs_step.svg",
+                "figures/spiral_training.svg", "figures/catalogue.svg")
 
 
 def render_files(report: Report) -> dict[str, str]:
@@ -59,15 +65,25 @@ def build_report(
     seed: int = 0,
     quick: bool = False,
     show_progress: bool = True,
+    force: bool = False,
 ) -> ReportSummary:
     """Compute everything at ``seed`` and write the report into ``out`` atomically.
 
+    Parameters
+    ----------
+    out : str or path
+        The report directory. Only files gradproof wrote there (listed in its manifest) are
+        ever replaced or removed; see `gradproof.report.write`.
+    force : bool
+        Write beside files gradproof did not write (they are left alone), and replace
+        report files edited since gradproof wrote them.
+
     Raises
     ------
-    OSError
-        When ``out`` is not writable; raised before any computation.
+    OutDirError
+        When ``out`` cannot take the report safely; raised before any computation.
     """
-    check_writable(out)
+    check_writable(out, force=force, names=REPORT_PATHS)
     bar = Progress(enabled=show_progress)
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -77,7 +93,7 @@ def build_report(
             bar.update(done)
 
     report = collect(seed=seed, quick=quick, progress=progress)
-    path = write_files(out, render_files(report))
+    path = write_files(out, render_files(report), force=force)
     return ReportSummary(
         out=path,
         counts=report.counts(),

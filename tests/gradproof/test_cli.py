@@ -40,16 +40,55 @@ def test_report_defaults():
     assert (args.out, args.seed, args.quick, args.quiet) == ("docs/report", 0, False, False)
 
 
-def test_unwritable_out_fails_before_any_computation(tmp_path, capsys, monkeypatch):
+@pytest.fixture
+def no_collect(monkeypatch):
     import gradproof.report.build as build
 
     def must_not_run(**kwargs):
-        raise AssertionError("collect ran although --out is unwritable")
+        raise AssertionError("collect ran although --out was refused")
 
     monkeypatch.setattr(build, "collect", must_not_run)
+
+
+def _usage_error(argv, capsys) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "Traceback" not in err
+    return err
+
+
+def test_unwritable_out_is_a_usage_error_before_any_computation(tmp_path, capsys, no_collect):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code = main(["report", "--out", str(blocker / "report"), "--quiet"])
-    err = capsys.readouterr().err
-    assert code == 1
-    assert err.startswith("gradproof: error: --out") and "Traceback" not in err
+    err = _usage_error(["report", "--out", str(blocker / "report"), "--quiet"], capsys)
+    assert "gradproof: error: --out" in err and "is a file, not a directory" in err
+
+
+def test_out_with_a_foreign_file_is_refused_and_kept(tmp_path, capsys, no_collect):
+    out = tmp_path / "v"
+    out.mkdir()
+    (out / "keep").write_text("x")
+    err = _usage_error(["report", "--quick", "--out", str(out)], capsys)
+    assert "(keep)" in err and "--force" in err
+    assert (out / "keep").read_text() == "x"
+
+
+def test_empty_out_in_a_checkout_is_refused(tmp_path, capsys, no_collect, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "keep.py").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    assert "--out is empty" in _usage_error(["report", "--out", ""], capsys)
+    assert "contains .git" in _usage_error(["report", "--out", ".", "--force"], capsys)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".git", "keep.py"]
+
+
+def test_default_out_inside_another_project_keeps_its_docs(tmp_path, capsys, no_collect,
+                                                           monkeypatch):
+    docs = tmp_path / "docs" / "report"
+    docs.mkdir(parents=True)
+    (docs / "index.html").write_text("their report")
+    monkeypatch.chdir(tmp_path)
+    err = _usage_error(["report", "--force"], capsys)
+    assert "index.html is not a file gradproof wrote" in err
+    assert (docs / "index.html").read_text() == "their report"

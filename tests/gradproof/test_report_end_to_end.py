@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from gradproof.cli import main
+from gradproof.report.build import REPORT_PATHS
+from gradproof.report.write import MANIFEST
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "report" / "report.json"
 
@@ -61,6 +63,9 @@ def test_committed_report_is_current(tmp_path):
     assert sorted(p.name for p in (out / "figures").iterdir()) == [
         "catalogue.svg", "fd_error_vs_step.svg", "spiral_training.svg",
     ]
+    # every file written is one the early check of --out knew about
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert written == {*REPORT_PATHS, MANIFEST}
 
 
 def test_quick_report_end_to_end(tmp_path, capsys):
