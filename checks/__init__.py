@@ -11,24 +11,31 @@ that importing `checks` stays light for the pytest plugin `checks.pytest_plugin`
 
 from __future__ import annotations
 
-from checks._types import METHODS, Method, Status, Verdict
+from checks._types import Method, Status, Verdict
+from checks.config import CheckConfig
 from checks.finite_diff import OutputError
 from checks.gradcheck import GradientMismatch, assert_gradients, check_gradients
+from checks.methods import FD_METHODS, METHODS, FDMethod
 from checks.numeric_fast import check_network
 from checks.result import CheckResult, Diagnosis, ParamCheck
 
 __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), not sorted
     # _types.py
-    "METHODS",
     "Method",
     "Status",
     "Verdict",
+    # config.py
+    "CheckConfig",
     # finite_diff.py
     "OutputError",
     # gradcheck.py
     "GradientMismatch",
     "assert_gradients",
     "check_gradients",
+    # methods.py
+    "FD_METHODS",
+    "METHODS",
+    "FDMethod",
     # numeric_fast.py (imports numeric only when called)
     "check_network",
     # result.py

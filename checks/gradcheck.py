@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from checks._types import METHODS, FloatArray, Method, Verdict
-from checks.engine import run_check
+from checks._types import FloatArray, Method, Verdict
+from checks.config import CheckConfig
+from checks.engine import Target, run_check
 from checks.finite_diff import BlackBox, OutputError
 from checks.result import CheckResult
 from checks.structure import (
@@ -42,32 +43,6 @@ class GradientMismatch(AssertionError):
     def __init__(self, message: str, *, result: CheckResult | None = None) -> None:
         super().__init__(message)
         self.result = result
-
-
-def _check_method(method: Any) -> str:
-    if method not in METHODS:
-        raise ValueError(
-            f"method={method!r} is not one of {', '.join(repr(m) for m in METHODS)}."
-        )
-    return str(method)
-
-
-def _check_tol(value: Any, name: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise TypeError(f"{name} must be a float >= 0 or None, got {value!r}.")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite float >= 0 or None, got {value!r}.")
-    return float(value)
-
-
-def _check_count(value: Any, name: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1 or None, got {value!r}.")
-    return int(value)
 
 
 class _Squeezed:
@@ -230,26 +205,16 @@ def check_gradients(
     fail factor 2.0
     """
     structure, originals = normalise_params(params)
-    method = _check_method(method)  # type: ignore[assignment]
-    rtol_, atol_ = _check_tol(rtol, "rtol"), _check_tol(atol, "atol")
-    directions_ = _check_count(directions, "directions")
-    chunk_ = _check_count(chunk_size, "chunk_size")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-        raise TypeError(f"seed must be an int or None, got {seed!r}.")
-    if executor is not None and not isinstance(executor, Executor):
-        raise TypeError(
-            f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}."
-        )
+    config = CheckConfig(method=method, rtol=rtol, atol=atol, seed=seed, directions=directions,
+                         executor=executor, chunk_size=chunk_size)
     arrays = private_copies(originals)
     arg = structure.build(arrays)
     fn, f0, out_eps = _validated_f(f, arg)
     analytic, problems = _analytic(grad, structure, arrays)
-    probe = BlackBox(fn, structure, arrays, executor, chunk_)
-    result = run_check(
-        probe, structure, arrays, f0, out_eps, analytic, problems, method=method,
-        rtol=rtol_, atol=atol_, seed=seed, directions=directions_, complex_fn=fn,
-        executor=executor, chunk_size=chunk_,
-    )
+    probe = BlackBox(fn, structure, arrays, executor, config.chunk_size)
+    target = Target(structure=structure, arrays=arrays, f0=f0, out_eps=out_eps,
+                    analytic=analytic, problems=problems, complex_fn=fn)
+    result = run_check(probe, target, config)
     _after(fn, arg, f0, structure, arrays, originals)
     return _with_evaluations(result, result.evaluations + 3)
 

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from checks._types import IntArray
-from checks.engine import run_check
-from checks.gradcheck import _check_count, _check_method, _check_tol
+from checks.config import CheckConfig
+from checks.engine import Target, run_check
 from checks.result import CheckResult
 from checks.structure import Structure, normalise_grad, normalise_params, private_copies
 
@@ -202,10 +202,8 @@ def check_network(
     """
     import numeric
 
-    method = _check_method(method)
-    rtol_, atol_ = _check_tol(rtol, "rtol"), _check_tol(atol, "atol")
-    directions_ = _check_count(directions, "directions")
-    chunk_ = _check_count(chunk_size, "chunk_size")
+    config = CheckConfig(method=method, rtol=rtol, atol=atol, seed=seed, directions=directions,
+                         chunk_size=chunk_size, full_limit=sys.maxsize)
     loss, cache = numeric.forward(net, params, X, Y)  # validates net, params, X and Y
     canonical = {k: params[k] for k in net.param_shapes()}
     structure, originals = normalise_params(canonical)
@@ -216,9 +214,8 @@ def check_network(
     else:
         value = grad(copy) if callable(grad) else grad
     analytic, problems = normalise_grad(value, structure)
-    probe = NetworkProbe(net, structure, arrays, X, Y, cache, chunk_)
-    return run_check(
-        probe, structure, arrays, float(loss), float(np.finfo(np.asarray(loss).dtype).eps),
-        analytic, problems, method=method, rtol=rtol_, atol=atol_, seed=seed,
-        directions=directions_, complex_fn=None, full_limit=sys.maxsize,
-    )
+    probe = NetworkProbe(net, structure, arrays, X, Y, cache, config.chunk_size)
+    target = Target(structure=structure, arrays=arrays, f0=float(loss),
+                    out_eps=float(np.finfo(np.asarray(loss).dtype).eps), analytic=analytic,
+                    problems=problems)
+    return run_check(probe, target, config)

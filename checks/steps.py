@@ -1,16 +1,10 @@
 """Automatic finite-difference steps, per entry, from the dtype and the magnitude of the entry.
 
 A step balances truncation error (grows with the step) against round-off (grows as the step
-shrinks). With machine epsilon ``eps`` of the parameters' dtype and ``scale = max(|x|, 1)``:
-
-========== ============================ ======================================
-method     step                         why
-========== ============================ ======================================
-forward    ``eps**(1/2) * scale``       error ~ h f'' + eps f / h
-central    ``eps**(1/3) * scale``       error ~ h**2 f''' + eps f / h
-richardson ``eps**(1/6) * scale``       steps h, 2h, 4h; error ~ h**6 + eps f / h
-complex    ``eps**2 * scale``           no subtraction, so no round-off to balance
-========== ============================ ======================================
+shrinks). With machine epsilon ``eps`` of the parameters' dtype and ``scale = max(|x|, 1)``,
+the step is ``eps**exponent * scale``; each method of `checks.methods` owns its exponent and
+says why (1/2 for forward differences, 1/3 for central, 1/6 for Richardson, 2 for the
+complex step).
 
 Perturbed values are rounded to the parameter's dtype (``f`` never sees another dtype), and
 the offsets actually taken, ``x_perturbed - x`` computed exactly in float64, are what the
@@ -19,34 +13,22 @@ difference quotients divide by.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
 from checks._types import FloatArray
 
-StepKind = Literal["forward", "central", "richardson", "complex", "directional"]
 
-_EXPONENT = {
-    "forward": 1 / 2,
-    "central": 1 / 3,
-    "directional": 1 / 3,
-    "richardson": 1 / 6,
-    "complex": 2.0,
-}
-
-
-def base_step(dtype: np.dtype, kind: StepKind) -> float:
-    """Relative step ``eps(dtype) ** exponent`` for one kind of difference.
+def base_step(dtype: np.dtype, exponent: float) -> float:
+    """Relative step ``eps(dtype) ** exponent`` (e.g. ``exponent = 1/3`` for central differences).
 
     Examples
     --------
-    >>> f"{base_step(np.dtype(np.float64), 'central'):.2e}"
+    >>> f"{base_step(np.dtype(np.float64), 1 / 3):.2e}"
     '6.06e-06'
-    >>> f"{base_step(np.dtype(np.float32), 'central'):.2e}"
+    >>> f"{base_step(np.dtype(np.float32), 1 / 3):.2e}"
     '4.92e-03'
     """
-    return float(np.finfo(dtype).eps) ** _EXPONENT[kind]
+    return float(np.finfo(dtype).eps) ** exponent
 
 
 def entry_scale(x: np.ndarray) -> FloatArray:
@@ -54,20 +36,21 @@ def entry_scale(x: np.ndarray) -> FloatArray:
     return np.maximum(np.abs(x.astype(np.float64, copy=False)), 1.0)
 
 
-def steps(x: np.ndarray, kind: StepKind) -> FloatArray:
-    """Step per entry of ``x`` (float64, same shape), for a difference of ``kind``.
+def steps(x: np.ndarray, exponent: float) -> FloatArray:
+    """Step per entry of ``x``: ``eps**exponent * max(|x|, 1)``, float64, shape of ``x``.
 
     Parameters
     ----------
     x : ndarray of float
-        The entries to perturb; their dtype picks the base step.
-    kind : {"forward", "central", "richardson", "complex", "directional"}
+        The entries to perturb; their dtype picks ``eps``.
+    exponent : float
+        The method's step exponent (`checks.methods.FDMethod.exponent`).
 
     Returns
     -------
     ndarray, float64, shape of ``x``
     """
-    return base_step(x.dtype, kind) * entry_scale(x)
+    return base_step(x.dtype, exponent) * entry_scale(x)
 
 
 def offset(x: np.ndarray, h: FloatArray, multiple: float) -> np.ndarray:

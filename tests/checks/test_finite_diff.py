@@ -14,6 +14,7 @@ from hypothesis import strategies as hs
 
 from checks import finite_diff as fd
 from checks import steps as st
+from checks.methods import FD_METHODS
 from checks.structure import normalise_params, private_copies
 
 EPS64 = float(np.finfo(np.float64).eps)
@@ -26,7 +27,7 @@ def test_central_and_refined_estimates_lie_within_their_error_bars(x, fn):
     f, df = {"exp": (np.exp, np.exp), "sin": (np.sin, np.cos),
              "cube": (lambda t: t**3, lambda t: 3 * t**2)}[fn]
     xa = np.array([x])
-    h = st.steps(xa, "central")
+    h = st.steps(xa, FD_METHODS["central"].exponent)
     xp, xm = st.offset(xa, h, 1.0), st.offset(xa, h, -1.0)
     est = fd.central(float(f(x)), f(xp), f(xm), st.taken(xa, xp), st.taken(xa, xm), 1.0,
                      EPS64, 0.0)
@@ -36,7 +37,7 @@ def test_central_and_refined_estimates_lie_within_their_error_bars(x, fn):
     ref = fd.three_scale(float(f(x)), f(vals), vals - xa, EPS64, 0.0)
     assert not ref.central.kink[0]
     assert abs(ref.central.value[0] - df(x)) <= 3 * ref.central.error_bar[0] + 1e-15
-    hr = st.steps(xa, "richardson")
+    hr = st.steps(xa, FD_METHODS["richardson"].exponent)
     vals_r = np.stack([st.offset(xa, hr, m) for m in MULTIPLES])
     rich = fd.three_scale(float(f(x)), f(vals_r), vals_r - xa, EPS64, 0.0).richardson
     assert abs(rich.value[0] - df(x)) <= max(3 * rich.error_bar[0], 1e-13 * abs(df(x)))
@@ -57,7 +58,7 @@ def test_central_and_refined_estimates_lie_within_their_error_bars(x, fn):
 )
 def test_three_scale_flags_kinks_and_only_kinks(f, x, kink):
     xa = np.array([x])
-    h = st.steps(xa, "central")
+    h = st.steps(xa, FD_METHODS["central"].exponent)
     vals = np.stack([st.offset(xa, h, m) for m in MULTIPLES])
     ref = fd.three_scale(float(f(x)), f(vals), vals - xa, EPS64, 0.0)
     assert bool(ref.central.kink[0]) is kink
@@ -65,7 +66,7 @@ def test_three_scale_flags_kinks_and_only_kinks(f, x, kink):
 
 def test_forward_difference_carries_its_truncation():
     x = np.array([0.3])
-    h = st.steps(x, "forward")
+    h = st.steps(x, FD_METHODS["forward"].exponent)
     xp = st.offset(x, h, 1.0)
     est = fd.forward(float(np.exp(0.3)), np.exp(xp), st.taken(x, xp), st.entry_scale(x),
                      float(np.exp(0.3)), EPS64, 0.0)
@@ -74,7 +75,7 @@ def test_forward_difference_carries_its_truncation():
 
 def test_complex_step_is_exact_to_rounding():
     x = np.array([0.7, -1.2])
-    h = st.steps(x, "complex")
+    h = st.steps(x, FD_METHODS["complex"].exponent)
     f = np.exp(x + 1j * h) * np.sin(x + 1j * h)
     est = fd.complex_step(f.imag, h, EPS64, 1.0)
     exact = np.exp(x) * (np.sin(x) + np.cos(x))

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as hs
 
 from checks import steps as st
+from checks.methods import FD_METHODS
 
 EPS = {np.float64: float(np.finfo(np.float64).eps), np.float32: float(np.finfo(np.float32).eps)}
 
@@ -18,7 +19,7 @@ EPS = {np.float64: float(np.finfo(np.float64).eps), np.float32: float(np.finfo(n
                                              ("richardson", 1 / 6), ("complex", 2.0)])
 def test_steps_scale_with_eps_and_magnitude(dtype, kind, power):
     x = np.array([0.0, 0.5, -3.0, 1e4], dtype=dtype)
-    h = st.steps(x, kind)
+    h = st.steps(x, FD_METHODS[kind].exponent)
     assert h.dtype == np.float64
     np.testing.assert_allclose(h, EPS[dtype] ** power * np.array([1, 1, 3, 1e4]), rtol=1e-12)
 
@@ -28,7 +29,7 @@ def test_steps_scale_with_eps_and_magnitude(dtype, kind, power):
        multiple=hs.sampled_from([1.0, -1.0, 2.0, -4.0]),
        kind=hs.sampled_from(["central", "richardson", "forward"]))
 def test_offsets_keep_dtype_move_every_entry_the_right_way(x, multiple, kind):
-    h = st.steps(x, kind)
+    h = st.steps(x, FD_METHODS[kind].exponent)
     moved = st.offset(x, h, multiple)
     assert moved.dtype == x.dtype and moved.shape == x.shape
     taken = st.taken(x, moved)
