@@ -2,22 +2,31 @@
 
 `check_gradients` compares a hand-written gradient with finite differences whose error is
 estimated entry by entry (round-off and truncation), and says "pass", "fail" or
-"inconclusive" (a kink inside the stencil) with a table of the worst entries and, on failure,
-the most likely bug (a missing 1/m, a transpose, a sign flip, ...). `assert_gradients` raises
-`GradientMismatch` instead. `check_network` is the fast full check of `numeric`'s own networks.
-The Hypothesis strategies live in the submodule `checks.strategies` (imported on demand, so
-that importing `checks` stays light for the pytest plugin `checks.pytest_plugin`).
+"inconclusive" (a kink inside the stencil, or a gradient below what finite differences
+resolve) with a table of the worst entries and, on failure, the most likely bug (a missing
+1/m, a transpose, a sign flip, ...). `assert_gradients` raises `GradientMismatch` instead.
+`check_network` is the fast full check of `numeric`'s own networks; `three_way` compares
+SymPy's, `numeric`'s and the finite differences' gradients of one network;
+`step_error_curve` measures each method's error against its step. The methods are the
+objects of `FD_METHODS` (`checks.methods`). The Hypothesis strategies live in the submodule
+`checks.strategies`, loaded on first access to ``checks.strategies``, so that importing
+`checks` stays light (no Hypothesis, no SymPy) for the pytest plugin `checks.pytest_plugin`.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from checks._types import Method, Status, Verdict
 from checks.config import CheckConfig
+from checks.crosscheck import ThreeWay, max_relative_difference, symbolic_gradients, three_way
 from checks.finite_diff import OutputError
 from checks.gradcheck import GradientMismatch, assert_gradients, check_gradients
 from checks.methods import FD_METHODS, METHODS, FDMethod
 from checks.numeric_fast import check_network
 from checks.result import CheckResult, Diagnosis, ParamCheck
+from checks.step_curve import StepErrorCurve, step_error_curve
 
 __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), not sorted
     # _types.py
@@ -26,6 +35,11 @@ __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), no
     "Verdict",
     # config.py
     "CheckConfig",
+    # crosscheck.py (imports sympy, derivations and numeric only when called)
+    "ThreeWay",
+    "max_relative_difference",
+    "symbolic_gradients",
+    "three_way",
     # finite_diff.py
     "OutputError",
     # gradcheck.py
@@ -42,5 +56,21 @@ __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), no
     "CheckResult",
     "Diagnosis",
     "ParamCheck",
-    # strategies.py and pytest_plugin.py are submodules: `from checks import strategies`.
+    # step_curve.py
+    "StepErrorCurve",
+    "step_error_curve",
+    # strategies.py (Hypothesis) and pytest_plugin.py are submodules, loaded on access.
 ]
+
+_LAZY = ("strategies", "pytest_plugin")
+
+
+def __getattr__(name: str) -> Any:
+    """``checks.strategies`` (and ``checks.pytest_plugin``) imported on first access."""
+    if name in _LAZY:
+        return importlib.import_module(f"checks.{name}")
+    raise AttributeError(f"module 'checks' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -19,11 +19,11 @@ FULL_LIMIT = 50_000
 
 
 def _method(value: Any) -> str:
-    from checks.methods import METHODS
+    from checks.methods import FD_METHODS
 
-    if not isinstance(value, str) or value not in METHODS:
+    if not isinstance(value, str) or value not in FD_METHODS:
         raise ValueError(
-            f"method={value!r} is not one of {', '.join(repr(m) for m in METHODS)}."
+            f"method={value!r} is not one of {', '.join(repr(m) for m in FD_METHODS)}."
         )
     return value
 

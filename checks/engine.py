@@ -134,7 +134,7 @@ def _noise(probe: Probe, setup: Setup, rng: np.random.Generator, exponent: float
     return noise_level(vals)
 
 
-def _setup(target: Target, config: CheckConfig) -> Setup:
+def make_setup(target: Target, config: CheckConfig) -> Setup:
     """The point, flattened, and the tolerances (the noise is measured next)."""
     structure = target.structure
     eps_f = max([float(np.finfo(dt).eps) for dt in structure.dtypes] + [target.out_eps])
@@ -167,7 +167,7 @@ def run_check(probe: Probe, target: Target, config: CheckConfig) -> CheckResult:
     """
     structure = target.structure
     rng = np.random.default_rng(config.seed)
-    setup = _setup(target, config)
+    setup = make_setup(target, config)
     method, note = FD_METHODS[config.method].resolve(structure.n_entries, config.full_limit)
     setup = replace(setup, sigma=_noise(probe, setup, rng, method.noise_exponent))
     ctx = Context(probe=probe, setup=setup, target=target, config=config, rng=rng)

@@ -445,8 +445,5 @@ FD_METHODS: dict[str, FDMethod] = {
 METHODS: tuple[str, ...] = tuple(FD_METHODS)
 """The names ``check_gradients(method=...)`` accepts."""
 
-ENTRYWISE: tuple[str, ...] = tuple(name for name, m in FD_METHODS.items() if m.entrywise)
-"""The methods that estimate single entries at a given step (`checks.step_error_curve`)."""
-
-__all__ = ["ENTRYWISE", "FD_METHODS", "METHODS", "Context", "FDMethod", "Judged", "Measured"]
+__all__ = ["FD_METHODS", "METHODS", "Context", "FDMethod", "Judged", "Measured"]
 

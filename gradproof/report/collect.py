@@ -213,16 +213,6 @@ def collect_training(*, seed: int, quick: bool, hidden: int = 100) -> TrainingRe
                           X=X, y=y, grid_x=gx, grid_y=gy, grid_class=regions)
 
 
-def _max_rel(a: dict, b: dict) -> float:
-    """The largest |a - b| over all parameters, relative to max |b| (the reference)."""
-    import numpy as np
-
-    diff = max(float(np.max(np.abs(np.asarray(a[k], dtype=float) - b[k]), initial=0.0))
-               for k in b)
-    scale = max(float(np.max(np.abs(b[k]), initial=0.0)) for k in b)
-    return diff / max(scale, np.finfo(float).tiny)
-
-
 def network_data(d: DocumentNetwork, *, m: int, seed: int) -> tuple[Any, Any]:
     """A small batch of ``d``'s data set, laid out as its network expects."""
     from numeric import regression, spiral, two_class
@@ -237,82 +227,33 @@ def network_data(d: DocumentNetwork, *, m: int, seed: int) -> tuple[Any, Any]:
     return regression(m, n_features=n_in, n_outputs=n_out, rng=seed, layout=d.net.layout)
 
 
-def symbolic_gradients(d: DocumentNetwork, params: dict, X: Any, Y: Any) -> dict:
-    """The gradients SymPy derives for ``d``'s network, evaluated at ``params``, ``X``, ``Y``.
+def collect_networks(*, seed: int, m: int = 4) -> tuple[NetworkCheck, ...]:
+    """Symbolic vs analytic vs finite-difference gradients for every document network.
 
-    The loss is built on symbolic matrices by ``derivations.networks``, differentiated entry by
-    entry, and the derivative expressions are evaluated numerically (lambdified).
+    The comparison is `checks.three_way`; the point is the report's: ``init_params`` at
+    ``seed`` with scale 0.8, and nonzero biases so that every term of the gradient is
+    exercised.
     """
     import numpy as np
 
-    from derivations import networks
-
-    net = d.net
-    labels = tuple(int(v) for v in Y) if net.loss == "ce" else None
-    m = X.shape[1] if net.layout == "columns" else X.shape[0]
-    sym = networks.network(net.sizes, m, layout=net.layout, activations=net.activations,
-                           loss=net.loss, reduction=net.reduction, half=net.half, labels=labels)
-    grads = networks.gradients(sym)
-    symbols = [*sym.X, *([] if net.loss == "ce" else list(sym.Y))]
-    values = [*np.asarray(X, dtype=float).ravel(),
-              *([] if net.loss == "ce" else np.asarray(Y, dtype=float).ravel())]
-    for name, P in sym.params.items():
-        symbols += list(P)
-        values += list(np.asarray(params[name], dtype=float).ravel())
-    # opaque stand-ins so the printer emits plain calls; ReLU' is 0 at 0, as in numeric
-    maxfn, stepfn = sp.Function("maxfn"), sp.Function("stepfn")
-    modules = [{"Sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)), "maxfn": np.maximum,
-                "stepfn": lambda z, *_: np.heaviside(z, 0.0)}, "numpy"]
-    flat = [e for G in grads.values() for e in G]
-    kinks = set().union(*(e.atoms(sp.Max, sp.Heaviside) for e in flat))
-    swap: dict[sp.Basic, sp.Basic] = {}
-    for k in sorted(kinks, key=sp.count_ops):  # inner kinks first: deeper layers nest them
-        fn_k = maxfn if isinstance(k, sp.Max) else stepfn
-        swap[k] = fn_k(*(a.xreplace(swap) for a in k.args))
-    flat = [e.xreplace(swap) for e in flat]
-    fn = sp.lambdify(symbols, flat, modules=modules, cse=True)
-    evaluated = np.asarray(fn(*values), dtype=float)
-    out, start = {}, 0
-    for name in grads:
-        size = params[name].size
-        out[name] = evaluated[start:start + size].reshape(params[name].shape)
-        start += size
-    return out
-
-
-def collect_networks(*, seed: int, m: int = 4) -> tuple[NetworkCheck, ...]:
-    """Symbolic vs analytic vs finite-difference gradients for every document network."""
-    import numpy as np
-
-    from checks import check_gradients
-    from numeric import init_params, loss_and_grad
+    from checks import three_way
+    from numeric import init_params
 
     rows = []
     for d in DOCUMENT_NETWORKS:
         X, Y = network_data(d, m=m, seed=seed)
         params = init_params(d.net, rng=seed, scale=0.8)
         for k in params:
-            if k.startswith("b"):  # nonzero biases: every term of the gradient is exercised
+            if k.startswith("b"):
                 params[k] = params[k] + 0.1 * np.arange(1, params[k].size + 1).reshape(
                     params[k].shape)
-        _, analytic = loss_and_grad(d.net, params, X, Y)
-        symbolic = symbolic_gradients(d, params, X, Y)
-
-        def f(p, d=d, X=X, Y=Y):
-            return loss_and_grad(d.net, p, X, Y)[0]
-
-        def grad(p, d=d, X=X, Y=Y):
-            return loss_and_grad(d.net, p, X, Y)[1]
-
-        check = check_gradients(f, params, grad, seed=seed)
-        fd = {p.name: p.numeric for p in check.params}
+        tw = three_way(d.net, params, X, Y, seed=seed)
         rows.append(NetworkCheck(
             name=d.name, document=d.document, description=d.description,
             n_params=sum(int(v.size) for v in params.values()),
-            symbolic_vs_analytic=_max_rel(analytic, symbolic),
-            analytic_vs_fd=_max_rel(fd, analytic),
-            symbolic_vs_fd=_max_rel(fd, symbolic),
-            fd_verdict=str(check.verdict), fd_method=check.method,
+            symbolic_vs_analytic=tw.symbolic_vs_analytic, analytic_vs_fd=tw.analytic_vs_fd,
+            symbolic_vs_fd=tw.symbolic_vs_fd, fd_verdict=str(tw.check.verdict),
+            fd_method=tw.check.method,
         ))
     return tuple(rows)
 
@@ -336,39 +277,23 @@ def _doc000_loss(theta: Any, X: Any, Y: Any) -> Any:
 def collect_step_curves(*, seed: int, quick: bool) -> tuple[StepCurve, ...]:
     """Finite-difference error against the step size h on document 000's network.
 
-    Each method's gradient of all 17 parameters is compared with ``numeric``'s analytic
-    gradient: ``max |FD - exact| / max |exact|`` for h from 1e-16 to 1e-1.
+    `checks.step_error_curve` of every entry-by-entry method on all 17 parameters, against
+    ``numeric``'s analytic gradient: ``max |FD - exact| / max |exact|`` for h from 1e-16 to
+    1e-1. The loss is `_doc000_loss`, so that the complex step applies.
     """
     import numpy as np
 
+    from checks import step_error_curve
     from numeric import flatten_params, init_params, loss_and_grad
 
     d = DOCUMENT_NETWORKS[0]
     X, Y = network_data(d, m=8, seed=seed)
     params = init_params(d.net, rng=seed, scale=0.8)
     _, grads = loss_and_grad(d.net, params, X, Y)
-    theta, exact = flatten_params(params), flatten_params(grads)
     hs = np.logspace(-16, -1, 16 if quick else 31)
-    eye = np.eye(theta.size)
-
-    def f(t):
-        return _doc000_loss(t, X, Y)
-
-    def central(h):
-        return np.array([(f(theta + h * e) - f(theta - h * e)) / (2 * h) for e in eye])
-
-    estimates = {
-        "forward": lambda h: np.array([(f(theta + h * e) - f(theta)) / h for e in eye]),
-        "central": central,
-        "Richardson (central, h and h/2)": lambda h: (4 * central(h / 2) - central(h)) / 3,
-        "complex step": lambda h: np.array([f(theta + 1j * h * e).imag / h for e in eye]),
-    }
-    scale = np.max(np.abs(exact))
-    return tuple(
-        StepCurve(method=name, h=tuple(float(h) for h in hs),
-                  error=tuple(float(np.max(np.abs(est(h) - exact)) / scale) for h in hs))
-        for name, est in estimates.items()
-    )
+    curves = step_error_curve(lambda t: _doc000_loss(t, X, Y), flatten_params(params),
+                              flatten_params(grads), hs)
+    return tuple(StepCurve(method=c.label, h=c.h, error=c.error) for c in curves)
 
 
 #: the methods compared on the bug catalogue, in the plot's column order
