@@ -39,6 +39,7 @@ class Status(enum.IntEnum):
     KINK = 2  # one-sided differences disagree: not differentiable within the step
     NOISY = 3  # the error bar is too wide for the entry to say anything
     NONFINITE = 4  # the analytic gradient is NaN or inf there
+    UNRESOLVED = 5  # f did not change at all, and no entry is resolved from 0: cannot tell
 
 
 class LossFn(Protocol):

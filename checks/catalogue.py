@@ -45,6 +45,10 @@ class Case:
         ``make() -> (f, params, grad)``, deterministic.
     kink : bool
         A correct case evaluated at a kink: "inconclusive" is the right verdict there.
+    unresolved : bool
+        A correct case whose ``f`` does not change at all when the parameters move, with no
+        gradient scale to judge against: "inconclusive" is the honest verdict (a true
+        gradient below the error bar would look the same).
     diagnosis : str
         For wrong cases whose bug has a name, the ``kind`` of `checks` diagnosis that names it
         (``"factor"``, ``"sign flip"``, ``"transpose"``, ``"wrong shape"``, ``"zeroed"``,
@@ -59,11 +63,18 @@ class Case:
     make: Callable[[], Problem]
     kink: bool = False
     diagnosis: str = ""
+    unresolved: bool = False
+
+    @property
+    def inconclusive(self) -> bool:
+        """A correct case whose right verdict is "inconclusive" (a kink, or unresolved)."""
+        return self.kink or self.unresolved
 
 
-def _case(correct: bool, layout: str, what: str, *, kink: bool = False, diagnosis: str = ""):
+def _case(correct: bool, layout: str, what: str, *, kink: bool = False, diagnosis: str = "",
+          unresolved: bool = False):
     def wrap(make: Callable[[], Problem]) -> Case:
-        return Case(make.__name__, correct, layout, what, make, kink, diagnosis)
+        return Case(make.__name__, correct, layout, what, make, kink, diagnosis, unresolved)
 
     return wrap
 
@@ -73,9 +84,9 @@ def wrong(layout: str, what: str, *, diagnosis: str = ""):
     return _case(False, layout, what, diagnosis=diagnosis)
 
 
-def right(layout: str, what: str, *, kink: bool = False):
+def right(layout: str, what: str, *, kink: bool = False, unresolved: bool = False):
     """Register a correct case (decorator on its ``make`` function)."""
-    return _case(True, layout, what, kink=kink)
+    return _case(True, layout, what, kink=kink, unresolved=unresolved)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -827,8 +838,9 @@ def correct_seed002_relu_mask_from_a():
     return f, p, lambda q: grad002(q, X, y, act=relu, act_prime=lambda a1: (a1 > 0) * 1.0)
 
 
-@right("columns", "a batch of zeros, W1 the only parameter: the loss does not depend on it, "
-       "dW1 = 0 exactly")
+@right("columns", "a batch of zeros, W1 the only parameter: the loss does not change at all, "
+       "dW1 = 0 exactly, and nothing resolves it from 1e-12: inconclusive is honest",
+       unresolved=True)
 def correct_flat_in_every_entry():
     _, Y = cols_data(3, 7, seed=93)
     X = np.zeros((3, 7))  # Z1 = b1 whatever W1 is
@@ -841,6 +853,24 @@ def correct_flat_in_every_entry():
         return grad000({**p, "W1": W1}, X, Y)["W1"]
 
     return f, p["W1"], grad
+
+
+@right("columns", "a batch of zeros: the loss does not depend on W1 (dW1 = 0 exactly) but "
+       "does on b1, whose gradient sets the scale W1's zeros are judged against")
+def correct_flat_beside_resolved():
+    _, Y = cols_data(3, 7, seed=93)
+    X = np.zeros((3, 7))  # Z1 = b1 whatever W1 is; b1 still moves the loss
+    p = cols_params((3, 5, 1), seed=94)
+    keys = ("W1", "b1")
+
+    def f(q):
+        return bce_from_logits(net000_forward({**p, **q}, X)[2], Y)
+
+    def grad(q):
+        g = grad000({**p, **q}, X, Y)
+        return {k: g[k] for k in keys}
+
+    return f, {k: p[k] for k in keys}, grad
 
 
 @right("rows", "linear regression fitted exactly: the loss is 0 at its minimum, gradient 0")

@@ -7,6 +7,8 @@ finite-difference estimate is trustworthy (no kink, error bar small), in this or
 kind            evidence
 =============== ===================================================================
 non-finite      NaN or inf in ``a``
+f constant      ``f`` returned exactly ``f(x)`` wherever a wrong entry moved: f does not
+                depend on those entries, the analytic gradient says it does
 sign flip       ``a = -n``
 factor          ``a = c n`` for a constant c (x m: a missing 1/m; x 2; x 0.5; ...)
 transpose       square ``a = n.T``
@@ -15,8 +17,9 @@ reshape         ``a`` holds n's values in another order (``n.T.reshape(shape)`` 
 zeroed          the wrong entries are exactly 0 in ``a``
 single sample   ``a`` is a rank-1 matrix while ``n`` has rank >= 2: one sample's
                 outer product instead of the sum over the batch
-few entries     a handful of entries off, named with their relative error
-unexplained     none of the above
+few entries     a handful of entries off (at most `FEW`, and at most a third of the
+                parameter), named with their relative error
+unexplained     none of the above; up to `FEW` of the wrong entries are named
 =============== ===================================================================
 """
 
@@ -31,6 +34,8 @@ MATCH_RTOL = 1e-2
 """Relative residual (in the 2-norm) under which two arrays count as 'the same' for a test."""
 FEW = 3
 """At most this many wrong entries are listed one by one."""
+FEW_FRACTION = 1 / 3
+"""'Few entries' also needs at most this fraction of the parameter's entries wrong."""
 
 
 def _close(a: FloatArray, b: FloatArray, noise: float) -> bool:
@@ -102,6 +107,29 @@ def _single_sample(a: FloatArray, n: FloatArray) -> Diagnosis | None:
     return None
 
 
+def _listed(analytic: FloatArray, numeric: FloatArray, wrong_idx: np.ndarray) -> str:
+    parts = []
+    for w in wrong_idx[:FEW]:
+        t = tuple(int(i) for i in w)
+        rel = abs(analytic[t] - numeric[t]) / max(abs(numeric[t]), abs(analytic[t]))
+        parts.append(f"{t} (relative error {rel:.2g})")
+    more = f" and {len(wrong_idx) - FEW} more" if len(wrong_idx) > FEW else ""
+    return ", ".join(parts) + more
+
+
+def _constant(analytic: FloatArray, wrong: np.ndarray, unchanged: np.ndarray | None,
+              name: str) -> Diagnosis | None:
+    if unchanged is None or not wrong.any() or not unchanged[wrong].all():
+        return None
+    where = "" if unchanged.all() else (
+        f" at {int(wrong.sum())} of its {analytic.size} entries, e.g. "
+        f"{tuple(int(i) for i in np.argwhere(wrong)[0])}")
+    return Diagnosis("f constant", f"f does not depend on {name}{where}: f returned exactly "
+                     "f(x) at every perturbed point, so its finite differences are 0, but the "
+                     "analytic gradient is not (does f ignore its argument, or use a copy "
+                     "made before the call?).")
+
+
 def diagnose(
     analytic: FloatArray,
     numeric: FloatArray,
@@ -110,6 +138,8 @@ def diagnose(
     noise: float = 0.0,
     *,
     entrywise: bool = True,
+    unchanged: np.ndarray | None = None,
+    name: str = "params",
 ) -> Diagnosis:
     """Name the most likely bug behind a failing parameter.
 
@@ -124,7 +154,12 @@ def diagnose(
         Absolute slack for the comparisons (e.g. the largest error bar).
     entrywise : bool
         False when the arrays hold random directional derivatives rather than entries:
-        only the factor, sign and non-finite tests apply then.
+        only the factor, sign, constant-f and non-finite tests apply then.
+    unchanged : ndarray of bool, shape of the parameter, optional
+        Entries (or directions) where ``f`` returned exactly ``f(x)`` at every perturbed
+        point (`checks.verdict.unchanged`).
+    name : str
+        The parameter's name, for the message.
 
     Returns
     -------
@@ -142,6 +177,9 @@ def diagnose(
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         return Diagnosis("non-finite", f"the analytic gradient has {int(bad.sum())} NaN/inf "
                          f"entries, the first at index {idx}.")
+    constant = _constant(analytic, wrong, unchanged, name)
+    if constant is not None:
+        return constant
     a = np.where(trusted, analytic, 0.0)
     n = np.where(trusted, numeric, 0.0)
     found = _proportional(a, n, noise)
@@ -159,17 +197,13 @@ def diagnose(
         first = [tuple(int(i) for i in w) for w in wrong_idx[:FEW]]
         return Diagnosis("zeroed", f"{len(wrong_idx)} of {analytic.size} entries are left at "
                          f"0 in the analytic gradient (numeric is not 0), e.g. at {first}.")
-    if 0 < len(wrong_idx) <= FEW:
-        parts = []
-        for w in wrong_idx:
-            t = tuple(int(i) for i in w)
-            rel = abs(analytic[t] - numeric[t]) / max(abs(numeric[t]), abs(analytic[t]))
-            parts.append(f"{t} (relative error {rel:.2g})")
+    if 0 < len(wrong_idx) <= min(FEW, FEW_FRACTION * analytic.size):
         return Diagnosis("few entries", f"only {len(wrong_idx)} of {analytic.size} entries "
-                         f"disagree: {', '.join(parts)}.")
+                         f"disagree: {_listed(analytic, numeric, wrong_idx)}.")
+    listed = f": {_listed(analytic, numeric, wrong_idx)}" if len(wrong_idx) else ""
     return Diagnosis("unexplained", f"{len(wrong_idx)} of {analytic.size} entries disagree "
                      "with no constant factor, transpose, permutation or zeroing explaining "
-                     "them.")
+                     f"them{listed}.")
 
 
 def shape_diagnosis(kind: str, message: str) -> Diagnosis:

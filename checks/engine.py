@@ -24,7 +24,7 @@ from checks.finite_diff import MULTIPLES, NOISE_POINTS, Probe, noise_level
 from checks.methods import FD_METHODS, Context, Judged
 from checks.result import CheckResult, ParamCheck
 from checks.structure import GradProblem, Structure
-from checks.verdict import SAFETY, Setup, allowance
+from checks.verdict import SAFETY, Setup, allowance, unchanged
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,15 +84,29 @@ def _param_check(name: str, shape: tuple[int, ...], judged: Judged, setup: Setup
         allowance=allowance(a, est, setup).reshape(out_shape),
     )
     worst = check.worst(1)
+    flat = unchanged(est).reshape(out_shape)
     diagnosis = None
     if verdict == Verdict.FAIL:
         wrong = (status == Status.FAIL) | (status == Status.NONFINITE)
         diagnosis = diagnose(a_, n_, wrong, decided, float(SAFETY * bar.max(initial=0.0)),
-                             entrywise=judged.probe == "entries")
+                             entrywise=judged.probe == "entries", unchanged=flat, name=name)
     return replace(
         check, worst_index=worst[0] if worst else None,
         worst_error_bar=float(bar[worst[0]]) if worst else math.nan, diagnosis=diagnosis,
+        note=_unresolved_note(status, bar, setup.f0, judged.probe),
     )
+
+
+def _unresolved_note(status: np.ndarray, bar: FloatArray, f0: float, probe: str) -> str | None:
+    """The reason for unresolved entries: f never changed, so nothing was measured."""
+    gone = status == Status.UNRESOLVED
+    if not gone.any():
+        return None
+    what = "entries" if probe == "entries" else "random directions"
+    return (f"f returned exactly f(x) = {f0!r} at every perturbed point for {int(gone.sum())} "
+            f"of {status.size} {what}: their gradient is 0 to within what finite differences "
+            f"resolve here (|g| < {SAFETY * float(bar[gone].max()):.2g}), and a smaller true "
+            "gradient cannot be told from 0. Check at a point where f varies, or scale f up.")
 
 
 def _problem_check(name: str, shape: tuple[int, ...], problem: GradProblem) -> ParamCheck:

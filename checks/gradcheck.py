@@ -58,15 +58,39 @@ class _Squeezed:
         return out.reshape(())[()]
 
 
+def _untouched(structure: Structure, arrays: list[np.ndarray], originals: list[np.ndarray],
+               when: str) -> None:
+    """`OutputError` if ``f`` wrote into the checker's copy of a parameter."""
+    for name, a, o in zip(structure.names, arrays, originals, strict=True):
+        if a.tobytes() != np.ascontiguousarray(o).tobytes():
+            moved = (a != o) | (np.signbit(a) != np.signbit(o))
+            index = tuple(int(i) for i in np.argwhere(moved)[0]) if moved.any() else ()
+            raise OutputError(
+                f"f modified its input in place: {name} changed {when} (first at index "
+                f"{index}, e.g. by x += ..., x[...] = ... or out=x). f must not write into the "
+                "parameters it is given; copy first (x = x.copy()). Your arrays are "
+                "untouched: the checker calls f on its own copies."
+            )
+
+
 def _validated_f(
-    f: Callable[[Any], Any], arg: Any
+    f: Callable[[Any], Any], structure: Structure, arrays: list[np.ndarray],
+    originals: list[np.ndarray],
 ) -> tuple[Callable[[Any], Any], float, float]:
     """``f`` (wrapped if needed), ``f(x)`` and the epsilon of its output; checks determinism."""
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}.")
+    arg = structure.build(arrays)
     out = f(arg)
+    _untouched(structure, arrays, originals, "during the first call of f")
     arr = np.asarray(out)
-    if arr.dtype.kind not in "fiu" or arr.dtype.kind == "b":
+    if arr.dtype.kind in "iu":
+        raise OutputError(
+            f"f returns an integer ({type(out).__name__} {out!r}) at the given params: its "
+            "finite differences are 0 (or jumps of 1), so no gradient can be measured. "
+            "Return the float itself, before any int() or rounding."
+        )
+    if arr.dtype.kind != "f":
         raise OutputError(
             f"f must return a real scalar, but it returned {type(out).__name__} with dtype "
             f"{arr.dtype} at the given params."
@@ -86,8 +110,7 @@ def _validated_f(
             f"f is not deterministic: two calls with the same params returned {f0!r} and "
             f"{again!r}. Fix its random seed (or dropout) inside f before checking gradients."
         )
-    eps = float(np.finfo(arr.dtype).eps) if arr.dtype.kind == "f" else 0.0
-    return fn, f0, eps
+    return fn, f0, float(np.finfo(arr.dtype).eps)
 
 
 def _analytic(
@@ -158,14 +181,16 @@ def check_gradients(
     Raises
     ------
     TypeError
-        Integer (or other non-float) parameters, ``params`` of an unsupported kind, a
+        Parameters that are not float32 or float64 (float16 included: it cannot resolve a
+        gradient to better than a few percent), ``params`` of an unsupported kind, a
         ``grad`` container of another kind than ``params``, non-callable ``f``.
     ValueError
-        An unknown ``method``, negative tolerances, empty ``params``.
+        An unknown ``method``, negative tolerances, empty ``params``, NaN or inf in
+        ``params`` (named with its index).
     OutputError
-        ``f`` returns NaN or inf (at the point or inside the stencil), a non-scalar, or
-        different values for the same input. Exceptions raised by ``f`` itself propagate
-        unchanged.
+        ``f`` returns NaN or inf (at the point or inside the stencil), a non-scalar, an
+        integer, or different values for the same input, or it writes into its input.
+        Exceptions raised by ``f`` itself propagate unchanged.
 
     Notes
     -----
@@ -175,9 +200,13 @@ def check_gradients(
     Richardson from steps 2h and 4h for entries not decided by the first estimate). Where the
     one-sided differences disagree in a way no smooth function explains (ReLU, abs or max at
     a kink inside the stencil), the entry is "inconclusive" (status ``kink?``), never a
-    failure and never a silent pass. Steps are ``eps**(1/3) max(|x|, 1)`` per entry (see
-    `checks.steps`), rounded to the parameter's dtype: ``f`` never sees another dtype, except
-    with ``method="complex"``, which by definition calls it with complex arrays.
+    failure and never a silent pass. Where ``f`` did not change at all when an entry moved
+    and no entry of the gradient is resolved from 0 (``f = 1 + 4e-18 x``, or a constant
+    ``f``), the entry is "inconclusive" too (status ``unresolved``, with the resolution in
+    the result's note): a gradient below the error bar cannot be told from 0. Steps are
+    ``eps**(1/3) max(|x|, 1)`` per entry (see `checks.steps`), rounded to the parameter's
+    dtype: ``f`` never sees another dtype, except with ``method="complex"``, which by
+    definition calls it with complex arrays.
 
     Spreading the finite differences over processes, or over a cluster (``f`` and ``grad``
     must then be picklable: module-level functions, not lambdas)::
@@ -209,7 +238,7 @@ def check_gradients(
                          executor=executor, chunk_size=chunk_size)
     arrays = private_copies(originals)
     arg = structure.build(arrays)
-    fn, f0, out_eps = _validated_f(f, arg)
+    fn, f0, out_eps = _validated_f(f, structure, arrays, originals)
     analytic, problems = _analytic(grad, structure, arrays)
     probe = BlackBox(fn, structure, arrays, executor, config.chunk_size)
     target = Target(structure=structure, arrays=arrays, f0=f0, out_eps=out_eps,
@@ -222,12 +251,7 @@ def check_gradients(
 def _after(fn: Callable[[Any], Any], arg: Any, f0: float, structure: Structure,
            arrays: list[np.ndarray], originals: list[np.ndarray]) -> None:
     """``f`` unchanged at the point (no hidden state) and its input not written to."""
-    for name, a, o in zip(structure.names, arrays, originals, strict=True):
-        if a.tobytes() != np.ascontiguousarray(o).tobytes():
-            raise OutputError(
-                f"f wrote into its input {name}: the checker's copy changed during the check. "
-                "f must not modify the parameters it is given."
-            )
+    _untouched(structure, arrays, originals, "during the check")
     again = float(np.asarray(fn(arg)))
     if again != f0:
         raise OutputError(

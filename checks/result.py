@@ -18,6 +18,7 @@ _STATUS_TEXT = {
     Status.KINK: "kink?",
     Status.NOISY: "noisy",
     Status.NONFINITE: "non-finite",
+    Status.UNRESOLVED: "unresolved",
 }
 
 
@@ -29,7 +30,8 @@ class Diagnosis:
     ----------
     kind : str
         One of "factor", "sign flip", "transpose", "reshape", "single sample", "zeroed",
-        "wrong shape", "missing", "extra", "non-finite", "few entries", "unexplained".
+        "f constant", "wrong shape", "missing", "extra", "non-finite", "few entries",
+        "unexplained".
     message : str
         One sentence for the log, with the evidence (factor, indices, shapes).
     factor : float or None
@@ -74,6 +76,9 @@ class ParamCheck:
         What each discrepancy was compared with: 3 x error bar + rtol x magnitude + atol.
     diagnosis : Diagnosis or None
         Set when the verdict is "fail".
+    note : str or None
+        Why entries are undecided when the reason is not in their status alone (e.g. a
+        gradient below what finite differences resolve).
     """
 
     name: str
@@ -90,6 +95,7 @@ class ParamCheck:
     worst_error_bar: float
     allowance: FloatArray | None = None
     diagnosis: Diagnosis | None = None
+    note: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -155,6 +161,8 @@ class ParamCheck:
                 )
         if self.diagnosis is not None:
             lines.append(f"    diagnosis: {self.diagnosis}")
+        if self.note is not None:
+            lines.append(f"    note: {self.note}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -67,12 +67,28 @@ def first_verdict(a: FloatArray, est: Estimate, setup: Setup, G: float,
     return (d <= allow) & useful & ~suspect, failing
 
 
+def unchanged(est: Estimate) -> np.ndarray:
+    """Entries where ``f`` returned exactly ``f(x)`` at ``x +- h``: difference and jump are 0."""
+    return (est.value == 0.0) & ~(est.jump > 0.0)  # jump is NaN for one-sided estimates
+
+
 def final_status(a: FloatArray, est: Estimate, setup: Setup, G: float,
                   bar_max: float = 0.0) -> np.ndarray:
-    """Status codes after the last estimate: pass, fail, kink, noisy or non-finite."""
+    """Status codes after the last estimate: pass, fail, kink, noisy, non-finite, unresolved.
+
+    Where the whole gradient is indistinguishable from 0 (``G <= SAFETY x bar_max``) and
+    ``f`` did not change at all when an entry moved, finite differences measured nothing
+    there: a true gradient below the error bar (``f = 1 + 4e-18 x``) would look the same as
+    an exact 0, so the entry is unresolved, not passed. (At an exact minimum f does change,
+    by ``h**2 f''``; where f is exactly 0 everywhere the error bar is 0 and any gradient
+    would show; in a network where other entries are resolved, an entry that does not move
+    f is judged against their scale, as a pass.)
+    """
     d = np.abs(a - est.value)
     status = np.full(a.shape, Status.PASS, np.int8)
     status[~informative(est, G, bar_max)] = Status.NOISY
+    if SAFETY * bar_max >= G:
+        status[unchanged(est) & (est.error_bar > 0.0)] = Status.UNRESOLVED
     status[d > allowance(a, est, setup)] = Status.FAIL
     status[est.kink] = Status.KINK
     status[~np.isfinite(a)] = Status.NONFINITE

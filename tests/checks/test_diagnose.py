@@ -75,3 +75,30 @@ def test_wrong_shape_diagnosis_through_the_checker():
     result = check_gradients(lambda x: np.sum(x**2), x, lambda x: 2 * x.T)
     d = result.params[0].diagnosis
     assert d.kind == "wrong shape" and "(3, 2)" in d.message and "(2, 3)" in d.message
+
+
+def test_few_entries_is_decided_by_the_fraction_not_the_count():
+    n = np.array([0.5, -0.25, 2.0])
+    a = n + np.array([0.1, -0.3, 0.2])  # every entry of a 3-entry bias wrong
+    every = np.ones(3, bool)
+    d = diagnose(a, n, every, every)
+    assert d.kind == "unexplained" and "3 of 3 entries disagree" in d.message
+    assert "only" not in d.message and "(2,) (relative error" in d.message
+    big_n = np.linspace(1.0, 2.0, 12)
+    one = np.zeros(12, bool)
+    one[4] = True
+    d = diagnose(np.where(one, 0.5, big_n), big_n, one, np.ones(12, bool))
+    assert d.kind == "few entries" and d.message.startswith("only 1 of 12 entries disagree")
+
+
+def test_wrong_entries_where_f_never_changed_blame_f_not_the_gradient():
+    n = np.zeros((2, 3))
+    a = np.array([[0.0, 0.0, 0.7], [0.0, 0.0, -0.2]])
+    wrong = a != 0
+    flat = np.zeros((2, 3), bool)
+    flat[:, 2] = True
+    d = diagnose(a, n, wrong, np.ones((2, 3), bool), unchanged=flat, name="W")
+    assert d.kind == "f constant"
+    assert d.message.startswith("f does not depend on W at 2 of its 6 entries, e.g. (0, 2)")
+    d = diagnose(a, n, wrong, np.ones((2, 3), bool), unchanged=np.ones((2, 3), bool), name="W")
+    assert d.message.startswith("f does not depend on W: f returned exactly f(x)")

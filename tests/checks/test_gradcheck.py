@@ -317,15 +317,15 @@ ERROR_CASES = [
     pytest.param(_counter_f(), X3, 2 * X3, {}, OutputError, "not deterministic",
                  id="f keeps state between calls"),
     pytest.param(lambda x: x.__setitem__(0, 9.0) or float(x @ x), X3, 2 * X3, {},
-                 OutputError, "f wrote into its input", id="f writes into its input"),
+                 OutputError, "f modified its input in place", id="f writes into its input"),
     pytest.param(_nan_at_perturbed, np.array([-1.0 + 1e-9, 0.0]), None, {}, OutputError,
                  r"params\[0\] moved from", id="f leaves its domain inside the stencil"),
     pytest.param(lambda x: 0.0, np.arange(3), np.zeros(3), {}, TypeError,
                  "dtype int64.*astype", id="integer params"),
     pytest.param(lambda x: 0.0, np.array([True]), np.zeros(1), {}, TypeError,
-                 "floating-point", id="bool params"),
+                 "need float32 or float64", id="bool params"),
     pytest.param(lambda x: 0.0, np.array([1j]), np.zeros(1), {}, TypeError,
-                 "floating-point", id="complex params"),
+                 "need float32 or float64", id="complex params"),
     pytest.param(lambda x: 0.0, {"W": np.zeros(2), "n": np.arange(2)}, {}, {}, TypeError,
                  "n has dtype", id="one integer array in a dict"),
     pytest.param(lambda x: 0.0, {}, {}, {}, ValueError, "empty", id="empty dict"),
@@ -582,3 +582,57 @@ def test_directional_confirms_failures_at_a_quarter_step():
         assert check_gradients(f, p, grad, method="directional", seed=seed).verdict != "fail"
     wrong = lambda q: {k: 64 * v for k, v in grad(q).items()}  # noqa: E731
     assert check_gradients(f, p, wrong, method="directional", seed=0).verdict == "fail"
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 18, section 3: the checker's edge cases, each with its own true message
+# ---------------------------------------------------------------------------------------------
+
+
+def test_float16_is_refused_so_a_five_percent_error_cannot_pass():
+    x = np.array([0.3, -1.2, 2.0], np.float16)
+    with pytest.raises(TypeError, match=r"float16.*5% error would pass.*astype\(np.float32\)"):
+        check_gradients(lambda x: np.sum(np.sin(x)), x, lambda x: 1.05 * np.cos(x))
+
+
+def test_a_gradient_below_resolution_with_an_analytic_zero_is_inconclusive_with_the_reason():
+    result = check_gradients(lambda x: 1.0 + 4e-18 * np.sum(x), X3, np.zeros(3), seed=0)
+    assert result.verdict == "inconclusive", str(result)
+    assert result.params[0].counts() == {"unresolved": 3}
+    assert "cannot be told from 0" in str(result) and "|g| < " in result.params[0].note
+    # the same f with a resolvable scale beside it: judged against that scale, a pass
+    ok = check_gradients(lambda p: 1.0 + 4e-18 * np.sum(p[0]) + np.sum(p[1] ** 2),
+                         [X3, X3], lambda p: [np.zeros(3), 2 * p[1]], seed=0)
+    assert ok.verdict == "pass", str(ok)
+
+
+def test_a_loss_that_ignores_its_argument_is_named_as_such():
+    result = check_gradients(lambda x: 1.0, X3, np.cos, seed=0)
+    assert result.verdict == "fail"
+    assert result.params[0].diagnosis.kind == "f constant"
+    assert "f does not depend on params" in str(result) and "only 3 of 3" not in str(result)
+
+
+@pytest.mark.parametrize("out", [lambda x: 3, lambda x: np.int64(3)], ids=["int", "np.int64"])
+def test_a_loss_that_returns_an_integer_is_refused_before_any_finite_difference(out):
+    with pytest.raises(OutputError, match=r"f returns an integer.*finite differences are 0"):
+        check_gradients(out, X3, np.cos)
+
+
+def test_a_loss_that_writes_into_its_input_is_named_not_blamed_on_randomness():
+    def f(x):
+        x *= 2.0
+        return float(np.sum(x))
+
+    x = X3.copy()
+    with pytest.raises(OutputError, match="f modified its input in place") as info:
+        check_gradients(f, x, np.ones(3))
+    assert "random seed" not in str(info.value)
+    assert x.tobytes() == X3.tobytes()
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_non_finite_params_are_refused_with_their_index(bad):
+    x = np.array([[0.5, 1.0], [bad, 2.0]])
+    with pytest.raises(ValueError, match=r"params contains .* at index \(1, 0\)"):
+        check_gradients(lambda x: float(np.sum(x)), x, np.ones((2, 2)))
