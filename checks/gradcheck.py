@@ -296,6 +296,7 @@ def assert_gradients(
     >>> import numpy as np
     >>> _ = assert_gradients(lambda x: float(x @ x), np.arange(3.0), lambda x: 2 * x)
     """
+    __tracebackhide__ = True  # pytest: the failure shows the caller's line and the table
     result = check_gradients(f, params, grad, **kwargs)
     if result.verdict == Verdict.FAIL or (
         not allow_inconclusive and result.verdict == Verdict.INCONCLUSIVE

@@ -9,7 +9,8 @@ gets::
 Options (shown by ``pytest --help`` under "gradproof"):
 
 ``--gradcheck-method NAME``
-    Default ``method`` of the fixture (default: the checker's own, ``"auto"``).
+    Default ``method`` of the fixture (default: the checker's own, ``"auto"``); an unknown
+    name is a usage error at start-up, listing the names.
 ``--gradcheck-rtol X`` / ``--gradcheck-atol X``
     Default tolerances (default: None, the checker's error-bar based verdict).
 ``--gradcheck-seed N``
@@ -18,8 +19,9 @@ Options (shown by ``pytest --help`` under "gradproof"):
     names its seed and the command that reproduces it.
 
 Keyword arguments given to the fixture's call override these defaults. The module imports
-`checks` only when the fixture is used, so loading the plugin costs nothing in suites that do
-not use it.
+`checks` only when the fixture is used (or ``--gradcheck-method`` is given), so loading the
+plugin costs nothing in suites that do not use it. A failing check shows the test's line and
+the check's table, not the library's frames (``__tracebackhide__``).
 
 Notes
 -----
@@ -55,6 +57,16 @@ def _tolerance(text: str) -> float:
     return value
 
 
+def _method(text: str) -> str:
+    """Argparse type for the method: a name of `checks.METHODS` (checked at start-up)."""
+    from checks.methods import FD_METHODS  # only when the option is given
+
+    if text not in FD_METHODS:
+        choices = ", ".join(repr(m) for m in FD_METHODS)
+        raise argparse.ArgumentTypeError(f"expected one of {choices}, got {text!r}")
+    return text
+
+
 def _seed(text: str) -> int:
     """Argparse type for the base seed: an integer >= 0."""
     try:
@@ -70,7 +82,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """Register ``--gradcheck-method``, ``--gradcheck-rtol``, ``--gradcheck-atol``, ``-seed``."""
     group = parser.getgroup("gradproof", "gradient checks (gradproof's gradcheck fixture)")
     group.addoption(
-        "--gradcheck-method", default=None, metavar="NAME",
+        "--gradcheck-method", type=_method, default=None, metavar="NAME",
         help="default method of the gradcheck fixture (default: the checker's 'auto')",
     )
     group.addoption(

@@ -112,12 +112,37 @@ def test_method_option_reaches_the_checker(pytester):
     pytester.makepyfile(test_method="""
         import numpy as np
 
-        def test_bad_method(gradcheck):
-            gradcheck(lambda x: float(np.sum(x ** 2)), np.ones(3), lambda x: 2 * x)
+        def test_method(gradcheck):
+            r = gradcheck(lambda x: float(np.sum(x ** 2)), np.ones(3), lambda x: 2 * x)
+            print("METHOD", r.method)
     """)
-    result = pytester.runpytest("-p", "no:cacheprovider", "--gradcheck-method=cental")
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*ValueError*cental*"])  # the checker names the bad method
+    result = pytester.runpytest("-p", "no:cacheprovider", "-s", "--gradcheck-method=richardson")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*METHOD richardson*"])
+
+
+def test_an_unknown_method_is_a_usage_error_at_start_up_not_a_failure_per_test(pytester):
+    pytester.makepyfile(test_options=OPTIONS, test_example=EXAMPLE)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--gradcheck-method=bogus")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([
+        "*argument --gradcheck-method: expected one of 'auto', 'forward', 'central'*"
+        "got 'bogus'*",
+    ])
+    assert "passed" not in result.stdout.str() and "failed" not in result.stdout.str()
+
+
+def test_a_failing_check_shows_the_table_not_the_library_source(example):
+    result = example.runpytest("-p", "no:cacheprovider", "-k", "wrong")
+    result.assert_outcomes(failed=1, deselected=1)
+    out = result.stdout.str()
+    failure = out[out.index("test_wrong"):]
+    lines = failure.splitlines()
+    table = next(i for i, line in enumerate(lines) if "gradient check: FAIL" in line)
+    # the test's own line, then the table: no frame of checks' source in between
+    assert table < 12, failure
+    assert "def assert_gradients" not in out and "def __call__" not in out
+    assert "checks/gradcheck.py" not in out and "checks/pytest_plugin.py" not in out
 
 
 def test_report_header_states_the_defaults(pytester):
@@ -152,9 +177,10 @@ def test_keyword_overrides_beat_the_defaults(pytester):
         import pytest
 
         def test_override(gradcheck):
-            # --gradcheck-method=cental would make the checker raise; the override wins
-            gradcheck(lambda x: float(np.sum(x ** 2)), np.ones(3), lambda x: 2 * x,
-                      method="central")
+            # --gradcheck-method=directional is the default; the override wins
+            r = gradcheck(lambda x: float(np.sum(x ** 2)), np.ones(3), lambda x: 2 * x,
+                          method="central")
+            assert r.method == "central"
     """)
-    result = pytester.runpytest("-p", "no:cacheprovider", "--gradcheck-method=cental")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--gradcheck-method=directional")
     result.assert_outcomes(passed=1)
