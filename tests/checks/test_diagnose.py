@@ -83,7 +83,7 @@ def test_few_entries_is_decided_by_the_fraction_not_the_count():
     every = np.ones(3, bool)
     d = diagnose(a, n, every, every)
     assert d.kind == "unexplained" and "3 of 3 entries disagree" in d.message
-    assert "only" not in d.message and "(2,) (relative error" in d.message
+    assert "only" not in d.message
     big_n = np.linspace(1.0, 2.0, 12)
     one = np.zeros(12, bool)
     one[4] = True
