@@ -22,6 +22,7 @@ from checks.diagnose import diagnose, shape_diagnosis
 from checks.directional import eval_points, points_along, random_directions
 from checks.finite_diff import MULTIPLES, NOISE_POINTS, Probe, noise_level
 from checks.methods import FD_METHODS, Context, Judged
+from checks.precision import effective_precision
 from checks.result import CheckResult, ParamCheck
 from checks.structure import GradProblem, Structure
 from checks.verdict import SAFETY, Setup, allowance, unchanged
@@ -163,6 +164,20 @@ def make_setup(target: Target, config: CheckConfig) -> Setup:
     )
 
 
+def _precision(setup: Setup, target: Target, config: CheckConfig) -> tuple[Setup, str | None]:
+    """Judge an analytic gradient computed in a lower precision at that precision."""
+    p = effective_precision(target.analytic)
+    if p is None or p.eps <= setup.eps_f:
+        return setup, None
+    if config.rtol is not None:
+        return setup, (f"analytic gradient has {p.name} precision (every entry is exactly a "
+                       f"{p.name}); rtol {setup.rtol:.3g} as given")
+    rtol = math.sqrt(p.eps)
+    return replace(setup, rtol=rtol), (
+        f"analytic gradient has {p.name} precision: rtol {rtol:.3g} (every entry is exactly "
+        f"a {p.name}, so it was computed in {p.name} or lower; judged at that precision)")
+
+
 def run_check(probe: Probe, target: Target, config: CheckConfig) -> CheckResult:
     """The check proper, on validated input and a probe (shared with `checks.numeric_fast`).
 
@@ -181,7 +196,7 @@ def run_check(probe: Probe, target: Target, config: CheckConfig) -> CheckResult:
     """
     structure = target.structure
     rng = np.random.default_rng(config.seed)
-    setup = make_setup(target, config)
+    setup, precision = _precision(make_setup(target, config), target, config)
     method, note = FD_METHODS[config.method].resolve(structure.n_entries, config.full_limit)
     setup = replace(setup, sigma=_noise(probe, setup, rng, method.noise_exponent))
     ctx = Context(probe=probe, setup=setup, target=target, config=config, rng=rng)
@@ -205,5 +220,5 @@ def run_check(probe: Probe, target: Target, config: CheckConfig) -> CheckResult:
     return CheckResult(
         verdict=verdict, params=done, method=method.name, method_note=note, rtol=setup.rtol,
         atol=setup.atol, noise=setup.sigma, evaluations=probe.evaluations, seed=config.seed,
-        problems=extra,
+        problems=extra, precision=precision,
     )

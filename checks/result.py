@@ -197,6 +197,10 @@ class CheckResult:
     seed : int or None
     problems : tuple of str
         Structural problems of the analytic gradient (extra keys or entries).
+    precision : str or None
+        Set when the analytic gradient's values show a lower precision than the parameters'
+        (e.g. float32 values in float64 arrays) and it was judged at that precision
+        (`checks.precision`): the sentence that says so, with the rtol used.
     """
 
     verdict: Verdict
@@ -209,6 +213,7 @@ class CheckResult:
     evaluations: int
     seed: int | None = None
     problems: tuple[str, ...] = field(default_factory=tuple)
+    precision: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -245,6 +250,7 @@ class CheckResult:
             f"(method {self.method}; {self.method_note}; {self.evaluations} evaluations of f; "
             f"rtol={self.rtol:.3g}, atol={self.atol:.3g}, seed={self.seed})"
         ]
+        lines += [f"  {self.precision}"] if self.precision else []
         lines += [f"  problem: {p}" for p in self.problems]
         lines += [p.table() for p in self.params]
         return "\n".join(lines)
