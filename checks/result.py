@@ -23,6 +23,23 @@ _STATUS_TEXT = {
 
 
 @dataclass(frozen=True)
+class Row:
+    """One entry of a result table: index, values, discrepancy, error bar, status."""
+
+    index: str
+    analytic: float
+    numeric: float
+    diff: float
+    error_bar: float
+    status: Status
+
+    @property
+    def status_text(self) -> str:
+        """One of "ok", "FAIL", "kink?", "noisy", "non-finite", "unresolved"."""
+        return _STATUS_TEXT[self.status]
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     """What a failing gradient most likely got wrong.
 
@@ -132,10 +149,10 @@ class ParamCheck:
         order = np.lexsort((-ratio, -rank))[:k]
         return [tuple(int(i) for i in np.unravel_index(j, self.analytic.shape)) for j in order]
 
-    def table(self, k: int = WORST_ROWS) -> str:
-        """The parameter's header line, its worst entries as a table, and the diagnosis."""
+    def heading(self) -> str:
+        """``name shape: VERDICT  (counts)  max abs err ..., max rel err ...``."""
         counts = ", ".join(f"{n} {s}" for s, n in self.counts().items())
-        head = (
+        return (
             f"{self.name} {self.shape}: {self.verdict.value.upper()}"
             + (f"  ({counts})" if counts else "")
             + (
@@ -143,27 +160,51 @@ class ParamCheck:
                 if np.isfinite(self.max_abs_error) else ""
             )
         )
-        lines = [head]
-        rows = self.worst(k)
-        if rows and self.analytic is not None and self.numeric is not None:
-            label = "direction" if self.probe == "directions" else "index"
+
+    def rows(self, k: int = WORST_ROWS) -> list[Row]:
+        """The ``k`` worst entries (see `worst`) as table rows."""
+        if self.analytic is None or self.numeric is None:
+            return []
+        out = []
+        for idx in self.worst(k):
+            a, n = float(self.analytic[idx]), float(self.numeric[idx])
+            bar = float(self.error_bar[idx]) if self.error_bar is not None else np.nan
+            code = Status(int(self.status[idx])) if self.status is not None else Status.PASS
+            out.append(Row(str(idx[0]) if len(idx) == 1 else str(idx), a, n, abs(a - n), bar,
+                           code))
+        return out
+
+    @property
+    def index_label(self) -> str:
+        """The first column's title: "index", or "direction" for random directions."""
+        return "direction" if self.probe == "directions" else "index"
+
+    def footnotes(self) -> list[str]:
+        """``diagnosis: ...`` and ``note: ...`` lines, where set."""
+        return ([f"diagnosis: {self.diagnosis}"] if self.diagnosis is not None else []) + (
+            [f"note: {self.note}"] if self.note is not None else [])
+
+    def table(self, k: int = WORST_ROWS) -> str:
+        """The parameter's header line, its worst entries as a table, and the diagnosis."""
+        lines = [self.heading()]
+        rows = self.rows(k)
+        if rows:
             lines.append(
-                f"    {label:<14} {'analytic':>13} {'numeric':>13} {'|diff|':>10} "
+                f"    {self.index_label:<14} {'analytic':>13} {'numeric':>13} {'|diff|':>10} "
                 f"{'error bar':>10}  status"
             )
-            for idx in rows:
-                a, n = self.analytic[idx], self.numeric[idx]
-                bar = self.error_bar[idx] if self.error_bar is not None else np.nan
-                st = _STATUS_TEXT[Status(int(self.status[idx]))] if self.status is not None else ""
-                shown = str(idx[0]) if len(idx) == 1 else str(idx)
-                lines.append(
-                    f"    {shown:<14} {a:>13.6g} {n:>13.6g} {abs(a - n):>10.3g} {bar:>10.3g}  {st}"
-                )
-        if self.diagnosis is not None:
-            lines.append(f"    diagnosis: {self.diagnosis}")
-        if self.note is not None:
-            lines.append(f"    note: {self.note}")
+            lines += [
+                f"    {r.index:<14} {r.analytic:>13.6g} {r.numeric:>13.6g} {r.diff:>10.3g} "
+                f"{r.error_bar:>10.3g}  {r.status_text}"
+                for r in rows
+            ]
+        lines += [f"    {line}" for line in self.footnotes()]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from checks.result_html import param_html
+
+        return param_html(self)
 
     def __repr__(self) -> str:
         return f"ParamCheck({self.name!r}, shape={self.shape}, verdict={self.verdict.value!r})"
@@ -244,13 +285,29 @@ class CheckResult:
             f"params={[p.name for p in self.params]})"
         )
 
-    def __str__(self) -> str:
-        lines = [
+    def heading(self) -> str:
+        """``gradient check: VERDICT  (method ...; evaluations; rtol, atol, seed)``."""
+        return (
             f"gradient check: {self.verdict.value.upper()}  "
             f"(method {self.method}; {self.method_note}; {self.evaluations} evaluations of f; "
             f"rtol={self.rtol:.3g}, atol={self.atol:.3g}, seed={self.seed})"
-        ]
-        lines += [f"  {self.precision}"] if self.precision else []
-        lines += [f"  problem: {p}" for p in self.problems]
+        )
+
+    def notes(self) -> list[str]:
+        """The precision line and the structural problems, in the order ``str()`` shows them."""
+        return ([self.precision] if self.precision else []) + [
+            f"problem: {p}" for p in self.problems]
+
+    def __str__(self) -> str:
+        lines = [self.heading(), *(f"  {n}" for n in self.notes())]
         lines += [p.table() for p in self.params]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The same table as ``str()``, as HTML for Jupyter: failing rows highlighted.
+
+        Inline styles only: no JavaScript, no stylesheet or font fetched.
+        """
+        from checks.result_html import result_html
+
+        return result_html(self)
