@@ -7,16 +7,16 @@ refines the entries it leaves undecided with the method's `refinements`, and con
 failure with the method's `confirm` at a smaller step. A method with another plan
 (`Directional`: random directions, not entries) overrides `judge`.
 
-=========== ==================== ===== =================================================
-method      step                 cost  undecided entries / failures
-=========== ==================== ===== =================================================
-forward     eps**(1/2) max(|x|,1) 1    central, then steps 2h and 4h / central at h/4
-central     eps**(1/3) max(|x|,1) 2    steps 2h and 4h (Richardson) / central at h/4
-richardson  eps**(1/6) max(|x|,1) 6    none: already h, 2h, 4h / Richardson at h/4
-complex     eps**2 max(|x|,1)     1    none: no subtraction, so no round-off
-directional eps**(1/3) along v    2/v  steps 2t and 4t / steps t/4 and t/2
+=========== ===================== ===== ================================================
+method      step                  cost  undecided entries / failures
+=========== ===================== ===== ================================================
+forward     eps**(1/2) max(|x|,1) 1     central, then steps 2h and 4h / central at h/4
+central     eps**(1/3) max(|x|,1) 2     steps 2h and 4h (Richardson) / central at h/4
+richardson  eps**(1/6) max(|x|,1) 6     none: already h, 2h, 4h / Richardson at h/4
+complex     eps**2 max(|x|,1)     1     none: no subtraction, so no round-off
+directional eps**(1/3) along v    2/v   steps 2t and 4t / steps t/4 and t/2
 auto        central up to 50,000 entries, directional above
-=========== ==================== ===== =================================================
+=========== ===================== ===== ================================================
 
 The step balances truncation (grows with h) against round-off (``eps |f| / h``): forward
 differences err by ``h f''``, central by ``h**2 f'''``, Richardson's extrapolation by
