@@ -61,6 +61,7 @@ class _Squeezed:
 def _untouched(structure: Structure, arrays: list[np.ndarray], originals: list[np.ndarray],
                when: str) -> None:
     """`OutputError` if ``f`` wrote into the checker's copy of a parameter."""
+    __tracebackhide__ = True  # pytest: a refusal points at the caller's line
     for name, a, o in zip(structure.names, arrays, originals, strict=True):
         if a.tobytes() != np.ascontiguousarray(o).tobytes():
             moved = (a != o) | (np.signbit(a) != np.signbit(o))
@@ -78,6 +79,7 @@ def _validated_f(
     originals: list[np.ndarray],
 ) -> tuple[Callable[[Any], Any], float, float]:
     """``f`` (wrapped if needed), ``f(x)`` and the epsilon of its output; checks determinism."""
+    __tracebackhide__ = True  # pytest: a refusal points at the caller's line
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}.")
     arg = structure.build(arrays)
@@ -233,6 +235,7 @@ def check_gradients(
     >>> print(r.verdict, r.params[0].diagnosis.kind, round(r.params[0].diagnosis.factor, 6))
     fail factor 2.0
     """
+    __tracebackhide__ = True  # pytest: a refusal points at the caller's line
     structure, originals = normalise_params(params)
     config = CheckConfig(method=method, rtol=rtol, atol=atol, seed=seed, directions=directions,
                          executor=executor, chunk_size=chunk_size)
@@ -251,6 +254,7 @@ def check_gradients(
 def _after(fn: Callable[[Any], Any], arg: Any, f0: float, structure: Structure,
            arrays: list[np.ndarray], originals: list[np.ndarray]) -> None:
     """``f`` unchanged at the point (no hidden state) and its input not written to."""
+    __tracebackhide__ = True  # pytest: a refusal points at the caller's line
     _untouched(structure, arrays, originals, "during the check")
     again = float(np.asarray(fn(arg)))
     if again != f0:

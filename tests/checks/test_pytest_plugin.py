@@ -184,3 +184,24 @@ def test_keyword_overrides_beat_the_defaults(pytester):
     """)
     result = pytester.runpytest("-p", "no:cacheprovider", "--gradcheck-method=directional")
     result.assert_outcomes(passed=1)
+
+
+def test_a_refused_f_shows_the_message_not_the_library_source(pytester):
+    pytester.makepyfile(test_int="""
+        import numpy as np
+
+        def test_int(gradcheck):
+            gradcheck(lambda x: int(np.sum(x)), np.ones(3), lambda x: np.ones(3))
+
+        def test_user_error(gradcheck):
+            def f(x):
+                raise KeyError("the user's own bug")
+            gradcheck(f, np.ones(3), lambda x: np.ones(3))
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "OutputError: f returns an integer" in out
+    assert "def check_gradients" not in out and "def _validated_f" not in out
+    # the user's own exception still shows the user's frame
+    assert "raise KeyError" in out and "KeyError: \"the user's own bug\"" in out
