@@ -96,7 +96,9 @@ class VectorCheckResult(CheckResult):
         n = len(self.cotangents)
         given = sum(lab == "given" for lab in self.labels)
         what = (f"{n} cotangents: {given} given, {n - given} random (seed {self.seed})"
-                if self.kind in ("vjp", "layer") else f"{n} rows")
+                if self.kind in ("vjp", "layer") else
+                f"{len(self.per_cotangent)} rows, seed {self.seed}" if self.kind == "jacobian"
+                else f"seed {self.seed}")
         lines = [
             f"{self.kind} check: {self.verdict.value.upper()}  ({what}; method {self.method}; "
             f"{self.evaluations} evaluations of f; rtol={self.rtol:.3g}, atol={self.atol:.3g})"
@@ -521,5 +523,174 @@ def assert_vjp(f: Callable[[Any], Any], inputs: Any, vjp: Callable[[Any, Any], A
     VectorCheckResult
     """
     result = check_vjp(f, inputs, vjp, **kwargs)
+    raise_on_failure(result, allow_inconclusive)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# check_jacobian
+# ---------------------------------------------------------------------------------------------
+
+
+def _stack_rows(name: str, shape: tuple[int, ...], rows: Sequence[ParamCheck]) -> ParamCheck:
+    """One `ParamCheck` of shape ``out_shape + in_shape`` from the per-row checks."""
+    def stacked(field_name: str) -> np.ndarray:
+        return np.stack([getattr(r, field_name) for r in rows]).reshape(shape)
+
+    status = stacked("status")
+    verdict = overall(rows, ())
+    decided = (status == Status.PASS) | (status == Status.FAIL)
+    finite = [r for r in rows if np.isfinite(r.max_abs_error)]
+    pc = ParamCheck(
+        name=name, shape=shape, probe="entries", verdict=verdict,
+        analytic=stacked("analytic"), numeric=stacked("numeric"),
+        error_bar=stacked("error_bar"), status=status,
+        max_abs_error=max((r.max_abs_error for r in finite), default=math.nan),
+        max_rel_error=max((r.max_rel_error for r in finite), default=math.nan),
+        worst_index=None, worst_error_bar=math.nan, allowance=stacked("allowance"),
+    )
+    worst = pc.worst(1)
+    diagnosis = None
+    if verdict == Verdict.FAIL:
+        diagnosis = _jacobian_diagnosis(pc, decided)
+    return replace(pc, worst_index=worst[0] if worst else None,
+                   worst_error_bar=float(pc.error_bar[worst[0]]) if worst else math.nan,  # type: ignore[index]
+                   diagnosis=diagnosis)
+
+
+def _jacobian_diagnosis(pc: ParamCheck, decided: np.ndarray) -> Diagnosis:
+    """"diagonal only" for a diagonal analytic Jacobian of an f that mixes entries."""
+    from checks.diagnose import diagnose
+
+    assert pc.analytic is not None and pc.numeric is not None and pc.status is not None
+    n_in = int(np.prod(pc.shape[len(pc.shape) // 2:], dtype=np.int64)) if pc.shape else 1
+    A = pc.analytic.reshape(-1, n_in)
+    N = pc.numeric.reshape(-1, n_in)
+    wrong = ((pc.status == Status.FAIL) | (pc.status == Status.NONFINITE)).reshape(A.shape)
+    if A.shape[0] == A.shape[1] > 1:
+        off = ~np.eye(A.shape[0], dtype=bool)
+        if (A[off] == 0).all() and wrong[off].any() and not wrong[~off].any():
+            return Diagnosis(
+                "diagonal only",
+                f"the analytic Jacobian is diagonal, but {int(wrong[off].sum())} off-diagonal "
+                "entries of the numeric one are not 0: only dy_i/dx_i was written (softmax: "
+                "J = diag(s) - s s^T, not diag(s (1 - s))).",
+            )
+    bar = float(np.max(pc.error_bar, initial=0.0)) if pc.error_bar is not None else 0.0
+    return diagnose(A, N, wrong, decided.reshape(A.shape), 3.0 * bar)
+
+
+def check_jacobian(
+    f: Callable[[Any], Any],
+    x: Any,
+    jac: Any,
+    *,
+    method: Method = "auto",
+    rtol: float | None = None,
+    atol: float | None = None,
+    seed: int | None = None,
+) -> VectorCheckResult:
+    """Check a whole hand-written Jacobian against finite differences, column by column.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> ndarray`` of shape ``out_shape``, real floating point, deterministic.
+    x : ndarray
+        One float array of shape ``in_shape``. Never modified.
+    jac : callable or ndarray
+        ``jac(x)`` or the array itself, shape ``out_shape + in_shape`` (``J[i..., j...] =
+        d f[i...] / d x[j...]``, the layout of ``torch.autograd.functional.jacobian``).
+    method, rtol, atol
+        As in `checks.check_gradients`, for each row's check.
+    seed : int, optional
+        Seeds the noise estimates (default 0).
+
+    Returns
+    -------
+    VectorCheckResult
+        One `checks.ParamCheck` named "jacobian" of shape ``out_shape + in_shape``; a failure
+        names the entry ``(i..., j...)``.
+
+    Raises
+    ------
+    TypeError
+        ``x`` is not one float array, ``f`` or ``jac`` is not what is expected.
+    OutputError
+        ``f`` returns a non-float, empty, non-finite or non-deterministic output.
+
+    Notes
+    -----
+    Each finite-difference evaluation of ``f`` gives a whole column ``d f / d x[j]``; every
+    entry is then judged with the error bars of `checks.check_gradients` (row ``i`` is the
+    gradient of ``f[i]``). A Jacobian of the wrong shape fails with the diagnosis
+    "wrong shape"; one laid out ``in_shape + out_shape`` is named as such. A diagonal
+    Jacobian of a function that mixes its entries gets "diagonal only". Diagnoses of other
+    failures index the Jacobian as a matrix (flat output, flat input).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = lambda x: np.array([x[0] * x[1], np.sin(x[1])])
+    >>> J = lambda x: np.array([[x[1], x[0]], [0.0, np.cos(x[1])]])
+    >>> print(check_jacobian(f, np.array([0.5, 2.0]), J).verdict)
+    pass
+    """
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"x must be one float ndarray, got {type(x).__name__}; for several "
+                        "inputs, use check_vjp.")
+    structure, originals = normalise_params(x)
+    check_callable(f, "f")
+    seed_ = check_seed(seed)
+    memo = VectorMemo(f, structure)
+    out = validated_output(memo, private_copies(originals)[0])
+    value = jac(private_copies(originals)[0]) if callable(jac) else jac
+    J = np.asarray(value)
+    if J.dtype.kind not in "fiu" or J.dtype.kind == "b":
+        raise TypeError(f"jac has dtype {J.dtype}; a real array of shape out_shape + in_shape "
+                        f"= {out.shape + x.shape} is expected.")
+    want = out.shape + x.shape
+    if J.shape != want:
+        hint = (" It is laid out in_shape + out_shape: transpose it." if
+                J.shape == x.shape + out.shape else "")
+        pc = ParamCheck("jacobian", want, "entries", Verdict.FAIL, None, None, None, None,
+                        math.nan, math.nan, None, math.nan, None,
+                        Diagnosis("wrong shape", f"jac has shape {J.shape}, but f maps "
+                                  f"{x.shape} to {out.shape}, so out_shape + in_shape = "
+                                  f"{want} is expected.{hint}"))
+        return VectorCheckResult(Verdict.FAIL, (pc,), "none", "jacobian of the wrong shape",
+                                 0.0, 0.0, 0.0, memo.calls, seed_, kind="jacobian")
+    rows = J.reshape(out.size, *x.shape).astype(np.float64)
+    results = []
+    for i in range(out.size):
+        e = np.zeros(out.size, dtype=out.dtype)
+        e[i] = 1.0
+        results.append(check_gradients(Contracted(memo, e), originals[0], rows[i],
+                                       method=method, rtol=rtol, atol=atol, seed=seed_))
+    pc = _stack_rows("jacobian", want, [r.params[0] for r in results])
+    first = results[0]
+    return VectorCheckResult(
+        pc.verdict, (pc,), first.method, first.method_note, first.rtol, first.atol,
+        max(r.noise for r in results), memo.calls, seed_, kind="jacobian",
+        per_cotangent=tuple(results),
+    )
+
+
+def assert_jacobian(f: Callable[[Any], Any], x: Any, jac: Any, *,
+                    allow_inconclusive: bool = True, **kwargs: Any) -> VectorCheckResult:
+    """`check_jacobian`, raising `checks.GradientMismatch` when it fails.
+
+    Parameters
+    ----------
+    f, x, jac, **kwargs
+        As in `check_jacobian`.
+    allow_inconclusive : bool
+        If False, an "inconclusive" verdict raises too.
+
+    Returns
+    -------
+    VectorCheckResult
+    """
+    result = check_jacobian(f, x, jac, **kwargs)
     raise_on_failure(result, allow_inconclusive)
     return result
