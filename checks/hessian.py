@@ -34,6 +34,7 @@ from checks.vjp import (
     check_callable,
     check_count,
     check_jacobian,
+    check_knobs,
     check_seed,
     normalise_cotangents,
     overall,
@@ -172,9 +173,10 @@ def check_hessian(
         check_callable(hvp, "hvp")
     if grad is not None:
         check_callable(grad, "grad")
+    check_knobs(method, rtol, atol)
     n_random = check_count(random_vectors, "random_vectors")
     seed_ = check_seed(seed)
-    given = normalise_cotangents(vectors, x.shape, x.dtype, "vectors")
+    given = normalise_cotangents(vectors, x.shape, x.dtype, "vectors", "x is")
     if hvp is not None and not given and n_random == 0:
         raise ValueError("no vector for hvp: pass vectors=... or random_vectors >= 1.")
     g = grad if grad is not None else FDGradient(f)

@@ -29,6 +29,7 @@ from checks.vjp import (
     VectorMemo,
     check_callable,
     check_count,
+    check_knobs,
     check_seed,
     normalise_cotangents,
     raise_on_failure,
@@ -262,6 +263,7 @@ def check_layer(
     """
     check_callable(forward, "forward")
     check_callable(backward, "backward")
+    check_knobs(method, rtol, atol)
     n_random = check_count(random_cotangents, "random_cotangents")
     seed_ = check_seed(seed)
     if not inputs and not named_inputs:
@@ -279,7 +281,8 @@ def check_layer(
     structure, originals = normalise_params({n: by_name[n] for n in chosen})
     out = validated_output(VectorMemo(layer.f, structure),
                            structure.build(private_copies(originals)), "forward (out)")
-    given = normalise_cotangents(upstream, out.shape, out.dtype, "upstream")
+    given = normalise_cotangents(upstream, out.shape, out.dtype, "upstream",
+                                 "forward returns out as")
     if not given and n_random == 0:
         raise ValueError("no upstream gradient to check: pass upstream=... or "
                          "random_cotangents >= 1.")

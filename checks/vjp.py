@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from checks._types import Method, Status, Verdict
+from checks._types import METHODS, Method, Status, Verdict
 from checks.finite_diff import OutputError
 from checks.gradcheck import GradientMismatch, check_gradients
 from checks.result import CheckResult, Diagnosis, ParamCheck
@@ -145,6 +145,22 @@ def check_count(value: Any, name: str, minimum: int = 0) -> int:
     return int(value)
 
 
+def check_knobs(method: Any, rtol: Any, atol: Any) -> None:
+    """The knobs passed on to `checks.check_gradients`, validated before any evaluation."""
+    if method not in METHODS:
+        raise ValueError(
+            f"method={method!r} is not one of {', '.join(repr(m) for m in METHODS)}."
+        )
+    for value, name in ((rtol, "rtol"), (atol, "atol")):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float | np.floating
+                                                     | np.integer):
+            raise TypeError(f"{name} must be a float >= 0 or None, got {value!r}.")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite float >= 0 or None, got {value!r}.")
+
+
 def check_seed(seed: Any) -> int:
     """The seed, resolved: None -> 0 (results are reproducible by default)."""
     if seed is None:
@@ -184,7 +200,8 @@ def validated_output(f: Callable[[Any], Any], arg: Any, name: str = "f") -> np.n
 
 
 def normalise_cotangents(cotangents: Any, shape: tuple[int, ...], dtype: np.dtype,
-                         name: str = "cotangents") -> list[np.ndarray]:
+                         name: str = "cotangents", source: str = "f returns"
+                         ) -> list[np.ndarray]:
     """The caller's cotangents as a list of float arrays of ``shape``, cast to ``dtype``."""
     if cotangents is None:
         return []
@@ -198,7 +215,7 @@ def normalise_cotangents(cotangents: Any, shape: tuple[int, ...], dtype: np.dtyp
                             f"shape {shape} is expected.")
         if arr.shape != shape:
             raise ValueError(
-                f"{label} has shape {arr.shape}, but f returns an array of shape {shape}: a "
+                f"{label} has shape {arr.shape}, but {source} an array of shape {shape}: a "
                 "cotangent (upstream gradient dout) must have the output's shape."
             )
         if not np.isfinite(arr).all():
@@ -496,6 +513,7 @@ def check_vjp(
     structure, originals = normalise_params(inputs)
     check_callable(f, "f")
     check_callable(vjp, "vjp")
+    check_knobs(method, rtol, atol)
     n_random = check_count(random_cotangents, "random_cotangents")
     seed_ = check_seed(seed)
     memo_probe = VectorMemo(f, structure)
@@ -641,6 +659,7 @@ def check_jacobian(
                         "inputs, use check_vjp.")
     structure, originals = normalise_params(x)
     check_callable(f, "f")
+    check_knobs(method, rtol, atol)
     seed_ = check_seed(seed)
     memo = VectorMemo(f, structure)
     out = validated_output(memo, private_copies(originals)[0])
