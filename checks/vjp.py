@@ -41,6 +41,8 @@ from checks.structure import Structure, normalise_params, private_copies
 
 DEFAULT_RANDOM_COTANGENTS = 3
 """Seeded random cotangents checked besides the ones given."""
+COTANGENT_STREAM = 0x636F74
+"""Second word of the random cotangents' seed sequence ``[seed, COTANGENT_STREAM]``."""
 MEMO_LIMIT = 20_000_000
 """Output entries `VectorMemo` keeps (about 160 MB in float64); beyond, it evaluates again."""
 ELEMENTWISE_RTOL = 1e-2
@@ -333,8 +335,9 @@ def _diagonal_only(name: str, results: Sequence[CheckResult], us: Sequence[np.nd
         "diagonal only",
         f"the VJP acts entry by entry ({name}_grad = d * u with one d for all "
         f"{len(us)} cotangents u), but f mixes the entries of {name}: only the Jacobian's "
-        "diagonal was used (e.g. softmax backward `s * (1 - s) * dout`, which drops the "
-        "`-s_i s_j` terms; the VJP is `s * (dout - sum(dout * s, axis=-1, keepdims=True))`).",
+        "diagonal was used, and the terms through shared quantities (a softmax's sum, a batch "
+        "mean or variance) are missing; e.g. softmax `s * (1 - s) * dout` instead of "
+        "`s * (dout - sum(dout * s, axis=-1, keepdims=True))`.",
     )
 
 
@@ -402,7 +405,10 @@ def run_vjp(f: Callable[[Any], Any], structure: Structure, originals: list[np.nd
     memo = VectorMemo(f, structure)
     if out is None:
         out = validated_output(memo, structure.build(private_copies(originals)))
-    rng = np.random.default_rng(seed)
+    # A stream of its own: default_rng(seed) is what users draw their data from, and a
+    # cotangent equal to the data (u = x - 2 for x = 2 + normal) can be orthogonal to
+    # everything a layer's VJP depends on (batch norm then has dx = 0 for any slip).
+    rng = np.random.default_rng(np.random.SeedSequence([seed, COTANGENT_STREAM]))
     randoms = [rng.standard_normal(out.shape).astype(out.dtype) for _ in range(n_random)]
     us = [*given, *randoms]
     labels = ("given",) * len(given) + ("random",) * len(randoms)
