@@ -209,12 +209,14 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     std = np.sqrt(var + eps)
     xhat = (x - mu) / std
     bn_param["running_mean"] = 0.9 * bn_param.get("running_mean", 0.0) + 0.1 * mu
-    return gamma * xhat + beta, (xhat, gamma, std)
+    return gamma * xhat + beta, (xhat, gamma, std, var)
 
 
 def batchnorm_backward(dout, cache, *, bug=""):
     """Gradients dx, dgamma, dbeta; dx through the batch mean and variance (the compact form)."""
-    xhat, gamma, std = cache
+    xhat, gamma, std, var = cache
+    if bug == "std_without_eps":  # std recomputed in backward, eps forgotten: ~eps / 2var off
+        std = np.sqrt(var)
     dbeta = dout.mean(axis=0) if bug == "dbeta_mean" else dout.sum(axis=0)
     dgamma = dout.sum(axis=0) if bug == "dgamma_no_xhat" else np.sum(dout * xhat, axis=0)
     dxhat = dout * gamma
@@ -471,6 +473,9 @@ WRONG: tuple[LayerCase, ...] = (
           "/ std: mean and variance treated as constants", _norm("bn_param")),
     _make("batchnorm_dx_no_var_term", "batchnorm", "dx_no_var_term", "dx without the "
           "variance's x_hat mean(dx_hat x_hat) term", _norm("bn_param")),
+    _make("batchnorm_std_without_eps", "batchnorm", "std_without_eps", "backward recomputes "
+          "std = sqrt(var) without eps: dx off by ~eps / (2 var), 1e-6 relative",
+          _norm("bn_param")),
     _make("layernorm_batch_axis", "layernorm", "batch_axis", "dx reduced over the batch axis",
           _norm("ln_param")),
     _make("rnn_no_recurrent_term", "rnn", "no_recurrent", "dh_t misses dh_{t+1} Wh^T",

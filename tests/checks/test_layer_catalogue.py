@@ -17,7 +17,7 @@ CORRECT = {c.name: c for c in lc.CORRECT}
 WRONG = {c.name: c for c in lc.WRONG}
 
 ORACLE_RTOL = 1e-7  # Richardson on these smooth float64 layers is good to ~1e-10
-WRONG_MIN_REL = 1e-4  # a wrong backward differs from the truth by more than this somewhere
+WRONG_MIN_REL = 1e-6  # a wrong backward differs from the truth by more than this somewhere
 
 
 def _oracle(case, u):
