@@ -26,7 +26,6 @@ from checks.vjp import (
     DEFAULT_RANDOM_COTANGENTS,
     LayerError,
     VectorCheckResult,
-    VectorMemo,
     check_callable,
     check_count,
     check_knobs,
@@ -279,8 +278,8 @@ def check_layer(
     layer = _Layer(forward, backward, slots, chosen)
     by_name = {s.name: s.value for s in slots}
     structure, originals = normalise_params({n: by_name[n] for n in chosen})
-    out = validated_output(VectorMemo(layer.f, structure),
-                           structure.build(private_copies(originals)), "forward (out)")
+    out = validated_output(layer.f, structure.build(private_copies(originals)),
+                           "forward (out)")
     given = normalise_cotangents(upstream, out.shape, out.dtype, "upstream",
                                  "forward returns out as")
     if not given and n_random == 0:

@@ -44,7 +44,7 @@ DEFAULT_RANDOM_COTANGENTS = 3
 COTANGENT_STREAM = 0x636F74
 """Second word of the random cotangents' seed sequence ``[seed, COTANGENT_STREAM]``."""
 MEMO_LIMIT = 20_000_000
-"""Output entries `VectorMemo` keeps (about 160 MB in float64); beyond, it evaluates again."""
+"""Contracted values `VectorMemo` keeps (160 MB in float64); beyond, it evaluates again."""
 ELEMENTWISE_RTOL = 1e-2
 """Relative residual under which a VJP counts as acting entry by entry."""
 
@@ -240,22 +240,23 @@ def _leaves(structure: Structure, params: Any) -> list[np.ndarray]:
 
 
 class VectorMemo:
-    """Evaluates a vector-valued ``f`` once per point, whatever the number of cotangents.
+    """Evaluates a vector-valued ``f`` once per point and contracts it with every cotangent.
 
-    Keys are digests of the inputs' bytes and dtypes; outputs are private copies (an ``f``
-    that returns a view of its input or a reused buffer cannot change what was stored).
-    Lives for one check only: it is created and dropped by the function that checks.
+    ``memo(params)`` is ``U @ f(params).ravel()``, one value per cotangent (row of ``U``),
+    kept per point: the scalar checks of all cotangents share every evaluation, and only K
+    numbers per point are stored, whatever the size of ``f``'s output. Keys are digests of
+    the inputs' bytes and dtypes. Lives for one check only.
     """
 
-    def __init__(self, f: Callable[[Any], Any], structure: Structure) -> None:
+    def __init__(self, f: Callable[[Any], Any], structure: Structure, U: np.ndarray) -> None:
         self.f = f
         self.structure = structure
+        self.U = U
         self.store: dict[bytes, np.ndarray] = {}
-        self.kept = 0
         self.calls = 0
 
     def __call__(self, params: Any) -> np.ndarray:
-        """``f(params)`` as an array, from the store when this point was seen before."""
+        """``U @ f(params)``, shape (K,), from the store when this point was seen before."""
         h = hashlib.blake2b(digest_size=20)
         for a in _leaves(self.structure, params):
             h.update(a.dtype.str.encode())
@@ -264,30 +265,30 @@ class VectorMemo:
         hit = self.store.get(key)
         if hit is not None:
             return hit
-        out = np.array(self.f(params), copy=True)
+        out = np.asarray(self.f(params))
         self.calls += 1
-        if self.kept + out.size <= MEMO_LIMIT:
-            self.store[key] = out
-            self.kept += out.size
-        return out
+        if out.size != self.U.shape[1]:
+            raise OutputError(
+                f"f returned shape {out.shape} at a perturbed point, but {self.U.shape[1]} "
+                "entries at the given inputs: the output's shape must not depend on the input "
+                "values."
+            )
+        value = self.U @ out.reshape(-1)
+        if len(self.store) * self.U.shape[0] < MEMO_LIMIT:
+            self.store[key] = value
+        return value
 
 
 @dataclass(frozen=True)
 class Contracted:
-    """The scalar ``<u, f(x)>`` that `checks.check_gradients` checks for one cotangent."""
+    """The scalar ``<u_k, f(x)>`` that `checks.check_gradients` checks for one cotangent."""
 
     memo: VectorMemo
-    u: np.ndarray  # flat, in f's output dtype
+    k: int  # row of memo.U
 
     def __call__(self, params: Any) -> Any:
-        """``sum(u * f(params))`` in f's output dtype (complex when f is given complex)."""
-        out = self.memo(params)
-        if out.size != self.u.size:
-            raise OutputError(
-                f"f returned shape {out.shape} at a perturbed point, but {self.u.size} entries "
-                "at the given inputs: the output's shape must not depend on the input values."
-            )
-        return np.dot(self.u, out.reshape(-1))
+        """``sum(u_k * f(params))`` in f's output dtype (complex when f is given complex)."""
+        return self.memo(params)[self.k]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,7 +343,7 @@ def _diagonal_only(name: str, results: Sequence[CheckResult], us: Sequence[np.nd
 
 
 def _ties_probe(memo: VectorMemo, structure: Structure, originals: list[np.ndarray],
-                u: np.ndarray, result: CheckResult, name: str, pi: int, method: Method,
+                k: int, result: CheckResult, name: str, pi: int, method: Method,
                 seed: int) -> Diagnosis | None:
     """Move the kink entries of one input together; a failure there is a tie bug."""
     pc = result[name]
@@ -354,7 +355,7 @@ def _ties_probe(memo: VectorMemo, structure: Structure, originals: list[np.ndarr
     x = originals[pi]
     v = np.where(kinks, np.maximum(np.abs(x.astype(np.float64)), 1.0), 0.0)
     along = float(np.sum(pc.analytic * v))
-    contracted = Contracted(memo, u)
+    contracted = Contracted(memo, k)
 
     def g(t: np.ndarray) -> Any:
         arrays = private_copies(originals)
@@ -402,9 +403,8 @@ def run_vjp(f: Callable[[Any], Any], structure: Structure, originals: list[np.nd
             kind: str = "vjp", vjp_name: str = "vjp",
             out: np.ndarray | None = None) -> VectorCheckResult:
     """The check proper on validated input (shared with `checks.layers.check_layer`)."""
-    memo = VectorMemo(f, structure)
     if out is None:
-        out = validated_output(memo, structure.build(private_copies(originals)))
+        out = validated_output(f, structure.build(private_copies(originals)))
     # A stream of its own: default_rng(seed) is what users draw their data from, and a
     # cotangent equal to the data (u = x - 2 for x = 2 + normal) can be orthogonal to
     # everything a layer's VJP depends on (batch norm then has dx = 0 for any slip).
@@ -412,18 +412,18 @@ def run_vjp(f: Callable[[Any], Any], structure: Structure, originals: list[np.nd
     randoms = [rng.standard_normal(out.shape).astype(out.dtype) for _ in range(n_random)]
     us = [*given, *randoms]
     labels = ("given",) * len(given) + ("random",) * len(randoms)
-    results, grads = [], []
-    for u in us:
+    memo = VectorMemo(f, structure, np.stack([u.reshape(-1) for u in us]))
+    results = []
+    for k, u in enumerate(us):
         value = _call_vjp(vjp, structure, originals, u, vjp_name)
-        grads.append(value)
-        results.append(check_gradients(Contracted(memo, u.reshape(-1)), structure.build(
-            originals), value, method=method, rtol=rtol, atol=atol, seed=seed))
+        results.append(check_gradients(Contracted(memo, k), structure.build(originals), value,
+                                       method=method, rtol=rtol, atol=atol, seed=seed))
     params, exposed = [], []
     for pi, name in enumerate(structure.names):
         pc, k = _pick(results, name)
         if pc.verdict == Verdict.INCONCLUSIVE and k is not None:
-            ties = _ties_probe(memo, structure, originals, us[k].reshape(-1), results[k], name,
-                               pi, method, seed)
+            ties = _ties_probe(memo, structure, originals, k, results[k], name, pi, method,
+                               seed)
             if ties is not None:
                 pc = replace(pc, verdict=Verdict.FAIL, diagnosis=ties)
         if pc.verdict == Verdict.FAIL and (pc.diagnosis is None or pc.diagnosis.kind in (
@@ -444,7 +444,7 @@ def run_vjp(f: Callable[[Any], Any], structure: Structure, originals: list[np.nd
     first = results[0]
     return VectorCheckResult(
         overall(params, problems), tuple(params), first.method, first.method_note, first.rtol,
-        first.atol, max(r.noise for r in results), memo.calls + 1, seed, problems, kind=kind,
+        first.atol, max(r.noise for r in results), memo.calls + 3, seed, problems, kind=kind,
         cotangents=tuple(us), labels=labels, exposed_by=tuple(exposed),
         per_cotangent=tuple(results),
     )
@@ -522,8 +522,7 @@ def check_vjp(
     check_knobs(method, rtol, atol)
     n_random = check_count(random_cotangents, "random_cotangents")
     seed_ = check_seed(seed)
-    memo_probe = VectorMemo(f, structure)
-    out = validated_output(memo_probe, structure.build(private_copies(originals)))
+    out = validated_output(f, structure.build(private_copies(originals)))
     given = normalise_cotangents(cotangents, out.shape, out.dtype)
     if not given and n_random == 0:
         raise ValueError("no cotangent to check: pass cotangents=... or random_cotangents >= 1.")
@@ -667,8 +666,7 @@ def check_jacobian(
     check_callable(f, "f")
     check_knobs(method, rtol, atol)
     seed_ = check_seed(seed)
-    memo = VectorMemo(f, structure)
-    out = validated_output(memo, private_copies(originals)[0])
+    out = validated_output(f, private_copies(originals)[0])
     value = jac(private_copies(originals)[0]) if callable(jac) else jac
     J = np.asarray(value)
     if J.dtype.kind not in "fiu" or J.dtype.kind == "b":
@@ -684,19 +682,18 @@ def check_jacobian(
                                   f"{x.shape} to {out.shape}, so out_shape + in_shape = "
                                   f"{want} is expected.{hint}"))
         return VectorCheckResult(Verdict.FAIL, (pc,), "none", "jacobian of the wrong shape",
-                                 0.0, 0.0, 0.0, memo.calls, seed_, kind="jacobian")
+                                 0.0, 0.0, 0.0, 2, seed_, kind="jacobian")
     rows = J.reshape(out.size, *x.shape).astype(np.float64)
+    memo = VectorMemo(f, structure, np.eye(out.size, dtype=out.dtype))
     results = []
     for i in range(out.size):
-        e = np.zeros(out.size, dtype=out.dtype)
-        e[i] = 1.0
-        results.append(check_gradients(Contracted(memo, e), originals[0], rows[i],
+        results.append(check_gradients(Contracted(memo, i), originals[0], rows[i],
                                        method=method, rtol=rtol, atol=atol, seed=seed_))
     pc = _stack_rows("jacobian", want, [r.params[0] for r in results])
     first = results[0]
     return VectorCheckResult(
         pc.verdict, (pc,), first.method, first.method_note, first.rtol, first.atol,
-        max(r.noise for r in results), memo.calls, seed_, kind="jacobian",
+        max(r.noise for r in results), memo.calls + 2, seed_, kind="jacobian",
         per_cotangent=tuple(results),
     )
 
