@@ -18,6 +18,7 @@ from checks.finite_diff import OutputError
 from checks.gradcheck import GradientMismatch, assert_gradients, check_gradients
 from checks.hessian import assert_hessian, check_hessian
 from checks.layers import assert_layer, check_layer
+from checks.locate import locate_gradient_errors
 from checks.numeric_fast import check_network
 from checks.result import CheckResult, Diagnosis, ParamCheck
 from checks.vjp import (
@@ -58,5 +59,7 @@ __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), no
     "check_jacobian",
     "check_layer",
     "check_vjp",
+    # locate.py: adaptive group testing among very many parameters
+    "locate_gradient_errors",
     # strategies.py and pytest_plugin.py are submodules: `from checks import strategies`.
 ]
