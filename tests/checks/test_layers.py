@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-from checks import GradientMismatch, Verdict
+from checks import GradientMismatch, Verdict, check_vjp
 from checks.layers import LayerError, assert_layer, check_layer
 
 RNG = np.random.default_rng(0)
@@ -175,3 +178,43 @@ def test_assert_layer_raises_gradient_mismatch_with_the_table():
 
     with pytest.raises(GradientMismatch, match=r"layer check: FAIL[\s\S]*w \(3, 2\): FAIL"):
         assert_layer(affine_forward, backward, X, W, B)
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties over shapes (Hypothesis)
+# ---------------------------------------------------------------------------------------------
+
+_shapes = st.tuples(st.integers(1, 5), st.integers(1, 4), st.integers(1, 3))
+_tame = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False)
+
+
+@given(_shapes, st.data())
+def test_affine_layer_of_any_shape_passes_and_a_dropped_sum_fails(shape, data):
+    n, d, k = shape
+    x = data.draw(hnp.arrays(np.float64, (n, d), elements=_tame))
+    w = data.draw(hnp.arrays(np.float64, (d, k), elements=_tame))
+    b = data.draw(hnp.arrays(np.float64, (k,), elements=_tame))
+    saved = [a.tobytes() for a in (x, w, b)]
+    r = check_layer(affine_forward, affine_backward, x, w, b)
+    assert r.verdict == Verdict.PASS
+    assert [p.shape for p in r.params] == [(n, d), (d, k), (k,)]
+    if n > 1:  # db from the first sample only is wrong as soon as there are two samples
+        wrong = check_layer(affine_forward,
+                            lambda d_, c: (*affine_backward(d_, c)[:2], d_[0]), x, w, b)
+        assert wrong["b"].verdict == Verdict.FAIL
+    assert [a.tobytes() for a in (x, w, b)] == saved  # never modified
+
+
+@given(st.tuples(st.integers(1, 3), st.integers(2, 6)), st.data())
+def test_softmax_vjp_of_any_shape_passes_and_its_diagonal_fails(shape, data):
+    z = data.draw(hnp.arrays(np.float64, shape, elements=_tame))
+
+    def softmax(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    right = check_vjp(softmax, z, lambda z, u: softmax(z) * (
+        u - np.sum(u * softmax(z), axis=-1, keepdims=True)))
+    assert right.verdict == Verdict.PASS
+    diag = check_vjp(softmax, z, lambda z, u: u * softmax(z) * (1 - softmax(z)))
+    assert diag.verdict == Verdict.FAIL
