@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import inspect
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from checks.vjp import (
     VectorCheckResult,
     check_callable,
     check_count,
+    check_executor,
     check_knobs,
     check_seed,
     normalise_cotangents,
@@ -203,6 +205,7 @@ def check_layer(
     rtol: float | None = None,
     atol: float | None = None,
     seed: int | None = None,
+    executor: Executor | None = None,
     **named_inputs: Any,
 ) -> VectorCheckResult:
     """Check a layer's ``backward`` against finite differences of its ``forward``.
@@ -228,8 +231,9 @@ def check_layer(
         and their gradients are ignored.
     random_cotangents : int
         Seeded random upstream gradients checked after ``upstream`` (default 3).
-    method, rtol, atol, seed
-        As in `checks.check_vjp`.
+    method, rtol, atol, seed, executor
+        As in `checks.check_vjp` (with an executor, ``forward`` and ``backward`` must be
+        picklable: module-level functions).
 
     Returns
     -------
@@ -263,6 +267,7 @@ def check_layer(
     check_callable(forward, "forward")
     check_callable(backward, "backward")
     check_knobs(method, rtol, atol)
+    check_executor(executor)
     n_random = check_count(random_cotangents, "random_cotangents")
     seed_ = check_seed(seed)
     if not inputs and not named_inputs:
@@ -287,7 +292,7 @@ def check_layer(
                          "random_cotangents >= 1.")
     return run_vjp(layer.f, structure, originals, layer.vjp, given, n_random, method=method,
                    rtol=rtol, atol=atol, seed=seed_, kind="layer", vjp_name="backward",
-                   out=out)
+                   out=out, executor=executor)
 
 
 def assert_layer(forward: Callable[..., Any], backward: Callable[..., Any], *inputs: Any,

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -161,6 +162,14 @@ def check_knobs(method: Any, rtol: Any, atol: Any) -> None:
             raise TypeError(f"{name} must be a float >= 0 or None, got {value!r}.")
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"{name} must be a finite float >= 0 or None, got {value!r}.")
+
+
+def check_executor(executor: Any) -> None:
+    """TypeError unless ``executor`` is None or a `concurrent.futures.Executor`."""
+    if executor is not None and not isinstance(executor, Executor):
+        raise TypeError(
+            f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}."
+        )
 
 
 def check_seed(seed: Any) -> int:
@@ -401,7 +410,8 @@ def run_vjp(f: Callable[[Any], Any], structure: Structure, originals: list[np.nd
             vjp: Callable[[Any, Any], Any], given: list[np.ndarray], n_random: int, *,
             method: Method, rtol: float | None, atol: float | None, seed: int,
             kind: str = "vjp", vjp_name: str = "vjp",
-            out: np.ndarray | None = None) -> VectorCheckResult:
+            out: np.ndarray | None = None,
+            executor: Executor | None = None) -> VectorCheckResult:
     """The check proper on validated input (shared with `checks.layers.check_layer`)."""
     if out is None:
         out = validated_output(f, structure.build(private_copies(originals)))
@@ -417,7 +427,8 @@ def run_vjp(f: Callable[[Any], Any], structure: Structure, originals: list[np.nd
     for k, u in enumerate(us):
         value = _call_vjp(vjp, structure, originals, u, vjp_name)
         results.append(check_gradients(Contracted(memo, k), structure.build(originals), value,
-                                       method=method, rtol=rtol, atol=atol, seed=seed))
+                                       method=method, rtol=rtol, atol=atol, seed=seed,
+                                       executor=executor))
     params, exposed = [], []
     for pi, name in enumerate(structure.names):
         pc, k = _pick(results, name)
@@ -461,6 +472,7 @@ def check_vjp(
     rtol: float | None = None,
     atol: float | None = None,
     seed: int | None = None,
+    executor: Executor | None = None,
 ) -> VectorCheckResult:
     """Check a vector-Jacobian product against finite differences of ``<u, f(x)>``.
 
@@ -483,6 +495,9 @@ def check_vjp(
         As in `checks.check_gradients`, applied to each cotangent's scalar check.
     seed : int, optional
         Seeds the random cotangents and the checks (default 0: reproducible).
+    executor : concurrent.futures.Executor, optional
+        As in `checks.check_gradients` (``f`` must then be picklable). The workers do not
+        share evaluations across cotangents: each cotangent costs a full pass there.
 
     Returns
     -------
@@ -526,8 +541,9 @@ def check_vjp(
     given = normalise_cotangents(cotangents, out.shape, out.dtype)
     if not given and n_random == 0:
         raise ValueError("no cotangent to check: pass cotangents=... or random_cotangents >= 1.")
+    check_executor(executor)
     return run_vjp(f, structure, originals, vjp, given, n_random, method=method, rtol=rtol,
-                   atol=atol, seed=seed_, out=out)
+                   atol=atol, seed=seed_, out=out, executor=executor)
 
 
 def assert_vjp(f: Callable[[Any], Any], inputs: Any, vjp: Callable[[Any, Any], Any], *,

@@ -218,3 +218,25 @@ def test_softmax_vjp_of_any_shape_passes_and_its_diagonal_fails(shape, data):
     assert right.verdict == Verdict.PASS
     diag = check_vjp(softmax, z, lambda z, u: u * softmax(z) * (1 - softmax(z)))
     assert diag.verdict == Verdict.FAIL
+
+
+def test_process_pool_gives_the_same_verdicts_on_catalogue_layers():
+    from concurrent.futures import ProcessPoolExecutor
+
+    from checks import layer_catalogue as lc
+
+    cases = {c.name: c for c in lc.CASES}
+    picked = [cases["conv_pad1_stride2"], cases["conv_db_mean"], cases["softmax_diagonal_only"]]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        pooled = []
+        for case in picked:
+            args, named = case.inputs()
+            pooled.append(check_layer(case.forward, case.backward, *args, executor=pool,
+                                      **named))
+    for case, r in zip(picked, pooled, strict=True):
+        args, named = case.inputs()
+        local = check_layer(case.forward, case.backward, *args, **named)
+        assert r.verdict == local.verdict
+        assert [p.verdict for p in r.params] == [p.verdict for p in local.params]
+        for p, q in zip(r.params, local.params, strict=True):
+            np.testing.assert_array_equal(p.numeric, q.numeric)
