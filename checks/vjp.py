@@ -114,8 +114,9 @@ class VectorCheckResult(CheckResult):
                 k = exposed[p.name]
                 bad = sum(r[p.name].verdict == p.verdict for r in self.per_cotangent
                           if p.name in [q.name for q in r.params])
+                tally = f", {p.verdict.value} under {bad} of {n}" if bad else ""
                 lines.append(f"    exposed by cotangent #{k} ({self.labels[k]}; "
-                             f".cotangents[{k}]), {p.verdict.value} under {bad} of {n}")
+                             f".cotangents[{k}]){tally}")
         return "\n".join(lines)
 
 
@@ -380,11 +381,11 @@ def _ties_probe(memo: VectorMemo, structure: Structure, originals: list[np.ndarr
     where = [tuple(int(i) for i in w) for w in np.argwhere(kinks)[:3]]
     return Diagnosis(
         "ties",
-        f"{int(kinks.sum())} entries of {name} sit at kinks (e.g. {where}); moved together, f "
-        f"changes smoothly at rate {numeric:.6g}, but their analytic gradient sums to "
-        f"{along:.6g}: tied entries (equal maxima of a pooling window) must share the "
-        "upstream gradient (route it to one of them, e.g. the first argmax), not each get "
-        "all of it.",
+        f"{int(kinks.sum())} entries of {name} sit at kinks (e.g. {where}); moved together "
+        f"(each by max(|x|, 1)), f changes smoothly at rate {numeric:.6g}, but the analytic "
+        f"gradient gives {along:.6g} along that direction: tied entries (equal maxima of a "
+        "pooling window) must share the upstream gradient (route it to one of them, e.g. the "
+        "first argmax), not each get all of it.",
     )
 
 
