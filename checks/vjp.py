@@ -389,6 +389,37 @@ def _ties_probe(memo: VectorMemo, structure: Structure, originals: list[np.ndarr
     )
 
 
+def _shifted(pc: ParamCheck) -> Diagnosis | None:
+    """"shifted" when the analytic gradient is the numeric one moved by a small offset.
+
+    Tried on the last two axes (an image's H and W), offsets up to 2 each way; the two must
+    agree on the overlap (the entries that moved in) to `ELEMENTWISE_RTOL` of its norm. The
+    signature of a padding or crop offset in a conv or pooling backward pass.
+    """
+    a, n = pc.analytic, pc.numeric
+    if a is None or n is None or a.ndim < 2 or min(a.shape[-2:]) < 3:
+        return None
+    for di in range(-2, 3):
+        for dj in range(-2, 3):
+            if di == dj == 0:
+                continue
+            H, W = a.shape[-2:]
+            sa = (..., slice(max(di, 0), H + min(di, 0)), slice(max(dj, 0), W + min(dj, 0)))
+            sn = (..., slice(max(-di, 0), H + min(-di, 0)),
+                  slice(max(-dj, 0), W + min(-dj, 0)))
+            A, N = a[sa], n[sn]
+            scale = float(np.linalg.norm(N))
+            if scale > 0 and float(np.linalg.norm(A - N)) <= ELEMENTWISE_RTOL * scale:
+                return Diagnosis(
+                    "shifted",
+                    f"analytic[..., i, j] = numeric[..., i - {di}, j - {dj}] on the overlap: "
+                    f"the gradient is moved by ({di}, {dj}) along the last two axes, a padding "
+                    "or crop offset (e.g. dx = dx_pad[..., :H, :W] instead of "
+                    "dx_pad[..., pad:pad + H, pad:pad + W]).",
+                )
+    return None
+
+
 def _pick(results: Sequence[CheckResult], name: str) -> tuple[ParamCheck, int | None]:
     """The parameter's check from the first cotangent that failed it (or left it undecided)."""
     for wanted in (Verdict.FAIL, Verdict.INCONCLUSIVE):
@@ -440,7 +471,7 @@ def run_vjp(f: Callable[[Any], Any], structure: Structure, originals: list[np.nd
                 pc = replace(pc, verdict=Verdict.FAIL, diagnosis=ties)
         if pc.verdict == Verdict.FAIL and (pc.diagnosis is None or pc.diagnosis.kind in (
                 "unexplained", "few entries")):
-            diag = _diagonal_only(name, results, us)
+            diag = _diagonal_only(name, results, us) or _shifted(pc)
             if diag is not None:
                 pc = replace(pc, diagnosis=diag)
         params.append(pc)

@@ -100,6 +100,9 @@ def test_checker_fails_every_wrong_layer_and_no_correct_one(capsys):
     assert "diagonal only" in by_name["softmax_diagonal_only"].diagnosis
     assert "ties" in by_name["maxpool_ties_all"].diagnosis
     assert "factor" in by_name["conv_db_mean"].diagnosis
+    assert "shifted" in by_name["conv_pad_crop_offset"].diagnosis
+    assert "shifted" in by_name["maxpool_pad_crop_offset"].diagnosis
+    assert "diagonal only" in by_name["batchnorm_dx_constant_stats"].diagnosis
     assert by_name["maxpool_ties"].verdict == "inconclusive"  # ties are kinks, honestly
 
 

@@ -219,3 +219,18 @@ def test_jacobian_transposed_layout_is_named():
 def test_assert_jacobian_raises():
     with pytest.raises(GradientMismatch, match="jacobian check: FAIL"):
         assert_jacobian(softmax, x4, np.eye(4))
+
+
+def test_a_gradient_moved_by_a_crop_offset_is_diagnosed_shifted():
+    w = np.random.default_rng(3).normal(size=(2, 5, 5))
+    x = np.random.default_rng(4).normal(size=(2, 5, 5))
+
+    def moved(x, u):  # dx_pad[..., :H, :W] for pad 1: every entry one step down-right
+        g = np.zeros_like(x)
+        g[:, 1:, 1:] = (u * w)[:, :-1, :-1]
+        return g
+
+    r = check_vjp(lambda x: w * x, x, moved)
+    d = r.params[0].diagnosis
+    assert d.kind == "shifted" and "(1, 1)" in d.message
+    assert check_vjp(lambda x: w * x, x, lambda x, u: u * w).passed
