@@ -167,6 +167,42 @@ class GradCheck:
         options.update(overrides)
         return assert_gradients(f, params, grad, **options)
 
+    # Vector-valued checks (checks.vjp, checks.layers, checks.hessian): the same defaults.
+
+    def _bound(self, overrides: dict[str, Any]) -> dict[str, Any]:
+        """The fixture's defaults (seed, method, rtol, atol) under the call's overrides."""
+        bound = {"seed": self.seed, "method": self.method, "rtol": self.rtol, "atol": self.atol}
+        return {k: v for k, v in bound.items() if v is not None} | overrides
+
+    def vjp(self, f: Any, inputs: Any, vjp: Any, **overrides: Any) -> Any:
+        """`checks.assert_vjp` with these defaults; raises `checks.GradientMismatch`."""
+        __tracebackhide__ = True
+        from checks import assert_vjp
+
+        return assert_vjp(f, inputs, vjp, **self._bound(overrides))
+
+    def jacobian(self, f: Any, x: Any, jac: Any, **overrides: Any) -> Any:
+        """`checks.assert_jacobian` with these defaults; raises `checks.GradientMismatch`."""
+        __tracebackhide__ = True
+        from checks import assert_jacobian
+
+        return assert_jacobian(f, x, jac, **self._bound(overrides))
+
+    def layer(self, forward: Any, backward: Any, *inputs: Any, **kwargs: Any) -> Any:
+        """`checks.assert_layer` with these defaults (named inputs pass through)."""
+        __tracebackhide__ = True
+        from checks import assert_layer
+
+        return assert_layer(forward, backward, *inputs, **self._bound(kwargs))
+
+    def hessian(self, f: Any, x: Any, hess: Any = None, hvp: Any = None, grad: Any = None,
+                **overrides: Any) -> Any:
+        """`checks.assert_hessian` with these defaults; raises `checks.GradientMismatch`."""
+        __tracebackhide__ = True
+        from checks import assert_hessian
+
+        return assert_hessian(f, x, hess, hvp, grad, **self._bound(overrides))
+
 
 @pytest.fixture
 def gradcheck(request: pytest.FixtureRequest) -> GradCheck:
