@@ -25,8 +25,10 @@ def test_help_documents_exit_codes_and_commands(capsys):
 def test_report_help_states_defaults(capsys):
     with pytest.raises(SystemExit):
         main(["report", "--help"])
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())  # help wraps with the terminal's width
     assert "default: docs/report" in out and "default: 0" in out
+    assert "../shared/seeds beside the project's source checkout" in out
+    assert "--quick" not in out
 
 
 def test_missing_command_is_usage_error(capsys):
@@ -37,7 +39,7 @@ def test_missing_command_is_usage_error(capsys):
 
 def test_report_defaults():
     args = build_parser().parse_args(["report"])
-    assert (args.out, args.seed, args.quick, args.quiet) == ("docs/report", 0, False, False)
+    assert (args.out, args.seed, args.quiet, args.documents) == ("docs/report", 0, False, None)
 
 
 @pytest.fixture
@@ -62,14 +64,14 @@ def test_unwritable_out_is_a_usage_error_before_any_computation(tmp_path, capsys
     blocker = tmp_path / "file"
     blocker.write_text("x")
     err = _usage_error(["report", "--out", str(blocker / "report"), "--quiet"], capsys)
-    assert "gradproof: error: --out" in err and "is a file, not a directory" in err
+    assert "gradproof report: error: --out" in err and "is a file, not a directory" in err
 
 
 def test_out_with_a_foreign_file_is_refused_and_kept(tmp_path, capsys, no_collect):
     out = tmp_path / "v"
     out.mkdir()
     (out / "keep").write_text("x")
-    err = _usage_error(["report", "--quick", "--out", str(out)], capsys)
+    err = _usage_error(["report", "--out", str(out)], capsys)
     assert "(keep)" in err and "--force" in err
     assert (out / "keep").read_text() == "x"
 
