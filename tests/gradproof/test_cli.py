@@ -94,3 +94,46 @@ def test_default_out_inside_another_project_keeps_its_docs(tmp_path, capsys, no_
     err = _usage_error(["report", "--force"], capsys)
     assert "index.html is not a file gradproof wrote" in err
     assert (docs / "index.html").read_text() == "their report"
+
+
+def test_without_documents_the_cli_and_the_report_say_quotes_were_not_checked(
+        tmp_path, capsys, monkeypatch):
+    import gradproof.report as report
+    import gradproof.sources as sources
+
+    seen = {}
+
+    def fake_build(out, **kwargs):
+        seen.update(kwargs)
+        return "done"
+
+    monkeypatch.setattr(sources, "default_documents", lambda: None)
+    monkeypatch.setattr(report, "build_report", fake_build)
+    assert main(["report", "--out", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "quotes not re-checked against the documents" in err
+    assert seen["documents"] is None
+
+
+def test_explicit_documents_are_passed_to_the_report(tmp_path, capsys, monkeypatch):
+    import gradproof.report as report
+
+    seen = {}
+    monkeypatch.setattr(report, "build_report", lambda out, **kw: seen.update(kw) or "done")
+    assert main(["report", "--out", str(tmp_path / "r"), "--documents", str(tmp_path)]) == 0
+    assert seen["documents"] == str(tmp_path) and capsys.readouterr().err == ""
+
+
+def test_the_default_documents_are_beside_a_source_checkout_only(tmp_path, monkeypatch):
+    import gradproof.sources as sources
+
+    root = sources.project_root()
+    assert root is not None and (root / "gradproof" / "cli.py").is_file()  # this checkout
+    expected = root.parent / "shared" / "seeds"
+    assert sources.default_documents() == (expected if expected.is_dir() else None)
+    # an installed copy: no pyproject.toml naming gradproof beside the package
+    fake = tmp_path / "site-packages" / "gradproof" / "sources.py"
+    fake.parent.mkdir(parents=True)
+    (tmp_path / "shared" / "seeds").mkdir(parents=True)  # even a neighbour by that name
+    monkeypatch.setattr(sources, "__file__", str(fake))
+    assert sources.project_root() is None and sources.default_documents() is None

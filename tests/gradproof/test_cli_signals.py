@@ -47,7 +47,7 @@ def test_ctrl_c_prints_one_line_exits_130_and_leaves_no_worker():
             time.sleep(0.05)
         assert len(workers) >= 2, "the worker pool never started"
         os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
-        out, err = proc.communicate(timeout=START_TIMEOUT)
+        _, err = proc.communicate(timeout=START_TIMEOUT)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
