@@ -135,7 +135,7 @@ def split_math(text: str) -> tuple[Segment, ...]:
 
 def _upright_unknown(latex: str, unknown: set[str]) -> str:
     for name in sorted(unknown, key=len, reverse=True):
-        latex = re.sub(rf"\\{name}(?![A-Za-z])", rf"\\mathrm{{{name}}}", latex)
+        latex = re.sub(rf"\\{name}(?![A-Za-z])", rf"\\operatorname{{{name}}}", latex)
     return latex
 
 
@@ -162,8 +162,8 @@ def latex_to_mathml(latex: str, *, display: bool = True) -> str:
     Notes
     -----
     ``latex2mathml`` leaves a command it does not know as raw text (``<mi>\foo</mi>``);
-    such commands are typeset upright by name (``\mathrm{foo}``) instead. Text it cannot
-    parse at all (a lone ``{``) is typeset as upright text.
+    such commands are typeset upright by name, as operators (``\operatorname{foo}``).
+    Text it cannot parse at all (a lone ``{``) is typeset as upright text.
     """
     mode = "block" if display else "inline"
     try:
