@@ -81,11 +81,15 @@ def build_report(
 
     Raises
     ------
+    ValueError
+        When ``seed`` is not a non-negative integer.
     OutDirError
         When ``out`` cannot take the report safely; raised before any computation.
     QuoteError
         When a claim's quote is not in its document; raised before any computation.
     """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed={seed!r}: expected a non-negative integer (0, 1, 2, ...)")
     check_writable(out, force=force, names=REPORT_PATHS)
     if documents is not None:
         check_quotes(documents)

@@ -100,3 +100,13 @@ def test_bad_input_fails_fast_in_our_words(scratch, capsys, argv, code, words):
     else:
         assert err.count("gradproof: error: ") == 1, err
     assert _snapshot(scratch) == before
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True, None])
+def test_build_report_refuses_a_bad_seed_before_computing(scratch, seed):
+    from gradproof.report import build_report
+
+    before = _snapshot(scratch)
+    with pytest.raises(ValueError, match="expected a non-negative integer"):
+        build_report(scratch / "out", seed=seed, show_progress=False)
+    assert _snapshot(scratch) == before
