@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,13 @@ def test_json_of_hand_built_records_has_all_verdict_keys():
     assert list(doc["summary"]) == ["proven", "proven_under_convention", "refuted",
                                     "undecided", "ambiguous", "definition"]
     assert doc["claims"][0]["reason"] == "r"
+
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seeds live in ../shared/seeds beside the repo")
+def test_documents_that_hold_every_quote_let_the_claims_run(capsys):
+    code, out, err = _run(capsys, "--id", "000-sigmoid-derivative", "--workers", "1",
+                          "--documents", str(SEEDS))
+    assert code == 0 and err == "" and "000-sigmoid-derivative" in out
