@@ -27,7 +27,8 @@ STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:68rem;margin:2rem auto;
 padding:0 1rem;color:#1d1d1f;line-height:1.45}
 h1,h2,h3{line-height:1.2} h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2.5rem}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}
+table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem;display:block;overflow-x:auto;
+max-width:100%}
 td,th{border:1px solid #d0d0d0;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3} blockquote{margin:.4rem 0;padding:.3rem .8rem;border-left:4px solid #ccc;
 color:#444;background:#fafafa;font-size:.92rem}

@@ -51,6 +51,7 @@ def test_report_renders_math_and_plots_without_console_errors(tmp_path):
             )
             figures = page.eval_on_selector_all("figure svg", "els => els.length")
             text = page.evaluate("document.body.innerText")
+            page_width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
             raw = re.findall(r"\\[A-Za-z]+", text)
             shot = tmp_path / "report.png"
             page.screenshot(path=str(shot), full_page=False)
@@ -61,6 +62,7 @@ def test_report_renders_math_and_plots_without_console_errors(tmp_path):
     assert not empty, f"math elements rendered with zero size: {empty[:10]}"
     assert figures == 3, f"expected 3 inline SVG plots, found {figures}"
     assert not raw, f"LaTeX shown raw instead of typeset: {sorted(set(raw))[:10]}"
+    assert page_width[0] <= page_width[1], f"the page overflows sideways: {page_width}"
     assert len(sizes) > 300  # every statement, quote formula and correction is <math>
     assert not errors, f"console errors: {errors}"
     assert shot.stat().st_size > 10_000
