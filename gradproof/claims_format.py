@@ -16,7 +16,13 @@ from derivations import Claim, select
 from gradproof.report.collect import collect_claims
 from gradproof.report.records import VERDICTS, ClaimRecord
 
-__all__ = ["DecidedClaim", "decide_claims", "format_claims_json", "format_claims_table"]
+__all__ = [
+    "DecidedClaim",
+    "decide_claims",
+    "format_claims_json",
+    "format_claims_table",
+    "select_claims",
+]
 
 SCHEMA_VERSION = 1
 #: width of the reason column in the table; longer reasons end in "..."
@@ -31,31 +37,53 @@ class DecidedClaim:
     record: ClaimRecord
 
 
-def decide_claims(
-    *, document: str | None = None, claim_id: str | None = None, workers: int | None = None
-) -> tuple[DecidedClaim, ...]:
-    """Verify the claims selected by ``document`` and ``claim_id`` (default: all).
+def select_claims(
+    *, document: str | None = None, claim_ids: Sequence[str] | None = None
+) -> tuple[Claim, ...]:
+    """The claims of ``document`` (default: all), only those of ``claim_ids`` when given.
 
     Parameters
     ----------
     document : str, optional
         A seed file name or its ``NNN`` prefix.
-    claim_id : str, optional
-        One claim's id.
+    claim_ids : sequence of str, optional
+        Claim ids; a repeated id counts once.
+
+    Returns
+    -------
+    tuple of Claim
+        In registry order, whatever the order of ``claim_ids``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown document or id, or an id outside ``document``; the message lists the
+        valid ones.
+    """
+    claims = select(document=document)
+    if claim_ids is None:
+        return claims
+    wanted = {c.id for cid in claim_ids for c in select(document=document, claim_id=cid)}
+    return tuple(c for c in claims if c.id in wanted)
+
+
+def decide_claims(
+    claims: Sequence[Claim], *, workers: int | None = None
+) -> tuple[DecidedClaim, ...]:
+    """Verify ``claims`` and pair each with the record of its verdict.
+
+    Parameters
+    ----------
+    claims : sequence of Claim
+        From `select_claims`.
     workers : int, optional
         Processes to verify in; ``None`` uses up to 2, ``1`` verifies in this process.
 
     Returns
     -------
     tuple of DecidedClaim
-        In registry order.
-
-    Raises
-    ------
-    ValueError
-        For an unknown document or id; the message lists the valid ones.
+        In the order of ``claims``.
     """
-    claims = select(document=document, claim_id=claim_id)
     records = collect_claims(claims, workers=workers)
     return tuple(DecidedClaim(c, r) for c, r in zip(claims, records, strict=True))
 

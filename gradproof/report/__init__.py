@@ -1,6 +1,8 @@
 """The derivation report: collect (live computation), render (pure), write (atomic).
 
-``build_report(out, seed=0, quick=False)`` is what ``gradproof report`` runs.
+``build_report(out, seed=0, documents=None)`` is what ``gradproof report`` runs. Rendering
+goes through one document model: ``document.report_blocks`` turns the records into blocks
+(``blocks.py``), which ``render_markdown`` and ``render_html`` write.
 """
 
 from __future__ import annotations

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gradproof.report.collect import collect
-from gradproof.report.figures import catalogue_figure, step_figure, svg_text, training_figure
+from gradproof.report.figures import figure_svgs
 from gradproof.report.progress import Progress
 from gradproof.report.records import Report
 from gradproof.report.render_html import render_html
 from gradproof.report.render_json import render_json
 from gradproof.report.render_markdown import render_markdown
 from gradproof.report.write import check_writable, write_files
+from gradproof.sources import check_quotes
 
 __all__ = ["REPORT_PATHS", "ReportSummary", "build_report", "render_files"]
 
@@ -43,16 +44,10 @@ REPORT_PATHS = ("index.html", "report.md", "report.json", "figures/fd_error_vs_s
 
 def render_files(report: Report) -> dict[str, str]:
     """Every file of the report (relative path -> text), rendered from the records."""
-    figures = {}
-    if report.step_curves:
-        figures["fd_error_vs_step.svg"] = svg_text(step_figure(report.step_curves))
-    if report.training is not None:
-        figures["spiral_training.svg"] = svg_text(training_figure(report.training))
-    if report.catalogue:
-        figures["catalogue.svg"] = svg_text(catalogue_figure(report.catalogue))
+    figures = figure_svgs(report)
     files = {
         "index.html": render_html(report, figures),
-        "report.md": render_markdown(report, figures=tuple(figures)),
+        "report.md": render_markdown(report),
         "report.json": render_json(report),
     }
     files.update({f"figures/{name}": text for name, text in figures.items()})
@@ -63,9 +58,9 @@ def build_report(
     out: str | os.PathLike[str] = "docs/report",
     *,
     seed: int = 0,
-    quick: bool = False,
     show_progress: bool = True,
     force: bool = False,
+    documents: str | os.PathLike[str] | None = None,
 ) -> ReportSummary:
     """Compute everything at ``seed`` and write the report into ``out`` atomically.
 
@@ -74,16 +69,30 @@ def build_report(
     out : str or path
         The report directory. Only files gradproof wrote there (listed in its manifest) are
         ever replaced or removed; see `gradproof.report.write`.
+    seed : int
+        Seeds every random draw; a non-negative integer.
     force : bool
         Write beside files gradproof did not write (they are left alone), and replace
         report files edited since gradproof wrote them.
+    documents : str or path, optional
+        The directory of the tutorials. When given, every claim's quote is checked in its
+        document first; when ``None``, the report's header says the quotes were not
+        re-checked.
 
     Raises
     ------
+    ValueError
+        When ``seed`` is not a non-negative integer.
     OutDirError
         When ``out`` cannot take the report safely; raised before any computation.
+    QuoteError
+        When a claim's quote is not in its document; raised before any computation.
     """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed={seed!r}: expected a non-negative integer (0, 1, 2, ...)")
     check_writable(out, force=force, names=REPORT_PATHS)
+    if documents is not None:
+        check_quotes(documents)
     bar = Progress(enabled=show_progress)
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -92,7 +101,7 @@ def build_report(
         else:
             bar.update(done)
 
-    report = collect(seed=seed, quick=quick, progress=progress)
+    report = collect(seed=seed, progress=progress, quotes_checked=documents is not None)
     path = write_files(out, render_files(report), force=force)
     return ReportSummary(
         out=path,

@@ -6,9 +6,10 @@ seed; nothing is read from a previous report.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import signal
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,28 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 def _verify_id(claim_id: str) -> Result:
     return verify(get_claim(claim_id))
+
+
+def _worker_init() -> None:
+    """Workers ignore Ctrl-C: the parent stops them, so none prints a traceback or lingers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _verify_in_pool(ids: Sequence[str], workers: int) -> Iterator[Result]:
+    """Verify ``ids`` in ``workers`` processes, yielding results in order.
+
+    On any interruption (Ctrl-C in the parent, an error) the workers are terminated and
+    joined before the exception goes on: no process outlives the call.
+    """
+    pool = multiprocessing.get_context().Pool(workers, initializer=_worker_init)
+    try:
+        yield from pool.imap(_verify_id, ids, chunksize=4)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 def _record(claim: Claim, r: Result) -> ClaimRecord:
@@ -95,10 +118,9 @@ def collect_claims(
     progress("claims", 0, total)
     results: list[Result] = []
     if workers > 1 and total > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, r in enumerate(pool.map(_verify_id, [c.id for c in claims], chunksize=4)):
-                results.append(r)
-                progress("claims", i + 1, total)
+        for i, r in enumerate(_verify_in_pool([c.id for c in claims], workers)):
+            results.append(r)
+            progress("claims", i + 1, total)
     else:
         for i, c in enumerate(claims):
             results.append(verify(c))
@@ -188,7 +210,7 @@ def collect_conventions() -> tuple[ConventionRow, ...]:
     )
 
 
-def collect_training(*, seed: int, quick: bool, hidden: int = 100) -> TrainingRecord:
+def collect_training(*, seed: int, hidden: int = 100, epochs: int = 3000) -> TrainingRecord:
     """Train the spiral network of document 002 (rows layout) and map its decision regions.
 
     Seed 002 initialises with ``0.01 * randn`` and uses a learning rate of 1; so do we.
@@ -199,7 +221,7 @@ def collect_training(*, seed: int, quick: bool, hidden: int = 100) -> TrainingRe
 
     X, y = spiral(rng=seed)
     net = MLP((2, hidden, 3), hidden="relu", output="softmax", loss="ce", layout="rows")
-    epochs, lr = (600 if quick else 3000), 1.0
+    lr = 1.0
     result = train(net, init_params(net, rng=seed, scale=0.01), X, y, method="gd", lr=lr,
                    epochs=epochs, rng=seed)
     accuracy = float(np.mean(predict(net, result.params, X).argmax(axis=1) == y))
@@ -302,8 +324,10 @@ CATALOGUE_METHODS = ("forward", "central", "richardson", "complex", "directional
 ENTRYWISE_LIMIT = 5_000
 
 
-def collect_catalogue(*, seed: int, quick: bool) -> tuple[CatalogueRow, ...]:
-    """Every case of the bug catalogue checked by every method (``auto`` alone when quick).
+def collect_catalogue(
+    *, seed: int, methods: Sequence[str] = CATALOGUE_METHODS
+) -> tuple[CatalogueRow, ...]:
+    """Every case of the bug catalogue checked by every method of ``methods``.
 
     Entry-by-entry methods are not run on cases with more than ``ENTRYWISE_LIMIT`` parameters
     (minutes each); their cells say so.
@@ -315,7 +339,6 @@ def collect_catalogue(*, seed: int, quick: bool) -> tuple[CatalogueRow, ...]:
     from checks import check_gradients
     from checks.catalogue import CASES
 
-    methods = ("auto",) if quick else CATALOGUE_METHODS
     rows = []
     for case in CASES:
         verdicts, diagnosis = {}, ""
@@ -345,9 +368,9 @@ def collect_catalogue(*, seed: int, quick: bool) -> tuple[CatalogueRow, ...]:
 def collect(
     *,
     seed: int = 0,
-    quick: bool = False,
     progress: ProgressFn = _noop,
     workers: int | None = None,
+    quotes_checked: bool = False,
 ) -> Report:
     """Run everything the report shows, at ``seed``.
 
@@ -355,12 +378,12 @@ def collect(
     ----------
     seed : int
         Seeds every random draw (network parameters, data, finite-difference directions).
-    quick : bool
-        Smaller training run and fewer step sizes; the claims are all decided either way.
     progress : callable (stage, done, total)
         Called as work advances.
     workers : int, optional
         Processes for verifying claims (default: up to 2).
+    quotes_checked : bool
+        Whether the caller found every claim's quote in its document; the report says so.
     """
     claims = collect_claims(workers=workers, progress=progress)
     progress("formulas and conventions", 0, 1)
@@ -368,16 +391,16 @@ def collect(
     conventions = collect_conventions()
     progress("formulas and conventions", 1, 1)
     progress("training the spiral network", 0, 1)
-    training = collect_training(seed=seed, quick=quick)
+    training = collect_training(seed=seed)
     progress("training the spiral network", 1, 1)
     progress("numeric cross-checks", 0, 2)
-    networks = collect_networks(seed=seed, m=3 if quick else 4)
+    networks = collect_networks(seed=seed, m=4)
     progress("numeric cross-checks", 1, 2)
-    step_curves = collect_step_curves(seed=seed, quick=quick)
+    step_curves = collect_step_curves(seed=seed, quick=False)
     progress("numeric cross-checks", 2, 2)
     progress("bug catalogue", 0, 1)
-    catalogue = collect_catalogue(seed=seed, quick=quick)
+    catalogue = collect_catalogue(seed=seed)
     progress("bug catalogue", 1, 1)
-    return Report(seed=seed, quick=quick, claims=claims, formulas=formulas,
-                  conventions=conventions, networks=networks, step_curves=step_curves,
-                  training=training, catalogue=catalogue)
+    return Report(seed=seed, claims=claims, formulas=formulas, conventions=conventions,
+                  networks=networks, step_curves=step_curves, training=training,
+                  catalogue=catalogue, quotes_checked=quotes_checked)

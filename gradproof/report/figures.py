@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from gradproof.report.records import CatalogueRow, StepCurve, TrainingRecord
+from gradproof.report.records import CatalogueRow, Report, StepCurve, TrainingRecord
 
-__all__ = ["catalogue_figure", "step_figure", "svg_text", "training_figure"]
+__all__ = ["FIGURES", "FigureSpec", "catalogue_figure", "figure_svgs", "step_figure", "svg_text",
+           "training_figure"]
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 
@@ -65,15 +68,16 @@ def catalogue_figure(rows: tuple[CatalogueRow, ...]) -> Figure:
     methods = sorted({m for r in rows for m in r.verdicts})
     code = {"fail": 0, "inconclusive": 1, "pass": 2}  # anything else ("not run"): grey
     grid = np.array([[code.get(r.verdicts.get(m, ""), 3) for m in methods] for r in rows])
-    fig = Figure(figsize=(2.0 + 1.1 * len(methods), 0.8 + 0.22 * len(rows)))
+    fig = Figure(figsize=(3.0 + 1.1 * len(methods), 1.6 + 0.22 * len(rows)))
     ax = fig.add_subplot()
     cmap = ListedColormap(["#d62728", "#ffbb78", "#2ca02c", "#dddddd"])
     ax.imshow(grid, cmap=cmap, vmin=0, vmax=3, aspect="auto")
     ax.set_xticks(range(len(methods)), methods, rotation=30, ha="right")
     ax.set_yticks(range(len(rows)),
                   [("✗ " if r.wrong else "✓ ") + r.name for r in rows], fontsize=7)
-    ax.set_title("Checker verdicts (red: fail, orange: inconclusive, green: pass, "
-                 "grey: not run)", fontsize=9)
+    # two short lines: the title fits however few method columns the grid has
+    ax.set_title("Checker verdicts\nred: fail, orange: inconclusive,\ngreen: pass, grey: not run",
+                 fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -86,3 +90,35 @@ def svg_text(fig: Figure) -> str:
     text = buf.getvalue()
     text = text[text.find("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG is inlined
     return re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.DOTALL)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the report: its file name, caption, and how it is drawn from the records."""
+
+    name: str
+    caption: str
+    present: Callable[[Report], bool]
+    draw: Callable[[Report], Figure]
+
+
+#: the report's figures in display order; a figure is shown when its records are present
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec("fd_error_vs_step.svg",
+               "Finite-difference error against the step size h (forward, central, Richardson, "
+               "complex step) on a document network.",
+               lambda r: bool(r.step_curves), lambda r: step_figure(r.step_curves)),
+    FigureSpec("spiral_training.svg",
+               "The spiral network of document 002: training loss and decision regions over "
+               "the data.",
+               lambda r: r.training is not None,
+               lambda r: training_figure(r.training)),  # type: ignore[arg-type]
+    FigureSpec("catalogue.svg",
+               "Which bugs of the project's bug catalogue each method catches.",
+               lambda r: bool(r.catalogue), lambda r: catalogue_figure(r.catalogue)),
+)
+
+
+def figure_svgs(report: Report) -> dict[str, str]:
+    """The SVG text of every figure the report's records allow, keyed by file name."""
+    return {f.name: svg_text(f.draw(report)) for f in FIGURES if f.present(report)}

@@ -145,7 +145,6 @@ class Report:
     """Everything the report shows, computed by :func:`gradproof.report.collect.collect`."""
 
     seed: int
-    quick: bool
     claims: tuple[ClaimRecord, ...]
     conventions: tuple[ConventionRow, ...] = ()
     formulas: tuple[FormulaRow, ...] = ()
@@ -154,6 +153,8 @@ class Report:
     training: TrainingRecord | None = None
     catalogue: tuple[CatalogueRow, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    #: whether every claim's quote was found in its document when the report was made
+    quotes_checked: bool = False
 
     def documents(self) -> tuple[str, ...]:
         """The documents that have claims, in order."""

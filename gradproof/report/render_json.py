@@ -16,7 +16,8 @@ from gradproof.report.records import Report
 
 __all__ = ["render_json"]
 
-SCHEMA_VERSION = 1
+#: 2: "quick" removed (the report has one size), "quotes_checked" added
+SCHEMA_VERSION = 2
 
 
 def _float(x: float | None) -> float | str | None:
@@ -52,7 +53,7 @@ def to_dict(report: Report) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
         "seed": report.seed,
-        "quick": report.quick,
+        "quotes_checked": report.quotes_checked,
         "summary": {
             doc: report.counts(doc) for doc in report.documents()
         } | {"all": report.counts()},

@@ -5,6 +5,7 @@ Skipped, with the way to install it, where no Chromium or no playwright is insta
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def test_report_renders_math_and_plots_without_console_errors(tmp_path):
                 " return [r.width, r.height]; })",
             )
             figures = page.eval_on_selector_all("figure svg", "els => els.length")
+            text = page.evaluate("document.body.innerText")
+            page_width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+            raw = re.findall(r"\\[A-Za-z]+", text)
             shot = tmp_path / "report.png"
             page.screenshot(path=str(shot), full_page=False)
         finally:
@@ -57,5 +61,8 @@ def test_report_renders_math_and_plots_without_console_errors(tmp_path):
     empty = [i for i, (w, h) in enumerate(sizes) if w <= 0 or h <= 0]
     assert not empty, f"math elements rendered with zero size: {empty[:10]}"
     assert figures == 3, f"expected 3 inline SVG plots, found {figures}"
+    assert not raw, f"LaTeX shown raw instead of typeset: {sorted(set(raw))[:10]}"
+    assert page_width[0] <= page_width[1], f"the page overflows sideways: {page_width}"
+    assert len(sizes) > 300  # every statement, quote formula and correction is <math>
     assert not errors, f"console errors: {errors}"
     assert shot.stat().st_size > 10_000

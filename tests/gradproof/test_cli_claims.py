@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -73,21 +74,40 @@ def test_document_filter_lists_exactly_that_documents_claims(capsys):
         pytest.param(["--document", "999"], "valid documents", id="unknown document"),
     ],
 )
-def test_unknown_selection_is_one_error_line_listing_the_valid_ones(capsys, argv, match):
-    code, out, err = _run(capsys, *argv, "--workers", "1")
-    assert code == 1 and out == ""
-    assert err.startswith("gradproof: error: ") and match in err
-    assert err.count("\n") == 1 and "Traceback" not in err
+def test_unknown_selection_is_a_usage_error_listing_the_valid_ones(capsys, argv, match):
+    with pytest.raises(SystemExit) as exc:
+        main(["claims", *argv, "--workers", "1"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == ""
+    assert err.startswith("usage: gradproof claims") and match in err
+    assert "gradproof claims: error: " in err and "Traceback" not in err
 
 
 def test_unknown_id_suggests_the_closest(capsys):
-    _, _, err = _run(capsys, "--id", "000-sigmoid-derivativ", "--workers", "1")
-    assert "Did you mean '000-sigmoid-derivative'" in err
+    with pytest.raises(SystemExit):
+        main(["claims", "--id", "000-sigmoid-derivativ", "--workers", "1"])
+    assert "Did you mean '000-sigmoid-derivative'" in capsys.readouterr().err
+
+
+def test_repeated_id_takes_each_once_in_registry_order(capsys):
+    code, out, _ = _run(capsys, "--id", "000-dL-dZ2", "--id", "000-sigmoid-derivative",
+                        "--id", "000-dL-dZ2", "--json", "--workers", "1")
+    ids = [c["id"] for c in json.loads(out)["claims"]]
+    order = [c.id for c in select(document="000")]
+    assert code == 0 and sorted(ids, key=order.index) == ids
+    assert ids == [i for i in order if i in {"000-dL-dZ2", "000-sigmoid-derivative"}]
+
+
+def test_an_id_outside_the_document_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["claims", "--document", "001", "--id", "000-sigmoid-derivative"])
+    assert exc.value.code == 2
+    assert "is not in document '001'" in capsys.readouterr().err
 
 
 def test_claims_defaults_and_help(capsys):
     args = build_parser().parse_args(["claims"])
-    assert (args.json, args.document, args.id, args.workers) == (False, None, None, None)
+    assert (args.json, args.document, args.ids, args.workers) == (False, None, None, None)
     with pytest.raises(SystemExit):
         main(["claims", "--help"])
     out = capsys.readouterr().out
@@ -117,3 +137,13 @@ def test_json_of_hand_built_records_has_all_verdict_keys():
     assert list(doc["summary"]) == ["proven", "proven_under_convention", "refuted",
                                     "undecided", "ambiguous", "definition"]
     assert doc["claims"][0]["reason"] == "r"
+
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seeds live in ../shared/seeds beside the repo")
+def test_documents_that_hold_every_quote_let_the_claims_run(capsys):
+    code, out, err = _run(capsys, "--id", "000-sigmoid-derivative", "--workers", "1",
+                          "--documents", str(SEEDS))
+    assert code == 0 and err == "" and "000-sigmoid-derivative" in out
