@@ -5,11 +5,12 @@ Oracle: exact SymPy arithmetic on Rationals; each false statement here is false 
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivations import Verdict
+from derivations import Reading, Verdict
 from derivations.decide import (
     decide_conventions,
     decide_equal,
@@ -17,8 +18,11 @@ from derivations.decide import (
     decide_readings,
     definition,
     find_counterexample,
+    intended,
     is_zero,
+    literal,
     matrix_shapes,
+    readings_verdict,
 )
 from derivations.symbolic import affine_grads, sigmoid
 
@@ -93,8 +97,9 @@ def test_conventions_and_readings():
     d = decide_conventions(cases)
     assert d.verdict is Verdict.PROVEN_UNDER_CONVENTION
     assert [c.holds for c in d.conventions] == [False, True]
-    r = decide_readings([("one", d), ("two", definition("x"))], what="it")
+    r = decide_readings([literal("one", d), literal("two", definition("x"))], what="it")
     assert r.verdict is Verdict.AMBIGUOUS and len(r.readings) == 2
+    assert [x.kind for x in r.readings] == ["literal", "literal"]
 
 
 def test_is_zero_shortcut_respects_assumptions():
@@ -103,3 +108,66 @@ def test_is_zero_shortcut_respects_assumptions():
     assert is_zero(sp.Abs(x) + x)
     y = sp.Symbol("y", real=True)
     assert not is_zero(sp.Abs(y) + y)
+
+
+P, PUC, R, U, A, D = (Verdict.PROVEN, Verdict.PROVEN_UNDER_CONVENTION, Verdict.REFUTED,
+                      Verdict.UNDECIDED, Verdict.AMBIGUOUS, Verdict.DEFINITION)
+
+
+@pytest.mark.parametrize(
+    ("literals", "expected"),
+    [
+        ([R], R),
+        ([R, R], R),
+        ([P], P),
+        ([P, P], P),
+        ([PUC], PUC),
+        ([U, U], U),
+        ([D], D),
+        ([P, R], A),
+        ([R, U], A),
+        ([P, PUC], A),
+        ([D, R], A),
+    ],
+)
+def test_readings_policy_table(literals, expected):
+    assert readings_verdict(literals) is expected
+
+
+def test_readings_policy_needs_a_literal_reading():
+    with pytest.raises(ValueError, match="at least one literal reading"):
+        readings_verdict([])
+    ok = decide_equal(z, z)
+    with pytest.raises(ValueError, match="at least one literal reading"):
+        decide_readings([intended("a fix", ok)], what="it")
+
+
+def test_unmarked_reading_is_an_error():
+    with pytest.raises(TypeError, match=r"readings\[0\].*literal\(description, decision\)"):
+        decide_readings([("one", decide_equal(z, z))], what="it")
+    with pytest.raises(ValueError, match="kind='guess' is not one of 'literal', 'intended'"):
+        Reading("one", Verdict.PROVEN, "why", "guess")
+
+
+def test_refuted_literal_takes_the_proven_intended_reading_as_correction():
+    s = sigmoid(z)
+    wrong = decide_equal(sp.diff(s, z), s * (1 + s), what="s(1 + s)")
+    right = decide_equal(sp.diff(s, z), s * (1 - s), what="s(1 - s)")
+    d = decide_readings(
+        [literal("as printed: s(1 + s)", wrong),
+         intended("the sign is a typo: s(1 - s)", right, statement="s(1 - s)")],
+        what="the derivative",
+    )
+    assert d.verdict is Verdict.REFUTED
+    assert d.corrected == "s(1 - s)" and d.corrected_check.verdict is Verdict.PROVEN
+    assert d.counterexample == wrong.counterexample
+    assert "as written:" in d.reason and "probably meant: the sign is a typo" in d.reason
+    assert str(wrong.counterexample) in d.reason
+
+
+def test_intended_reading_never_changes_a_literal_verdict():
+    s = sigmoid(z)
+    right = decide_equal(sp.diff(s, z), s * (1 - s))
+    wrong = decide_equal(sp.diff(s, z), s * (1 + s))
+    d = decide_readings([literal("as printed", right), intended("a 'fix'", wrong)], what="it")
+    assert d.verdict is Verdict.PROVEN and d.reason == right.reason

@@ -106,30 +106,31 @@ def test_whole_backward_pass_fails_in_columns_and_the_correction_is_proven():
 
 @pytest.mark.parametrize("cid", ["000-dW2-chain-label", "000-db2-chain-label",
                                  "000-dA1-chain-label"])
-def test_unlabelled_z_reads_right_only_as_z2(cid):
+def test_unlabelled_z_is_the_layer_z2_and_the_chain_is_proven(cid):
+    # the line above computes dZ_2/d(.): Z is Z_2 as written, one literal reading
     r = _result(cid)
-    assert r.verdict is Verdict.AMBIGUOUS
-    verdicts = {rd.description: rd.verdict for rd in r.readings}
-    assert verdicts == {"Z is Z_2": Verdict.PROVEN, "Z is Z_1": Verdict.REFUTED}
+    assert r.verdict is Verdict.PROVEN
+    assert [(rd.kind, rd.verdict) for rd in r.readings] == [("literal", Verdict.PROVEN)]
 
 
 def test_sigmoid_range_is_open_not_closed():
+    # 'limits the values to a range of [0, 1]' bounds the values: true, the ends never attained
     r = _result("000-sigmoid-range")
-    assert r.verdict is Verdict.AMBIGUOUS
-    image, within = r.readings
-    assert image.verdict is Verdict.REFUTED and "Interval.open(0, 1)" in image.reason
-    assert within.verdict is Verdict.PROVEN
+    assert r.verdict is Verdict.PROVEN
+    assert "Interval.open(0, 1)" in r.reason and "sigma(z) = 1 has solutions EmptySet" in r.reason
 
 
 def test_slope_formula_is_the_two_point_slope_not_the_regression_slope():
     r = _result("000-slope-formula")
+    assert r.verdict is Verdict.PROVEN  # 'requires us to have two points': the text settles it
     two_point, regression = r.readings
-    assert two_point.verdict is Verdict.PROVEN
-    assert regression.verdict is Verdict.REFUTED
+    assert (two_point.kind, two_point.verdict) == ("literal", Verdict.PROVEN)
+    assert (regression.kind, regression.verdict) == ("intended", Verdict.REFUTED)
 
 
 def test_loss_is_not_the_prediction():
     r = _result("000-yhat")
+    assert r.verdict is Verdict.AMBIGUOUS  # '=>' is undefined: both readings are literal
     assert r.readings[0].verdict is Verdict.REFUTED
     assert r.readings[1].verdict is Verdict.DEFINITION
 
@@ -233,7 +234,9 @@ def test_one_layer_formulas_hold_only_for_scalars():
 
 
 def test_gradient_descent_stops_at_stationary_points_not_only_minima():
-    stops, minimum = _result("000-gd-local-minimum").readings
+    r = _result("000-gd-local-minimum")
+    assert r.verdict is Verdict.AMBIGUOUS  # a purpose or a guarantee: both literal
+    stops, minimum = r.readings
     assert stops.verdict is Verdict.PROVEN
     assert minimum.verdict is Verdict.REFUTED and "maximum" in minimum.reason
 
