@@ -54,10 +54,13 @@ def test_every_claim_is_decided_with_evidence(claim: Claim):
         if result.counterexample is not None:
             assert result.counterexample.stated != result.counterexample.correct
         if result.corrected_check is not None:
-            assert result.corrected_check.verdict is Verdict.PROVEN, str(result)
+            # a repair shown on a model problem is proven there (on_model), named in the reason
+            assert result.corrected_check.verdict in (
+                Verdict.PROVEN, Verdict.PROVEN_UNDER_CONVENTION), str(result)
     if result.verdict is Verdict.PROVEN_UNDER_CONVENTION:
         holds = [c.holds for c in result.conventions]
-        assert any(holds) and not all(holds), str(result)
+        on_a_model = any("model" in c.convention for c in result.conventions)
+        assert any(holds) and (not all(holds) or on_a_model), str(result)
     if result.verdict is Verdict.AMBIGUOUS:
         assert len(result.readings) >= 2, str(result)
     assert claim.id in str(result)
