@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from derivations import Reading, Verdict
 from derivations.decide import (
+    EvaluationError,
     decide_conventions,
     decide_equal,
     decide_matrix,
-    EvaluationError,
     decide_readings,
     definition,
     find_counterexample,

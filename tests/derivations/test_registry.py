@@ -72,9 +72,12 @@ def test_every_document_has_claims_and_a_mix_of_verdicts():
     assert len(CLAIMS) >= 10
 
 
-def test_unknown_id_lists_the_closest():
-    with pytest.raises(KeyError, match="Valid ids"):
-        get_claim("000-no-such-claim")
+def test_unknown_id_lists_the_five_closest_not_all():
+    with pytest.raises(KeyError) as info:
+        get_claim("000-sigmoid-derivativ")
+    message = info.value.args[0]
+    assert "Did you mean '000-sigmoid-derivative'" in message
+    assert message.count("'0") == 1 + 5  # the id asked for and five suggestions
 
 
 def test_unknown_document_lists_the_valid_ones():
