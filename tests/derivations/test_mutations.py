@@ -407,9 +407,10 @@ class _Mutant:
     def _mutate_args(self, how: str, args: tuple) -> tuple:
         if self.op is None:
             return args
-        if how == "scalar":
+        if how in ("scalar", "matrices"):  # (correct, stated, ...): a formula or a matrix
             correct, stated, *rest = args
-            m = _mutate_scalar(self.op, stated, correct)
+            m = (_mutate_scalar(self.op, stated, correct) if how == "scalar"
+                 else _mutate_matrix(self.op, stated, None))
             if m is None:
                 return args
             self._note(stated, m)
@@ -426,13 +427,6 @@ class _Mutant:
                 return correct, m
 
             return (mutated_build, *rest)
-        if how == "matrices":
-            correct, stated, *rest = args
-            m = _mutate_matrix(self.op, stated, None)
-            if m is None:
-                return args
-            self._note(stated, m)
-            return (correct, m, *rest)
         source, namespace, name, expected, *rest = args
         m = _mutate_matrix(self.op, expected, None)  # the cell against a mutated truth
         if m is None:
