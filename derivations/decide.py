@@ -44,6 +44,15 @@ different verdicts                              ``ambiguous``
 
 A reading without a kind is an error (``TypeError``); at least one literal reading is
 required (``ValueError``).
+
+Undefined functions
+-------------------
+A statement about a generic activation ``g = sp.Function("g")`` is decided for every ``g``:
+:func:`freeze_functions` turns each value ``g(a)`` and derivative ``g'(a)`` into an
+independent symbol before simplifying (an identity in independent values holds for the values
+of any ``g``), and a counterexample gives one value per argument point (those of a smooth
+``g``). Every count of sample points in a reason counts points evaluated to numbers; a point
+that stays symbolic raises :class:`EvaluationError`.
 """
 
 from __future__ import annotations
