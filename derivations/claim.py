@@ -3,6 +3,12 @@
 A :class:`Claim` is one statement of a seed document, tied to its source by a verbatim quote.
 Its ``decide`` function computes a :class:`Decision` with SymPy at run time; :func:`verify`
 runs it, times it and returns a frozen :class:`Result`. No verdict is ever stored in a claim.
+
+A claim's ``statement`` is display text for the procedure ``decide``, which does not read it:
+the two are one thing. So :func:`dataclasses.replace` of a claim is impossible (every field
+is ``init=False``; :class:`Claim` has its own constructor): a claim with another statement
+needs another procedure, built by a document module. A :class:`Result`'s ``seconds`` is not
+part of its equality, so ``verify(c) == verify(c)``.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, get_args
 
 import sympy as sp
 
@@ -22,6 +28,7 @@ __all__ = [
     "Counterexample",
     "Decision",
     "Reading",
+    "ReadingKind",
     "Result",
     "Verdict",
     "verify",
@@ -75,13 +82,54 @@ class ConventionCase:
         return ", ".join(f"{k}={v}" for k, v in self.convention.items())
 
 
+#: ``"literal"``: what the words, symbols and shapes on the page say, in the document's own
+#: conventions; ``"intended"``: a repair (a typo fixed, a label corrected, a transpose added)
+ReadingKind = Literal["literal", "intended"]
+READING_KINDS: tuple[str, ...] = get_args(ReadingKind)
+
+
 @dataclass(frozen=True)
 class Reading:
-    """One reading of an ambiguous statement, decided on its own."""
+    """One reading of a statement, decided on its own.
+
+    Build readings with :func:`derivations.decide.literal` and
+    :func:`derivations.decide.intended`; :func:`derivations.decide.decide_readings` computes
+    the claim's verdict from them.
+
+    Attributes
+    ----------
+    description : str
+        The reading in words.
+    verdict : Verdict
+    reason : str
+    kind : {"literal", "intended"}
+        Whether the reading is the statement as written or a repair of it.
+    statement : str
+        For an intended reading: the repaired statement, offered as the claim's correction.
+    decision : Decision or None
+        The reading's full decision (counterexample, correction); not part of equality.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not one of ``"literal"``, ``"intended"``.
+    """
 
     description: str
     verdict: Verdict
     reason: str
+    kind: ReadingKind
+    statement: str = ""
+    decision: Decision | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in READING_KINDS:
+            raise ValueError(
+                f"Reading kind={self.kind!r} is not one of {', '.join(map(repr, READING_KINDS))}:"
+                " mark the statement as written 'literal' and a repair of it 'intended'"
+            )
+        if not isinstance(self.verdict, Verdict):
+            raise TypeError(f"Reading verdict must be a Verdict, got {type(self.verdict).__name__}")
 
 
 @dataclass(frozen=True)
@@ -120,9 +168,17 @@ class Decision:
     evidence: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
+_CLAIM_FIELDS = ("id", "document", "quote", "title", "statement", "decide", "latex",
+                 "conventions", "kind", "depends_on", "numpy")
+
+
+@dataclass(frozen=True, eq=False, init=False)
 class Claim:
     """One statement of a seed document and the procedure that decides it.
+
+    The statement and its procedure are one thing: every field is ``init=False``, so
+    ``dataclasses.replace(claim, statement=...)`` raises ``ValueError`` instead of returning a
+    claim whose verdict silently belongs to the old statement.
 
     Attributes
     ----------
@@ -152,22 +208,38 @@ class Claim:
         For matrix-form claims: builds the NumPy function returned by ``to_numpy``.
     """
 
-    id: str
-    document: str
-    quote: str
-    title: str
-    statement: sp.Basic | None
-    decide: Callable[[], Decision]
-    latex: str = ""
-    conventions: Mapping[str, str] = field(default_factory=dict)
-    kind: str = "scalar"
-    depends_on: tuple[str, ...] = ()
-    numpy: Callable[[], Callable[..., Any]] | None = None
+    id: str = field(init=False)
+    document: str = field(init=False)
+    quote: str = field(init=False)
+    title: str = field(init=False)
+    statement: sp.Basic | None = field(init=False)
+    decide: Callable[[], Decision] = field(init=False)
+    latex: str = field(init=False)
+    conventions: Mapping[str, str] = field(init=False)
+    kind: str = field(init=False)
+    depends_on: tuple[str, ...] = field(init=False)
+    numpy: Callable[[], Callable[..., Any]] | None = field(init=False)
 
-    def __post_init__(self) -> None:
-        if not self.latex and self.statement is not None:
-            object.__setattr__(self, "latex", sp.latex(self.statement))
-        object.__setattr__(self, "conventions", MappingProxyType(dict(self.conventions)))
+    def __init__(
+        self,
+        id: str,
+        document: str,
+        quote: str,
+        title: str,
+        statement: sp.Basic | None,
+        decide: Callable[[], Decision],
+        latex: str = "",
+        conventions: Mapping[str, str] | None = None,
+        kind: str = "scalar",
+        depends_on: tuple[str, ...] = (),
+        numpy: Callable[[], Callable[..., Any]] | None = None,
+    ) -> None:
+        if not latex and statement is not None:
+            latex = sp.latex(statement)
+        values = (id, document, quote, title, statement, decide, latex,
+                  MappingProxyType(dict(conventions or {})), kind, tuple(depends_on), numpy)
+        for name, value in zip(_CLAIM_FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
         return f"Claim({self.id!r})"
@@ -180,7 +252,7 @@ class Result(Decision):
     claim_id: str = ""
     document: str = ""
     title: str = ""
-    seconds: float = 0.0
+    seconds: float = field(default=0.0, compare=False)  # timing is not part of the verdict
 
     def __str__(self) -> str:
         lines = [f"{self.claim_id} [{self.document}]: {self.verdict.value}", f"  {self.title}"]
@@ -196,7 +268,8 @@ class Result(Decision):
             lines.append(f"  convention {case.label()}: {mark}{extra}")
         for reading in self.readings:
             lines.append(
-                f"  reading '{reading.description}': {reading.verdict.value} ({reading.reason})"
+                f"  {reading.kind} reading '{reading.description}': {reading.verdict.value} "
+                f"({reading.reason})"
             )
         lines.append(f"  decided in {self.seconds:.3f} s")
         return "\n".join(lines)

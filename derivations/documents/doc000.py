@@ -42,7 +42,9 @@ from derivations.decide import (
     decide_matrix,
     decide_readings,
     definition,
+    intended,
     is_zero,
+    literal,
     matrix_shapes,
 )
 from derivations.networks import (
@@ -185,6 +187,7 @@ def _decide_forward_layout(n_rows: str, prev: str) -> Decision:
     return decide_conventions(
         [({"layout": "columns"}, run("columns")), ({"layout": "rows"}, run("rows"))],
         what=f"the product W*{prev} with the weights on the left",
+        as_written=True,  # the document writes W*X: weights on the left, samples as columns
     )
 
 
@@ -194,9 +197,11 @@ def _decide_yhat() -> Decision:
                            what="yhat = L(A_2, Y)")
     return decide_readings(
         [
-            ("yhat is the value of the loss L(A_2, Y)", as_loss),
-            ("yhat is the output A_2, which L compares with Y (RETURNS lists L and yhat apart)",
-             definition("the prediction is named yhat = A_2")),
+            # '=>' is not defined in the document: it can read 'L yields yhat' (its operator
+            # list) or 'L compares A_2 = yhat with Y' (its prose): both are literal
+            literal("yhat is the value of the loss L(A_2, Y)", as_loss),
+            literal("yhat is the output A_2, which L compares with Y (RETURNS lists L and yhat "
+                    "apart)", definition("the prediction is named yhat = A_2")),
         ],
         what="'L(A_2, Y) => yhat'",
     )
@@ -305,6 +310,7 @@ def _decide_loss_difference() -> Decision:
                                + sp.diff(squared_error(A2, Y, half=True), Y),
                                what="(d/dyhat + d/dY) of the squared error"))],
         what="'the difference between Y and yhat determines the loss'",
+        as_written=True,  # the document's classes are 0 and 1 and its loss cross-entropy
     )
 
 
@@ -317,55 +323,52 @@ def _bce_layer(n: int, m: int, *, mean: bool) -> tuple[sp.Matrix, sp.Matrix, sp.
 
 def _decide_dL_dA2() -> Decision:
     def run(mean: bool) -> Callable[[], Decision]:
-        def build(dims: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix]:
+        def build(dims: tuple[int, ...], *, scale: bool = False) -> tuple[sp.Matrix, sp.Matrix]:
             A, Yn, L = _bce_layer(*dims, mean=mean)
             correct = A.applyfunc(lambda s: sp.diff(L, s))
             stated = sp.Matrix(A.rows, A.cols, lambda i, j: -Yn[i, j] / A[i, j]
                                + (1 - Yn[i, j]) / (1 - A[i, j]))
-            return correct, stated
+            return correct, stated / dims[1] if scale else stated
 
         def domain(dims: tuple[int, ...]) -> dict[sp.Symbol, tuple[sp.Integer, sp.Integer]]:
             A, Yn, _ = _bce_layer(*dims, mean=mean)
             return {s: (sp.Integer(0), sp.Integer(1)) for s in [*A, *Yn]}
 
-        return lambda: decide_matrix(build, n_dims=2, domain=domain((5, 5)),
-                                     shapes=OUTPUT_SHAPES, what="-Y/A_2 + (1 - Y)/(1 - A_2)")
+        return lambda: decide_matrix(
+            build, n_dims=2, domain=domain((5, 5)), shapes=OUTPUT_SHAPES,
+            what="-Y/A_2 + (1 - Y)/(1 - A_2)",
+            corrected=lambda dims: build(dims, scale=True),
+            corrected_latex=r"\frac{dL}{dA_2} = \frac{1}{m}\left(-\frac{Y}{A_2}"
+            r"+\frac{1-Y}{1-A_2}\right)")
 
+    # the document differentiates its own L = -1/m sum(...): the 1/m is as written
     return decide_conventions([(MEAN, run(True)), (SUM, run(False))],
-                              what="dL/dA_2 = -Y/A_2 + (1 - Y)/(1 - A_2)")
+                              what="dL/dA_2 = -Y/A_2 + (1 - Y)/(1 - A_2)", as_written=True)
 
 
 def _decide_sigmoid_range() -> Decision:
+    """'limits the values to a range of [0, 1]': the values are bounded by [0, 1].
+
+    The text settles the reading ('limits ... to' bounds the values); that the image is all of
+    [0, 1] is not what it says. The reason names the ends sigmoid never attains.
+    """
     z = sp.Symbol("z", real=True)
     image = function_range(sigmoid(z), z, sp.S.Reals)
     closed = sp.Interval(0, 1)
-    if image == closed:  # pragma: no cover - the open interval is what SymPy computes
-        equal = Decision(Verdict.PROVEN, "the image of sigmoid over the reals is [0, 1]")
-    else:
-        missing = closed - image
-        ends = ", ".join(
-            f"sigma(z) = {v} has solutions {sp.solveset(sigmoid(z) - v, z, sp.S.Reals)}"
-            for v in sorted(missing)
-        ) if isinstance(missing, sp.FiniteSet) else str(missing)
-        first = str(min(missing)) if isinstance(missing, sp.FiniteSet) else str(missing)
-        equal = Decision(
-            Verdict.REFUTED,
-            f"the image of sigmoid over the reals is {image}, not [0, 1]: {ends}",
-            counterexample=Counterexample(point={"value": first},
-                                          stated=f"{first} in the range",
-                                          correct=f"{first} not attained"),
-            corrected=sp.latex(image), corrected_expr=image,
-            corrected_check=Decision(Verdict.PROVEN, f"function_range gives {image}"),
-            evidence=("sympy function_range", "sympy solveset over the reals"),
-        )
+    missing = closed - image
+    ends = "; ".join(
+        f"sigma(z) = {v} has solutions {sp.solveset(sigmoid(z) - v, z, sp.S.Reals)}"
+        for v in sorted(missing)
+    ) if isinstance(missing, sp.FiniteSet) else f"[0, 1] minus the image is {missing}"
+    inside = image.is_subset(closed)
     within = Decision(
-        Verdict.PROVEN if image.is_subset(closed) else Verdict.REFUTED,
-        f"the image {image} is {'' if image.is_subset(closed) else 'not '}a subset of [0, 1]",
-        evidence=("sympy function_range",),
+        Verdict.PROVEN if inside else Verdict.REFUTED,
+        f"the image of sigmoid over the reals is {image}, {'' if inside else 'not '}a subset of "
+        f"[0, 1] ({ends})",
+        evidence=("sympy function_range", "sympy solveset over the reals"),
     )
     return decide_readings(
-        [("the range (image) of sigmoid is [0, 1]", equal),
-         ("sigmoid's values lie within [0, 1]", within)],
+        [literal("sigmoid's values lie within [0, 1] ('limits ... to')", within)],
         what="'limits the values to a range of [0, 1]'",
     )
 
@@ -382,10 +385,11 @@ def _decide_one_input_slope() -> Decision:
     one_term = (xs[0] - xbar) * (ys[0] - ybar) / (xs[0] - xbar) ** 2
     regression = decide_equal(lsq, one_term,
                               what="the formula with x` = mean(x), y` = mean(y), for 3 points")
+    # the text settles the reading: 'which requires us to have two points on the slope'
     return decide_readings(
-        [("slope of the line through two points (x, y), (x`, y`)", two_point),
-         ("least-squares regression slope with x`, y` the means (the sums left out)",
-          regression)],
+        [literal("slope of the line through the two points (x, y), (x`, y`)", two_point),
+         intended("least-squares regression slope with x`, y` the means (the sums restored)",
+                  regression)],
         what="b = (x - x`)(y - y`)/(x - x`)^2",
     )
 
@@ -519,7 +523,7 @@ def _decide_output_grad(
         cases.append(({"layout": "columns", "samples": "one (m = 1)"},
                        run("columns", True, one)))
     cases.append((SCALAR, run("columns", True, SCALAR_SHAPE)))
-    decision = decide_conventions(cases, what=what)
+    decision = decide_conventions(cases, what=what, as_written=True)  # columns, 1/m: stated
     check = decide_matrix(output_build(param, corrected, layout="columns", mean=True),
                           n_dims=3, what="the corrected formula (columns, mean over m)")
     return replace(decision, corrected=corrected_latex, corrected_check=check)
@@ -566,22 +570,25 @@ def _decide_formula(name: str, what: str, *, one_sample_holds: bool = False) -> 
 
 def _decide_dL_dZ2() -> Decision:
     def run(mean: bool) -> Callable[[], Decision]:
-        def build(dims: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix]:
+        def build(dims: tuple[int, ...], *, scale: bool = False) -> tuple[sp.Matrix, sp.Matrix]:
             net = _output_layer((dims[0], 1, dims[1]), layout="columns", mean=mean)
             Z = sp.Matrix(net["Z"].rows, net["Z"].cols,
                           lambda i, j: sp.Symbol(f"Z_2_{i}_{j}", real=True))
             A = Z.applyfunc(Sigmoid)
             L = sp.Add(*(bce(a, y) for a, y in zip(A, net["Y"], strict=True)))
             L = L / dims[1] if mean else L
-            return _grad(L, Z), A - net["Y"]
+            return _grad(L, Z), (A - net["Y"]) / dims[1] if scale else A - net["Y"]
 
         labels = {sp.Symbol(f"Y_{i}_{j}", real=True): (sp.Integer(0), sp.Integer(1))
                   for i in range(5) for j in range(5)}
         return lambda: decide_matrix(build, n_dims=2, shapes=OUTPUT_SHAPES, domain=labels,
-                                     what="A_2 - Y")
+                                     what="A_2 - Y",
+                                     corrected=lambda dims: build(dims, scale=True),
+                                     corrected_latex=r"\frac{dL}{dZ_2} = \frac{1}{m}(A_2 - Y)")
 
+    # the document's L is the mean over m: the 1/m is as written
     return decide_conventions([(MEAN, run(True)), (SUM, run(False))],
-                              what="dL/dZ_2 = A_2 - Y")
+                              what="dL/dZ_2 = A_2 - Y", as_written=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -626,15 +633,15 @@ def _decide_chain_label(target: str, inner: str) -> Decision:
     """``dL/d(target) = dL/dZ * d(inner)/d(target)``, reading the unlabelled Z as Z_2 or Z_1."""
     net = _scalar_network()
     correct = _d("L", target, net)
-    readings = []
-    for z in ("Z_2", "Z_1"):
-        local_name = z if inner == "Z" else inner
-        readings.append((
-            f"Z is {z}",
-            decide_equal(correct, _d("L", z, net) * _d(local_name, target, net),
-                         what=f"dL/d{z} * d{local_name}/d{target}"),
-        ))
-    return decide_readings(readings, what=f"the unlabelled Z in dL/d{target}")
+    # the line above the chain computes dZ_2/d(target) of W_2*A_1 + b_2: the unlabelled Z is
+    # the layer's Z_2 as written there, not Z_1 (dL/dZ_1 * dZ_1/dW_2 is 0, no chain rule)
+    local_name = "Z_2" if inner == "Z" else inner
+    return decide_readings(
+        [literal("Z is Z_2, the layer of the line above",
+                 decide_equal(correct, _d("L", "Z_2", net) * _d(local_name, target, net),
+                              what=f"dL/dZ_2 * d{local_name}/d{target}"))],
+        what=f"the unlabelled Z in dL/d{target}",
+    )
 
 
 def _local_scalar(wrt: str, stated: str) -> Decision:
@@ -773,6 +780,7 @@ def _decide_backprop() -> Decision:
          (SCALAR, lambda: decide_network(document_backprop, n_layers=2, shapes=[(1, 1, 1, 1)],
                                          what="the document's backward pass"))],
         what="the document's backward pass for every parameter",
+        as_written=True,  # columns layout and the mean over m are the document's
     )
     check = decide_network(textbook_backprop, n_layers=2, shapes=shapes,
                            what="the corrected backward pass")
@@ -808,6 +816,7 @@ def _decide_one_layer() -> Decision:
          (SCALAR, lambda: decide_network(stated, n_layers=1, shapes=[(1, 1, 1)],
                                          what="dW = (A - Y)X, db = A - Y for one layer"))],
         what="the W_2, b_2 formulas as every gradient of a one-layer network",
+        as_written=True,  # the same formulas, in the document's columns layout with 1/m
     )
 
 
@@ -836,8 +845,10 @@ def _decide_gd_minimum() -> Decision:
         evidence=("one exact iteration", "second derivative"),
     )
     return decide_readings(
-        [("gradient descent stops at the points where dL/dW = 0", stationary),
-         ("where gradient descent stops is a (local) minimum", minimum)],
+        # 'is used to minimize ... to a (local) minimum': a purpose (it moves downhill and
+        # stops where dL/dW = 0) or a guarantee (where it stops is a minimum); both literal
+        [literal("gradient descent stops at the points where dL/dW = 0", stationary),
+         literal("where gradient descent stops is a (local) minimum", minimum)],
         what="'Gradient Descent is used to minimize the overall loss to a (local) minimum'",
     )
 
