@@ -1031,9 +1031,14 @@ def _db_equals_dz(statement: str) -> Decision:
     repair is the sum over the rows the document goes on to take.
     """
     many = [s for s in matrix_shapes(2) if s[0] > 1]
+    as_written = decide_matrix(_db_build(False), n_dims=2, shapes=many, what="db = dz")
+    if as_written.verdict is Verdict.REFUTED and as_written.counterexample is None:
+        correct, stated = _db_build(False)(many[0])  # decide_matrix names no point for shapes
+        as_written = replace(as_written, counterexample=Counterexample(
+            point={"(m, n)": str(many[0])}, stated=f"shape {stated.shape}",
+            correct=f"shape {correct.shape}"))
     return decide_readings(
-        [literal("db = dz for the document's batch (m >= 2 rows)",
-                 decide_matrix(_db_build(False), n_dims=2, shapes=many, what="db = dz")),
+        [literal("db = dz for the document's batch (m >= 2 rows)", as_written),
          intended("the rows of dz summed, as the document goes on to do",
                   decide_matrix(_db_build(True), n_dims=2, what="db = 1^T dz"),
                   statement=statement)],
