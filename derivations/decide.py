@@ -7,7 +7,11 @@ states (``stated``) and returns a :class:`~derivations.claim.Decision`:
   where the sides differ refutes; agreement at sample points alone leaves it undecided.
 - :func:`decide_matrix` -- matrix forms, proven entrywise on explicit symbolic matrices for
   every shape of :func:`matrix_shapes`; a shape mismatch or an undefined product refutes.
-- :func:`decide_conventions` -- one statement under several conventions.
+- :func:`decide_conventions` -- one statement under several conventions. With
+  ``as_written=True`` the first convention is the one the document states (its layout, its
+  1/m) and decides alone: ``proven`` or ``refuted`` there, whatever the others say.
+- :func:`on_model` -- a qualitative statement ("faster", "usually") shown on a model problem:
+  ``proven_under_convention`` naming the model, never plain ``proven``.
 - :func:`decide_readings` -- a statement with more than one reading; each reading decided,
   the verdict computed from them by :func:`readings_verdict`.
 - :func:`definition` -- nothing to decide.
@@ -29,8 +33,9 @@ Every reading has a kind (:data:`~derivations.claim.ReadingKind`), given by its 
 ==============================================  ============================================
 literal readings                                verdict
 ==============================================  ============================================
-all refuted                                     ``refuted``; the first proven intended
-                                                reading is the correction ("as written: ...
+all refuted                                     ``refuted``; the first proven (or proven
+                                                on a model) intended reading is the
+                                                correction ("as written: ...
                                                 (counterexample); probably meant: ...
                                                 (proven)")
 all share one verdict V                         V
@@ -71,6 +76,7 @@ __all__ = [
     "is_zero",
     "literal",
     "matrix_shapes",
+    "on_model",
     "rational_points",
     "readings_verdict",
 ]
@@ -397,6 +403,7 @@ def decide_conventions(
     cases: Sequence[tuple[Mapping[str, str], Callable[[], Decision]]],
     *,
     what: str = "the statement",
+    as_written: bool = False,
 ) -> Decision:
     """Decide one statement under each convention in ``cases``.
 
@@ -405,10 +412,16 @@ def decide_conventions(
     cases : sequence of (convention, decide)
         Each convention (e.g. ``{"reduction": "mean over m", "half": "yes"}``) with the
         procedure that decides the statement under it. The document's own convention first.
+    as_written : bool
+        ``True`` when the document states the first convention (its layout, its loss): the
+        statement as written is decided there alone, and the other cases only say where else
+        it would hold. ``False`` when the text leaves the convention open.
 
     Returns
     -------
     Decision
+        With ``as_written``: the first case's verdict (``PROVEN``, or ``REFUTED`` with its
+        counterexample and correction and the conventions where it would hold). Without:
         ``PROVEN`` if it holds under every convention, ``PROVEN_UNDER_CONVENTION`` if under
         some, ``REFUTED`` (with the first case's counterexample and correction) if under none.
         ``conventions`` lists every case either way.
@@ -418,6 +431,8 @@ def decide_conventions(
         ConventionCase(dict(conv), d.verdict is Verdict.PROVEN, d.reason) for conv, d in decided
     )
     holding = [c for c in table if c.holds]
+    if as_written:
+        return _as_written(decided[0][1], table, what)
     if len(holding) == len(table):
         return Decision(Verdict.PROVEN, f"{what} holds under every convention tried",
                         conventions=table)
@@ -437,6 +452,45 @@ def decide_conventions(
         corrected_check=first.corrected_check,
         conventions=table,
     )
+
+
+def _as_written(first: Decision, table: tuple[ConventionCase, ...], what: str) -> Decision:
+    """The verdict of the document's own convention (``table[0]``), the others listed."""
+    stated = table[0].label()
+    others = [c.label() for c in table[1:] if c.holds]
+    if first.verdict is not Verdict.REFUTED:
+        return replace(first, reason=f"{what}, in the document's convention ({stated}): "
+                       f"{first.reason}", conventions=table)
+    elsewhere = (f"; it would hold only under: {'; '.join(others)}" if others
+                 else "; it holds under none of the other conventions tried")
+    return replace(first, reason=f"{what} is false in the document's convention ({stated}): "
+                   f"{first.reason}{elsewhere}", conventions=table)
+
+
+def on_model(decision: Decision, model: str) -> Decision:
+    """A qualitative statement decided on a model problem: proven there, not in general.
+
+    Parameters
+    ----------
+    decision : Decision
+        The statement decided on the model problem.
+    model : str
+        The model problem, e.g. ``"E = a/2 (w - c)^2, one weight"``.
+
+    Returns
+    -------
+    Decision
+        ``PROVEN`` becomes ``PROVEN_UNDER_CONVENTION`` with the convention ``model=...``;
+        any other verdict is returned with the model named in its reason.
+    """
+    if not model:
+        raise ValueError("on_model() needs the model problem's description, got ''")
+    if decision.verdict is not Verdict.PROVEN:
+        return replace(decision, reason=f"on the model problem {model}: {decision.reason}")
+    case = ConventionCase({"model": model}, True, decision.reason)
+    return replace(decision, verdict=Verdict.PROVEN_UNDER_CONVENTION,
+                   reason=f"shown on the model problem {model} only: {decision.reason}",
+                   conventions=(*decision.conventions, case))
 
 
 def literal(description: str, decision: Decision) -> Reading:
@@ -512,8 +566,7 @@ def _check_readings(readings: Sequence[Reading]) -> tuple[Reading, ...]:
 # (description, Decision) pairs until their audit migrates them to literal()/intended().
 # Only calls from those two modules get the old all-ambiguous answer; any other caller's
 # unmarked reading is a TypeError. Delete this and _legacy_readings once doc002/doc003 migrate.
-_LEGACY_CALLERS = frozenset({"derivations.documents.doc001",  # migrated in the next commit
-                             "derivations.documents.doc002", "derivations.documents.doc003"})
+_LEGACY_CALLERS = frozenset({"derivations.documents.doc002", "derivations.documents.doc003"})
 
 
 def _legacy_readings(readings: Sequence[tuple[str, Decision]], what: str) -> Decision:
@@ -566,23 +619,25 @@ def decide_readings(readings: Sequence[Reading], *, what: str) -> Decision:
     if verdict is not Verdict.REFUTED:
         reason = first.reason if len(lits) == 1 else f"every reading of {what}: {summary}"
         return replace(first, verdict=verdict, reason=reason, readings=rows)
-    fixes = [r for r in rows if r.kind == "intended" and r.verdict is Verdict.PROVEN]
+    fixes = [r for r in rows if r.kind == "intended"
+             and r.verdict in (Verdict.PROVEN, Verdict.PROVEN_UNDER_CONVENTION)]
     cex = next((r.decision.counterexample for r in lits
                 if r.decision is not None and r.decision.counterexample is not None), None)
-    cex_text = f" ({cex})" if cex is not None else ""
+    cex_text = f" (counterexample: {cex})" if cex is not None and str(cex) not in summary else ""
     as_written = f"as written: {summary}{cex_text}"
     if fixes:
         fix = fixes[0]
         return Decision(
             Verdict.REFUTED,
-            f"{what} {as_written}; probably meant: {fix.description}: {fix.reason} (proven)",
+            f"{what}, {as_written}; probably meant: {fix.description}: {fix.reason} "
+            f"({fix.verdict.value})",
             counterexample=cex,
             corrected=fix.statement,
             corrected_check=fix.decision,
             readings=rows,
             evidence=first.evidence,
         )
-    return replace(first, verdict=Verdict.REFUTED, reason=f"{what} {as_written}",
+    return replace(first, verdict=Verdict.REFUTED, reason=f"{what}, {as_written}",
                    counterexample=cex, readings=rows)
 
 

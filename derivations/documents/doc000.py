@@ -187,6 +187,7 @@ def _decide_forward_layout(n_rows: str, prev: str) -> Decision:
     return decide_conventions(
         [({"layout": "columns"}, run("columns")), ({"layout": "rows"}, run("rows"))],
         what=f"the product W*{prev} with the weights on the left",
+        as_written=True,  # the document writes W*X: weights on the left, samples as columns
     )
 
 
@@ -309,6 +310,7 @@ def _decide_loss_difference() -> Decision:
                                + sp.diff(squared_error(A2, Y, half=True), Y),
                                what="(d/dyhat + d/dY) of the squared error"))],
         what="'the difference between Y and yhat determines the loss'",
+        as_written=True,  # the document's classes are 0 and 1 and its loss cross-entropy
     )
 
 
@@ -321,22 +323,27 @@ def _bce_layer(n: int, m: int, *, mean: bool) -> tuple[sp.Matrix, sp.Matrix, sp.
 
 def _decide_dL_dA2() -> Decision:
     def run(mean: bool) -> Callable[[], Decision]:
-        def build(dims: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix]:
+        def build(dims: tuple[int, ...], *, scale: bool = False) -> tuple[sp.Matrix, sp.Matrix]:
             A, Yn, L = _bce_layer(*dims, mean=mean)
             correct = A.applyfunc(lambda s: sp.diff(L, s))
             stated = sp.Matrix(A.rows, A.cols, lambda i, j: -Yn[i, j] / A[i, j]
                                + (1 - Yn[i, j]) / (1 - A[i, j]))
-            return correct, stated
+            return correct, stated / dims[1] if scale else stated
 
         def domain(dims: tuple[int, ...]) -> dict[sp.Symbol, tuple[sp.Integer, sp.Integer]]:
             A, Yn, _ = _bce_layer(*dims, mean=mean)
             return {s: (sp.Integer(0), sp.Integer(1)) for s in [*A, *Yn]}
 
-        return lambda: decide_matrix(build, n_dims=2, domain=domain((5, 5)),
-                                     shapes=OUTPUT_SHAPES, what="-Y/A_2 + (1 - Y)/(1 - A_2)")
+        return lambda: decide_matrix(
+            build, n_dims=2, domain=domain((5, 5)), shapes=OUTPUT_SHAPES,
+            what="-Y/A_2 + (1 - Y)/(1 - A_2)",
+            corrected=lambda dims: build(dims, scale=True),
+            corrected_latex=r"\frac{dL}{dA_2} = \frac{1}{m}\left(-\frac{Y}{A_2}"
+            r"+\frac{1-Y}{1-A_2}\right)")
 
+    # the document differentiates its own L = -1/m sum(...): the 1/m is as written
     return decide_conventions([(MEAN, run(True)), (SUM, run(False))],
-                              what="dL/dA_2 = -Y/A_2 + (1 - Y)/(1 - A_2)")
+                              what="dL/dA_2 = -Y/A_2 + (1 - Y)/(1 - A_2)", as_written=True)
 
 
 def _decide_sigmoid_range() -> Decision:
@@ -516,7 +523,7 @@ def _decide_output_grad(
         cases.append(({"layout": "columns", "samples": "one (m = 1)"},
                        run("columns", True, one)))
     cases.append((SCALAR, run("columns", True, SCALAR_SHAPE)))
-    decision = decide_conventions(cases, what=what)
+    decision = decide_conventions(cases, what=what, as_written=True)  # columns, 1/m: stated
     check = decide_matrix(output_build(param, corrected, layout="columns", mean=True),
                           n_dims=3, what="the corrected formula (columns, mean over m)")
     return replace(decision, corrected=corrected_latex, corrected_check=check)
@@ -563,22 +570,25 @@ def _decide_formula(name: str, what: str, *, one_sample_holds: bool = False) -> 
 
 def _decide_dL_dZ2() -> Decision:
     def run(mean: bool) -> Callable[[], Decision]:
-        def build(dims: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix]:
+        def build(dims: tuple[int, ...], *, scale: bool = False) -> tuple[sp.Matrix, sp.Matrix]:
             net = _output_layer((dims[0], 1, dims[1]), layout="columns", mean=mean)
             Z = sp.Matrix(net["Z"].rows, net["Z"].cols,
                           lambda i, j: sp.Symbol(f"Z_2_{i}_{j}", real=True))
             A = Z.applyfunc(Sigmoid)
             L = sp.Add(*(bce(a, y) for a, y in zip(A, net["Y"], strict=True)))
             L = L / dims[1] if mean else L
-            return _grad(L, Z), A - net["Y"]
+            return _grad(L, Z), (A - net["Y"]) / dims[1] if scale else A - net["Y"]
 
         labels = {sp.Symbol(f"Y_{i}_{j}", real=True): (sp.Integer(0), sp.Integer(1))
                   for i in range(5) for j in range(5)}
         return lambda: decide_matrix(build, n_dims=2, shapes=OUTPUT_SHAPES, domain=labels,
-                                     what="A_2 - Y")
+                                     what="A_2 - Y",
+                                     corrected=lambda dims: build(dims, scale=True),
+                                     corrected_latex=r"\frac{dL}{dZ_2} = \frac{1}{m}(A_2 - Y)")
 
+    # the document's L is the mean over m: the 1/m is as written
     return decide_conventions([(MEAN, run(True)), (SUM, run(False))],
-                              what="dL/dZ_2 = A_2 - Y")
+                              what="dL/dZ_2 = A_2 - Y", as_written=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -770,6 +780,7 @@ def _decide_backprop() -> Decision:
          (SCALAR, lambda: decide_network(document_backprop, n_layers=2, shapes=[(1, 1, 1, 1)],
                                          what="the document's backward pass"))],
         what="the document's backward pass for every parameter",
+        as_written=True,  # columns layout and the mean over m are the document's
     )
     check = decide_network(textbook_backprop, n_layers=2, shapes=shapes,
                            what="the corrected backward pass")
@@ -805,6 +816,7 @@ def _decide_one_layer() -> Decision:
          (SCALAR, lambda: decide_network(stated, n_layers=1, shapes=[(1, 1, 1)],
                                          what="dW = (A - Y)X, db = A - Y for one layer"))],
         what="the W_2, b_2 formulas as every gradient of a one-layer network",
+        as_written=True,  # the same formulas, in the document's columns layout with 1/m
     )
 
 

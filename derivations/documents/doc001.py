@@ -25,13 +25,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from sympy.calculus.util import function_range
 
 from derivations.claim import Claim, Counterexample, Decision, Verdict
-from derivations.decide import decide_conventions, decide_equal, decide_readings, definition
+from derivations.decide import (
+    decide_conventions,
+    decide_equal,
+    decide_readings,
+    definition,
+    intended,
+    literal,
+    on_model,
+)
 from derivations.iteration import (
     contraction_factor,
     decide_differentiable_at,
@@ -177,15 +185,16 @@ def decide_linear_layer(which: int, n_in: int, n_out: int) -> Decision:
     Returns
     -------
     Decision
-        Decided with :func:`~derivations.decide.decide_conventions`: under ``columns`` (one
-        sample is a column, W of shape (n_out, n_in)) the sum is defined with shape
+        Decided with :func:`~derivations.decide.decide_conventions` as written: the
+        document writes ``W^1 X`` (weights on the left), so ``columns`` (one sample is a
+        column, W of shape (n_out, n_in)) is its layout, where the sum is defined with shape
         (n_out, 1); under ``rows`` (a row, W of shape (n_in, n_out)) the product ``W X`` is
         undefined unless the widths are 1, and the right form is ``X W + B``.
 
     Examples
     --------
-    >>> decide_linear_layer(1, 2, 3).verdict.value
-    'proven_under_convention'
+    >>> decide_linear_layer(1, 2, 3).verdict.value  # the document writes W^1 X: columns
+    'proven'
     """
     if which not in (1, 2):
         raise ValueError(f"which must be 1 or 2 (the layer), got {which!r}")
@@ -211,7 +220,7 @@ def decide_linear_layer(which: int, n_in: int, n_out: int) -> Decision:
         )
 
     return decide_conventions([(cols, columns), (rows, rows_layout)],
-                              what=f"the product W^{which} {left} + B^{which}")
+                              what=f"the product W^{which} {left} + B^{which}", as_written=True)
 
 
 def _decide_chain() -> Decision:
@@ -338,12 +347,12 @@ def _decide_accuracy_vs_error() -> Decision:
     preds = ([sp.Rational(3, 5), sp.Rational(2, 5)], [sp.Rational(99, 100), sp.Rational(1, 100)])
     acc = [int(max(range(2), key=p.__getitem__) == 0) for p in preds]
     err = [sum((yj - pj) ** 2 / 2 for yj, pj in zip(y, p, strict=True)) / 2 for p in preds]
-    return _proven(
+    return on_model(_proven(
         acc[0] == acc[1] and err[0] != err[1],
         f"predictions {preds[0]} and {preds[1]} for label {y} have the same accuracy "
         f"{acc[0]} but errors {err[0]} and {err[1]}: the error tells them apart",
         "the error does not separate the two predictions",
-    )
+    ), f"two predictions for the label {y}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,6 +387,8 @@ def _decide_further_greater() -> Decision:
             Verdict.REFUTED,
             f"{label}: with y = {y}, yhat = {a} is at distance {da} with E = {ea}, "
             f"yhat = {b} is further ({db}) but E = {eb} is not greater",
+            counterexample=Counterexample(point={"y": str(y), "yhat": str(b)},
+                                          stated=f"E > {ea}", correct=f"E = {eb}"),
         )
 
     size = sp.Abs(_y - _yh)
@@ -388,11 +399,13 @@ def _decide_further_greater() -> Decision:
     )
     return decide_readings(
         [
-            ("'loss' is a slip for 'label', error E = y - yhat as defined",
-             reading(size, _y - _yh, "E = y - yhat")),
-            ("'loss' is a slip for 'label', error measured by |E|", abs_reading),
-            ("literally: distance from yhat to the loss E = y - yhat",
-             reading(sp.Abs(_yh - (_y - _yh)), _y - _yh, "distance |yhat - E|")),
+            literal("distance from yhat to the loss E = y - yhat",
+                    reading(sp.Abs(_yh - (_y - _yh)), _y - _yh, "distance |yhat - E|")),
+            intended("'loss' is a slip for 'label', error E = y - yhat as defined",
+                     reading(size, _y - _yh, "E = y - yhat")),
+            intended("'loss' is a slip for 'label', error measured by |E|", abs_reading,
+                     statement="the further the prediction is from the label, the greater "
+                     "|E| = |y - yhat|"),
         ],
         what="'the further away the prediction is from the loss, the greater the error'",
     )
@@ -455,10 +468,13 @@ def _decide_exaggerates() -> Decision:
         "prediction's share of the error grows (r^2 - r = s + s^2 > 0 for r = 1 + s)",
         "the ratio does not grow",
     )
+    # 'exaggerates the error for "wronger" predictions' compares predictions: the relative
+    # reading is what the words say; that d^2 > |d| itself is not claimed (and false in [0, 1])
+    note = absolute.reason if absolute.verdict is Verdict.REFUTED else "d^2 > |d| as well"
     return decide_readings(
-        [("absolute: (y - yhat)^2 is larger than |y - yhat|", absolute),
-         ("relative: squaring widens the ratio between wronger and less wrong predictions",
-          relative)],
+        [literal("relative: squaring widens the ratio between wronger and less wrong "
+                 "predictions", replace(relative, reason=f"{relative.reason} (not that d^2 "
+                                        f"exceeds |d|: {note})"))],
         what="'squaring exaggerates the error for wronger predictions'",
     )
 
@@ -615,18 +631,18 @@ def _decide_mean_error_reading() -> Decision:
     n, m = 2, 2
     mean_diff = [sum(_sym("y", k, j) - _sym("yhat", k, j) for j in range(m)) / m
                  for k in range(n)]
-    literal = sum(d**2 for d in mean_diff) / n
+    squared_of_mean = sum(d**2 for d in mean_diff) / n
     squared_mean = sum(_per_sample(k, m) * 2 for k in range(n)) / n
     return decide_readings(
         [
-            ("literally: y_i - yhat_i is the mean error over the classes, then squared",
-             decide_equal(_standard_mse(n, m), literal, what="the squared mean error (N = M = 2)",
-                          corrected=squared_mean,
-                          corrected_latex=r"\frac{1}{N}\sum_i \frac{1}{M}\sum_j "
-                          r"(y_{ij} - \hat{y}_{ij})^2")),
-            ("(y_i - yhat_i)^2 stands for the mean squared error over the classes",
-             decide_equal(_standard_mse(n, m), squared_mean,
-                          what="the mean of the per-sample mean squared errors (N = M = 2)")),
+            literal("y_i - yhat_i is the mean error over the classes, then squared",
+                    decide_equal(_standard_mse(n, m), squared_of_mean,
+                                 what="the squared mean error (N = M = 2)")),
+            intended("(y_i - yhat_i)^2 stands for the mean squared error over the classes",
+                     decide_equal(_standard_mse(n, m), squared_mean,
+                                  what="the mean of the per-sample mean squared errors "
+                                  "(N = M = 2)"),
+                     statement=r"\frac{1}{N}\sum_i \frac{1}{M}\sum_j (y_{ij} - \hat{y}_{ij})^2"),
         ],
         what="'y_i - yhat_i is the mean error over all the classes'",
     )
@@ -642,9 +658,12 @@ def _decide_yi_clash() -> Decision:
     as_output_input = sum((z[k] - p[k]) ** 2 for k in range(n)) / n
     return decide_readings(
         [
-            ("y_i is the label of sample i",
-             decide_equal(mse, as_label, what="1/N sum (y_i - yhat_i)^2 with y_i the label")),
-            ("y_i is the output layer input, as defined in the network (yhat = f(y_i))",
+            # the sum runs over samples i and the labels were y_ij: y_i reads as sample i's
+            # label; the document also named the output layer inputs y_i. Both are literal.
+            literal("y_i is the label of sample i",
+                    decide_equal(mse, as_label,
+                                 what="1/N sum (y_i - yhat_i)^2 with y_i the label")),
+            literal("y_i is the output layer input, as defined in the network (yhat = f(y_i))",
              decide_equal(mse, as_output_input,
                           what="1/N sum (y_i - f(y_i))^2 with y_i the output-layer input "
                           "(no label in it)")),
@@ -754,11 +773,13 @@ def _decide_bias_label() -> Decision:
     dw, db = [sp.diff(E, s) for s in W], [sp.diff(E, s) for s in b]
     return decide_readings(
         [
-            ("literally: the weight gradient's components are dE/db_k",
-             decide_equal(dw[0], db[0], what="dE/db_1 as the first component of grad_w E")),
-            ("the label is a slip for grad_b E (the bias gradient)",
-             definition(f"grad_b E = (dE/db_1, ..., dE/db_n) by definition; only the subscript "
-                        f"w is wrong (e.g. dE/db_1 = {sp.factor(db[0])})")),
+            literal("the weight gradient's components are dE/db_k",
+                    decide_equal(dw[0], db[0], what="dE/db_1 as the first component of grad_w E")),
+            intended("the label is a slip for grad_b E (the bias gradient)",
+                     decide_equal(sp.Matrix([E]).jacobian(list(b)).T[0], db[0],
+                                  what="dE/db_1 as the first component of grad_b E"),
+                     statement=r"\nabla E_b = (\frac{\partial E}{\partial b_1}, ..., "
+                     r"\frac{\partial E}{\partial b_n})"),
         ],
         what="the label \\nabla E_w on the vector of dE/db_k",
     )
@@ -837,12 +858,12 @@ def _decide_small_rate() -> Decision:
     w = sp.Symbol("w", real=True)
     rates = decreasing_rates(2 * w**2, w, 1)
     ok = isinstance(rates, sp.Interval) and rates.left == 0 and rates.right > 0
-    return _proven(
+    return on_model(_proven(
         ok,
         f"on E = 2 w^2 from w_0 = 1 (where the full step of rate 1 does not decrease E), one "
         f"step decreases E exactly for the rates {rates}: every small enough rate works",
         f"the rates that decrease E are {rates}",
-    )
+    ), "E = 2 w^2, w_0 = 1")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -851,6 +872,9 @@ def _decide_small_rate() -> Decision:
 _w, _c = sp.symbols("w c", real=True)
 _a, _eta = sp.symbols("a eta", positive=True)
 _t = sp.Symbol("t", positive=True)
+
+#: the model problem the learning-rate statements are shown on
+QUADRATIC = "E = a/2 (w - c)^2, one weight, t = eta a"
 
 
 def _factor_in_t() -> sp.Expr:
@@ -883,7 +907,11 @@ def _decide_negative_rate() -> Decision:
             corrected_check=fix,
             evidence=concrete.evidence,
         )
-    return Decision(Verdict.PROVEN, "a negative rate decreased the error")
+    return Decision(
+        Verdict.UNDECIDED,
+        f"(1 - eta a)^2 - 1 = {growth} for eta < 0 was not shown positive, or the step with "
+        f"rate -1/10 was not refuted: {concrete.verdict.value} ({concrete.reason})",
+    )
 
 
 def _decide_any_rate() -> Decision:
@@ -895,8 +923,10 @@ def _decide_any_rate() -> Decision:
     works = decide_step_decreases(2 * _w**2, [_w], [1], 1,
                                   what="E = 2 w^2, w_0 = 1, learning rate 1")
     return decide_readings(
-        [("any real value is allowed in the update rule", defined),
-         ("any value makes gradient descent reduce the error", works)],
+        # 'can really be whatever you want': a permission (any value is allowed) or a claim
+        # that any value works; the text does not settle it, both are literal
+        [literal("any real value is allowed in the update rule", defined),
+         literal("any value makes gradient descent reduce the error", works)],
         what="'it can really be whatever you want'",
     )
 
@@ -923,10 +953,14 @@ def _decide_low_no_overshoot() -> Decision:
                                       stated="no overshoot",
                                       correct=f"w_1 = {run.iterates[1][0]}"),
     )
+    # a qualitative comparison: 'lower' rates are the small ones (t <= 1); shown on the
+    # model problem only, and rates that converge but are not low do overshoot
     return decide_readings(
-        [("'lower' means eta <= 1/a (t <= 1)", low_reading),
-         ("'lower' means any rate that still converges (t < 2)", wide_reading)],
-        what="'lower learning rates won't overshoot minimums' (E = a/2 (w - c)^2)",
+        [literal("'lower' means a low rate, eta <= 1/a (t <= 1)",
+                 on_model(replace(low_reading, reason=f"{low_reading.reason}; rates with t in "
+                                  f"(1, 2) converge but overshoot ({wide_reading.reason})"),
+                          QUADRATIC))],
+        what="'lower learning rates won't overshoot minimums'",
     )
 
 
@@ -951,10 +985,13 @@ def _decide_speed() -> Decision:
                                       correct=f"after one step: {fast.final[0]} vs "
                                       f"{slow.final[0]}"),
     )
+    # 'lower' and 'higher' compare low rates (t <= 1); beyond t = 1 a higher converging rate
+    # is slower, said in the reason
     return decide_readings(
-        [("among rates eta <= 1/a (t <= 1)", low),
-         ("among all converging rates (t < 2)", wide)],
-        what="'lower rates converge slower, higher rates faster' (E = a/2 (w - c)^2)",
+        [literal("among low rates eta <= 1/a (t <= 1)",
+                 on_model(replace(low, reason=f"{low.reason}; among all converging rates "
+                                  f"(t < 2) it fails: {wide.reason}"), QUADRATIC))],
+        what="'lower rates converge slower, higher rates faster'",
     )
 
 
@@ -969,14 +1006,14 @@ def _decide_local_minimum() -> Decision:
     high = gradient_descent(E, [_w], [sp.Rational(-3, 2)], 2, steps=2)
     stuck = all(-2 < p[0] < -1 for p in low.iterates) and low.losses[-1] > 0
     escaped = high.final[0] == 2 and high.losses[-1] == -1
-    return _proven(
+    return on_model(_proven(
         stuck and escaped,
         f"on E = min((w + 1)^2, (w - 2)^2/4 - 1) from w_0 = -3/2: rate 1/4 stays in the local "
         f"well (w_12 = {low.final[0]}, E = {low.losses[-1]} > 0), rate 2 reaches the global "
         f"minimum w = 2, E = -1 in two steps (w = {', '.join(str(p[0]) for p in high.iterates)})",
         "the low rate did not get stuck or the high one did not escape",
         evidence=(str(high),),
-    )
+    ), "E = min((w + 1)^2, (w - 2)^2/4 - 1), w_0 = -3/2")
 
 
 def _decide_high_unstable() -> Decision:
@@ -985,14 +1022,14 @@ def _decide_high_unstable() -> Decision:
     run = _quadratic_run(sp.Rational(3, 2))
     grows = all(b > a for a, b in zip(run.losses, run.losses[1:], strict=False))
     signs = [sp.sign(p[0]) for p in run.iterates]
-    return _proven(
+    return on_model(_proven(
         never == sp.Interval(2, sp.oo) and grows and len(set(signs)) == 2,
         f"for t = eta a in {never} the factor |{factor}| >= 1 and the iteration never converges; "
         f"E = w^2, eta = 3/2: w = {', '.join(str(p[0]) for p in run.iterates)} overshoots every "
         f"step and E = {', '.join(map(str, run.losses))} increases",
         f"rates {never}, losses {run.losses}",
         evidence=(str(run),),
-    )
+    ), QUADRATIC)
 
 
 def _decide_no_perfect_rate() -> Decision:
@@ -1019,31 +1056,24 @@ def _decide_no_perfect_rate() -> Decision:
         "smallest worst factor 1/2: it works better than every other rate",
         f"one-step rates {both}, best {best}",
     )
+    # the text names no problem: one weight and several weights are both literal readings
     return decide_readings(
-        [("one weight (E = a/2 (w - c)^2)", one),
-         ("several weights with different curvatures (1 and 3)", two)],
+        [literal("one weight (E = a/2 (w - c)^2)", one),
+         literal("several weights with different curvatures (1 and 3)",
+                 on_model(two, "E = w_1^2/2 + 3 w_2^2/2"))],
         what="'no learning rate is perfect, but you can always find one that works better'",
     )
 
 
 def _decide_placeholder_update() -> Decision:
-    E = 2 * _w**2
-    constant = 1 / sp.Integer(69)
-    before, after = E.subs(_w, 0), E.subs(_w, constant)
-    literal = _proven(
-        after <= before,
-        "setting the weight to 1/69 does not raise the error",
-        f"literally w <- 1/69: from the minimum w = 0 of E = 2 w^2 it raises E from {before} "
-        f"to {after}; the formula has no weight, gradient or learning rate",
-        counterexample=Counterexample(point={"w": "0"}, stated="E(1/69) <= E(0)",
-                                      correct=f"E(1/69) = {after}"),
-    )
-    intended = decide_step_decreases(E, [_w], [1], sp.Rational(1, 10),
-                                     what="w <- w - eta dE/dw on E = 2 w^2, w_0 = 1, eta = 1/10")
-    return decide_readings(
-        [("literally: the expression 1/69 as the new weight", literal),
-         ("the placeholder stands for w <- w - eta dE/dw", intended)],
-        what="the update formula \\frac{1}{\\69}",
+    r"""The update formula is the placeholder ``\frac{1}{\69}``: it cannot be read.
+
+    ``\69`` is not a LaTeX macro; the document states no update rule here (the rule
+    ``w - eta dE/dw`` is what it probably meant, and is not invented and proven in its place).
+    """
+    return definition(
+        r"not a statement: the update formula is the placeholder \frac{1}{\69} (a broken "
+        r"macro \69, no weight, gradient or learning rate in it); no rule can be read from it"
     )
 
 
@@ -1108,7 +1138,7 @@ def _decide_sgd_vs_gd() -> Decision:
     gd_fixed = sp.solve(gd - w0, w0)[0]
     holds = (sp.simplify(gd_fixed - mean) == 0 and offset != 0
              and faster == sp.Interval.open(0, 2) - sp.FiniteSet(1))
-    return _proven(
+    return on_model(_proven(
         holds,
         f"per-sample losses a/2 (w - c_i)^2, i = 1, 2: per epoch gradient descent contracts by "
         f"{t_gd} and settles at the minimiser (c_1 + c_2)/2; SGD contracts by {t_sgd}, "
@@ -1117,7 +1147,7 @@ def _decide_sgd_vs_gd() -> Decision:
         f"{offset} away from the minimiser, bouncing between the samples' minima: less "
         "stable, faster (shown on this model problem)",
         f"GD factor {t_gd}, SGD factor {t_sgd}, SGD offset {offset}, faster for {faster}",
-    )
+    ), "per-sample losses a/2 (w - c_i)^2, i = 1, 2")
 
 
 def _decide_minibatch_n() -> Decision:
@@ -1130,6 +1160,9 @@ def _decide_minibatch_n() -> Decision:
         Verdict.REFUTED if whole.verdict is Verdict.PROVEN else Verdict.PROVEN,
         f"with N the dataset size, a batch of N samples is the whole dataset: {whole.reason}; "
         "the method is vanilla gradient descent, not a middle ground",
+        counterexample=Counterexample(point={"N": "4", "batch": "all 4 samples"},
+                                      stated="a middle ground between SGD and gradient descent",
+                                      correct=f"w = {runs[4].final[0]}, as gradient descent"),
     )
     ends = {b: r.final[0] for b, r in runs.items()}
     middle = all(
@@ -1142,9 +1175,13 @@ def _decide_minibatch_n() -> Decision:
         "and different from both",
         "the batch of 2 coincides with SGD or gradient descent",
     )
+    # the document defined N as the dataset size ('N is the total number of samples'): as
+    # written the batch is the dataset; a batch smaller than N is the repair
     return decide_readings(
-        [("N is the dataset size, as in the MSE formula", as_dataset),
-         ("N is a batch size smaller than the dataset", as_batch)],
+        [literal("N is the dataset size, as the document defined it", as_dataset),
+         intended("N is a batch size smaller than the dataset",
+                  on_model(as_batch, "per-sample losses (w - c)^2/2, c = 3, 1, -1, -5, rate 1/4"),
+                  statement="mini-batch gradient descent takes batches of B < N samples")],
         what="'mini-batch gradient descent where you take N number of samples'",
     )
 
@@ -1160,16 +1197,20 @@ def _decide_self_reference() -> Decision:
         stack.pop()
         stack.extend([2] * samples)  # each repetition of step 2 again repeats steps 1 and 2
     reached_update = not stack
-    literal = _proven(
+    as_written = _proven(
         reached_update,
         "the literal procedure reaches step 3",
         f"run literally, step 2 re-enters itself for every sample: after {calls} steps "
         f"{len(stack)} repetitions are pending and step 3 (the update) is never reached",
+        counterexample=Counterexample(point={"samples": str(samples), "steps run": str(calls)},
+                                      stated="step 3 reached",
+                                      correct=f"{len(stack)} repetitions of step 2 pending"),
     )
-    intended = _decide_average_is_gradient()
+    meant = _decide_average_is_gradient()
     return decide_readings(
-        [("literally: step 2 repeats steps 1 and 2", literal),
-         ("'repeat step 1 for all samples and average'", intended)],
+        [literal("step 2 repeats steps 1 and 2", as_written),
+         intended("'repeat step 1 for all samples and average'", meant,
+                  statement="2. Repeat 1 for all samples in the dataset and average the result")],
         what="'2. Repeat 1 and 2 for all samples in the dataset and average the result'",
     )
 

@@ -72,8 +72,11 @@ def test_sum_from_zero_to_m_is_refuted_by_counting_terms():
 
 @pytest.mark.parametrize("cid", ["000-dL-dA2", "000-dL-dZ2"])
 def test_output_gradient_misses_the_one_over_m_of_the_documents_loss(cid):
+    # the document differentiates its own L = -1/m sum(...): as written, the 1/m is missing
     r = _result(cid)
-    assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert r.verdict is Verdict.REFUTED
+    assert r.corrected_check.verdict is Verdict.PROVEN and r"\frac{1}{m}" in r.corrected
+    assert "would hold only under: layout=columns, reduction=sum over samples" in r.reason
     mean = next(c for c in r.conventions if "mean" in c.convention["reduction"])
     total = next(c for c in r.conventions if c.convention["reduction"] == "sum over samples")
     assert not mean.holds and total.holds
@@ -84,9 +87,11 @@ def test_output_gradient_misses_the_one_over_m_of_the_documents_loss(cid):
     ("cid", "one_sample"), [("000-dW2-columns", False), ("000-db2-columns", True),
                             ("000-dA1-columns", False)],
 )
-def test_matrix_forms_hold_only_for_scalars_and_have_a_proven_correction(cid, one_sample):
+def test_matrix_forms_are_refuted_in_the_documents_layout_with_a_proven_correction(
+        cid, one_sample):
     r = _result(cid)
-    assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert r.verdict is Verdict.REFUTED  # columns and 1/m are the document's own conventions
+    assert "is false in the document's convention (layout=columns" in r.reason
     assert not _case(r, layout="columns", reduction="mean over m (the document's L)").holds
     assert not _case(r, layout="columns", reduction="sum over samples").holds
     assert not _case(r, layout="rows").holds
@@ -99,7 +104,7 @@ def test_matrix_forms_hold_only_for_scalars_and_have_a_proven_correction(cid, on
 
 def test_whole_backward_pass_fails_in_columns_and_the_correction_is_proven():
     r = _result("000-backprop-network-columns")
-    assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert r.verdict is Verdict.REFUTED
     assert r.corrected_check.verdict is Verdict.PROVEN
     assert _case(r, network="one unit per layer, one sample (scalars)").holds
 
@@ -137,7 +142,7 @@ def test_loss_is_not_the_prediction():
 
 def test_loss_depends_on_the_difference_only_for_binary_labels():
     r = _result("000-loss-difference")
-    assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert r.verdict is Verdict.PROVEN  # the document's classes are 0 and 1
     assert _case(r, labels="0/1 (the document's classes)").holds
     assert not _case(r, labels="soft targets in (0, 1)").holds
 
@@ -145,7 +150,7 @@ def test_loss_depends_on_the_difference_only_for_binary_labels():
 @pytest.mark.parametrize("cid", ["000-forward-Z1-columns", "000-forward-Z2-columns"])
 def test_weights_on_the_left_mean_columns_layout(cid):
     r = _result(cid)
-    assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert r.verdict is Verdict.PROVEN  # the document writes W*X: columns is its layout
     assert _case(r, layout="columns").holds and not _case(r, layout="rows").holds
 
 
@@ -229,7 +234,7 @@ def test_numpy_forms_do_not_modify_their_inputs():
 
 def test_one_layer_formulas_hold_only_for_scalars():
     r = _result("000-one-layer")
-    assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert r.verdict is Verdict.REFUTED  # in the document's columns layout with its 1/m
     assert _case(r, network="one unit per layer, one sample (scalars)").holds
 
 
