@@ -47,6 +47,7 @@ from derivations.decide import (
     is_zero,
     literal,
     matrix_shapes,
+    on_model,
     rational_points,
 )
 from derivations.iteration import (
@@ -608,11 +609,13 @@ def _decide_hidden_replaceable() -> Decision:
         return lambda: decide_fast(_build_network("classification", "sum", hidden=hidden),
                                    shapes, what=f"the backward pass with {hidden} hidden layers")
 
-    return decide_conventions(
+    shown = decide_conventions(
         [({"activation": f"{h}, {h}, sigmoid", "reduction": "sum"}, case(h))
          for h in ("tanh", "sigmoid")],  # relu: claim 003-network-classification-columns
         what="the backward pass with g' of the chosen hidden activation",
     )
+    # "any of the other activation functions" is universal; two of them are examples
+    return on_model(shown, "tanh and sigmoid hidden layers (2 of the other activations)")
 
 
 # ----------------------------------------------------------------------------------------
@@ -759,21 +762,17 @@ def _decide_dloss(task: str) -> Decision:
                                 what=f"the stated derivative (m = 3, {reduction})")
         return run
 
-    literal_ = per_sample()
-    cases = [({"loss": "per-sample J(A3_i, y_i)"}, lambda: literal_),
+    cases = [({"loss": "per-sample J(A3_i, y_i)"}, per_sample),
              ({"reduction": "sum over samples"}, cost("sum")),
              ({"reduction": "mean over m (J(theta))"}, cost("mean"))]
     if task == "regression":
         cases += [({"reduction": "sum over samples", "half": "no"}, cost("sum", False)),
                   ({"reduction": "mean over m", "half": "no"}, cost("mean", False))]
     formula = "(A3-y)/(A3(1-A3))" if task == "classification" else "A3 - y"
-    table = decide_conventions(cases, what=f"dJ/dA3 = {formula}")
-    return replace(
-        literal_,
-        reason=f"the loss is one sample's (the document: 'the loss refers to the error of a "
-        f"single observation'): {literal_.reason}; as the cost's derivative: {table.reason}",
-        conventions=table.conventions,
-    )
+    return decide_conventions(
+        cases, as_written=True,
+        what=f"dJ/dA3 = {formula} of the loss (the document: 'the loss refers to the error of a "
+        "single observation')")
 
 
 def _sigmoid_exp() -> sp.Expr:

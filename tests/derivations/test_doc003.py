@@ -61,7 +61,7 @@ def test_claims_decide_nothing_when_built():
 @pytest.mark.parametrize("claim_id", [
     "003-z1-columns", "003-z2-columns", "003-z3-columns", "003-weights-orientation",
     "003-three-layers",
-    "003-sigmoid-definition-repeated", "003-hidden-activation-replaceable",
+    "003-sigmoid-definition-repeated",
     "003-cost-is-average-loss", "003-bce-cost-index-range", "003-mse-cost-index-range",
     "003-sigmoid-probabilities", "003-loss-lacks-w3", "003-chain-dw3",
     "003-bce-derivative-numerator", "003-bce-derivative-simplified", "003-ln-derivative",
@@ -107,6 +107,13 @@ def test_the_correction_is_the_first_proven_repair(claim_id):
     fix = next(x for x in r.readings if x.kind == "intended" and x.verdict is Verdict.PROVEN)
     assert r.corrected == fix.statement
     assert "as written" in r.reason and "probably meant" in r.reason
+
+
+def test_any_other_activation_is_shown_on_two_of_them_not_proven_for_all():
+    r = result("003-hidden-activation-replaceable")
+    assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION
+    assert conventions("003-hidden-activation-replaceable")[
+        "model=tanh and sigmoid hidden layers (2 of the other activations)"] is True
 
 
 def test_no_claim_of_the_document_is_left_ambiguous():
