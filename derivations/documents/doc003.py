@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derivations.claim import Claim, Counterexample, Decision, Verdict
+from derivations.claim import Claim, ConventionCase, Counterexample, Decision, Verdict
 from derivations.decide import (
     decide_conventions,
     decide_equal,
@@ -66,9 +66,11 @@ from derivations.symbolic import bce, matrix, relu, sigmoid, squared_error
 
 __all__ = [
     "DOCUMENT",
+    "FORWARD_EQUATIONS",
     "NETWORK_SHAPES",
     "claims",
     "decide_fast",
+    "decide_three_layers",
     "document_backward",
     "implicit_descent",
 ]
@@ -985,19 +987,36 @@ def _decide_forward_shape(layer: int) -> Decision:
                         "broadcast over the m columns")
 
 
-def _decide_three_layers() -> Decision:
-    """Count the weight layers of the forward pass the document writes (Z1, Z2, Z3)."""
-    net = network((1, 1, 1, 1), 1, layout="columns", activations=("relu", "relu", "sigmoid"))
-    weights = [name for name in net.params if name.startswith("W")]
-    relu_layers = [k + 1 for k, act in enumerate(net.activations) if act == "relu"]
-    ok = len(weights) == 3 and relu_layers == [1, 2] and net.activations[-1] == "sigmoid"
+#: the forward pass as the document writes it (lines 11-31 of the seed), verbatim
+FORWARD_EQUATIONS = (r"Z1 = W1 \cdot X + b1", "A1 = ReLU(Z1)", r"Z2 = W2 \cdot A1 + b2",
+                     "A2 = ReLU(Z2)", r"Z3 = W3 \cdot A2 + b3", r"A3 = \sigma(Z3)")
+
+
+def decide_three_layers(equations: Sequence[str] = FORWARD_EQUATIONS) -> Decision:
+    """Count the weight layers and activations of the forward pass the document writes.
+
+    Each ``Z<l> = W<l> ...`` equation is a weight layer; each ``A<l> = f(Z<l>)`` names its
+    activation. "3 layers, ReLU in the first 2, sigmoid in the output" must match them.
+    """
+    weights, acts = [], {}
+    for eq in equations:
+        lhs, _, rhs = (part.strip() for part in eq.partition("="))
+        if lhs.startswith("Z"):
+            weights += [tok for tok in rhs.replace("(", " ").split() if tok.startswith("W")]
+        elif lhs.startswith("A"):
+            acts[int(lhs[1:])] = "relu" if rhs.startswith("ReLU") else (
+                "sigmoid" if rhs.startswith(r"\sigma") else rhs)
+    relu_layers = sorted(k for k, a in acts.items() if a == "relu")
+    output = acts.get(len(weights))
+    ok = len(weights) == 3 and relu_layers == [1, 2] and output == "sigmoid"
     return Decision(
         Verdict.PROVEN if ok else Verdict.REFUTED,
-        f"the forward pass Z1 ... A3 has {len(weights)} weight layers ({', '.join(weights)}); "
-        f"ReLU in layers {relu_layers}, {net.activations[-1]} in the output layer",
+        f"the document's forward equations have {len(weights)} weight layers "
+        f"({', '.join(weights)}); ReLU in layers {relu_layers}, {output} in the output layer",
         counterexample=None if ok else Counterexample(
-            point={"layers": str(weights)}, stated="3 layers, ReLU in the first 2",
-            correct=f"{len(weights)} layers, ReLU in {relu_layers}"),
+            point={"equations": "; ".join(equations)}, stated="3 layers, ReLU in the first 2, "
+            "sigmoid in the output", correct=f"{len(weights)} layers, ReLU in {relu_layers}, "
+            f"{output} in the output"),
     )
 
 
@@ -1088,7 +1107,7 @@ def _decide_dw3(task: str) -> Decision:
                         what="(A3 - Y) A2^T, gradient of the mean cost J(theta)")
     fixed = _fast_matrix(_build_dw3(task, "mean", "mean"), 3,
                          what="(A3 - Y) A2^T / m, gradient of the mean cost J(theta)")
-    return decide_readings(
+    decision = decide_readings(
         [literal("A2 as written, (A3 - Y) A2, for the batch", as_written),
          intended("A2 transposed and divided by m: the document's mean cost J(theta)", fixed,
                   statement=r"\partial W3 = \frac{1}{m}(A3 - Y) A2^T"),
@@ -1097,6 +1116,10 @@ def _decide_dw3(task: str) -> Decision:
                   statement=r"\partial W3 = (A3 - Y) A2^T \text{ (summed cost)}")],
         what="dW3 = (A3 - Y) A2 in the columns layout",
     )
+    # the transposed form (the claim's NumPy form, _numpy_dw3) under each reduction
+    return replace(decision, conventions=(
+        ConventionCase(dict(SUM), summed.verdict is Verdict.PROVEN, summed.reason),
+        ConventionCase(dict(MEAN), mean.verdict is Verdict.PROVEN, mean.reason)))
 
 
 def _decide_dz3_columns(task: str) -> Decision:
@@ -1324,7 +1347,7 @@ def _forward_claims() -> list[Claim]:
                "let’s create a simple 3 layer Neural Network. The first 2 layers will use the "
                "ReLU activation function",
                "The network has 3 weight layers, ReLU in the first 2, sigmoid in the output",
-               _decide_three_layers, kind="verbal"),
+               decide_three_layers, kind="verbal"),
         _claim("z1-columns", r"Z1 = W1 \cdot X + b1",
                "Z1 = W1 X + b1 is defined in the columns layout and has shape (n1, m)",
                lambda: _decide_forward_shape(1), kind="shape",

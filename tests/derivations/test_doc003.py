@@ -116,6 +116,14 @@ def test_any_other_activation_is_shown_on_two_of_them_not_proven_for_all():
         "model=tanh and sigmoid hidden layers (2 of the other activations)"] is True
 
 
+def test_layer_count_reads_the_documents_equations_and_a_missing_layer_is_refuted():
+    assert "W1, W2, W3" in result("003-three-layers").reason
+    two = doc003.FORWARD_EQUATIONS[:2] + doc003.FORWARD_EQUATIONS[4:]
+    assert doc003.decide_three_layers(two).verdict is Verdict.REFUTED
+    tanh_out = (*doc003.FORWARD_EQUATIONS[:5], r"A3 = tanh(Z3)")
+    assert doc003.decide_three_layers(tanh_out).verdict is Verdict.REFUTED
+
+
 def test_no_claim_of_the_document_is_left_ambiguous():
     assert not [cid for cid in CLAIMS if result(cid).verdict is Verdict.AMBIGUOUS]
 
@@ -206,6 +214,8 @@ def test_dw3_needs_a2_transposed_and_the_mean_costs_1_over_m():
         assert kinds(cid) == [("literal", Verdict.REFUTED), ("intended", Verdict.PROVEN),
                               ("intended", Verdict.REFUTED), ("intended", Verdict.PROVEN)], cid
         assert result(cid).corrected == r"\partial W3 = \frac{1}{m}(A3 - Y) A2^T"
+        # the transposed form (the NumPy form) holds for the summed cost only
+        assert [c.holds for c in result(cid).conventions] == [True, False]
 
 
 @pytest.mark.parametrize("claim_id", ["003-dw2-sample", "003-dw1-sample"])
