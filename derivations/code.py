@@ -155,6 +155,44 @@ def run_cell(source: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
     return env
 
 
+def _shapes_text(namespace: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} {np.shape(v)}" for k, v in namespace.items()
+                     if k != "np" and isinstance(v, np.ndarray))
+
+
+def _run_or_refute(source: str, namespace: Mapping[str, Any], what: str) -> dict | Decision:
+    """Run the cell; a NumPy ``ValueError`` (shapes that do not fit) refutes it.
+
+    The cell is the document's code: an operation it cannot perform on inputs of the shapes
+    the document states is a finding about the cell, reported with NumPy's shape error.
+    """
+    try:
+        return run_cell(source, namespace)
+    except ValueError as exc:
+        line = next(_failing_lines(exc), None)
+        at = f" at line {line} of the cell" if line else ""
+        return Decision(
+            Verdict.REFUTED,
+            f"{what} does not run on inputs of shapes {_shapes_text(namespace)}: it raises "
+            f"ValueError{at}: {exc}",
+            counterexample=Counterexample(
+                point={k: str(np.shape(v)) for k, v in namespace.items()
+                       if k != "np" and isinstance(v, np.ndarray)},
+                stated="the cell runs", correct=f"ValueError: {exc}",
+            ),
+            evidence=("executed on exact inputs", "NumPy shape error"),
+        )
+
+
+def _failing_lines(exc: BaseException):
+    """The line numbers of ``exc``'s traceback inside the cell (file ``<cell>``)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<cell>":
+            yield tb.tb_lineno
+        tb = tb.tb_next
+
+
 def _entries(matrix: sp.Matrix):
     for idx in np.ndindex(*matrix.shape):
         yield idx, matrix[idx]
@@ -187,9 +225,12 @@ def decide_cell_value(
     -------
     Decision
         ``PROVEN`` if every entry's difference simplifies to 0; ``REFUTED`` with the first
-        entry that differs (exact values shown), or when the shapes differ.
+        entry that differs (exact values shown), when the shapes differ, or when the cell
+        raises NumPy's ``ValueError`` (shapes that do not fit) on its inputs.
     """
-    env = run_cell(source, namespace)
+    env = _run_or_refute(source, namespace, what)
+    if isinstance(env, Decision):
+        return env
     if name not in env:
         raise ValueError(f"the cell does not bind {name!r}; it binds {sorted(env)}")
     got = as_matrix(env[name])
@@ -246,10 +287,13 @@ def decide_cell_preserves(
     -------
     Decision
         ``PROVEN`` if every entry of ``name`` is the same after the cell; ``REFUTED`` with the
-        first entry that changed (before and after values), naming the alias when there is one.
+        first entry that changed (before and after values), naming the alias when there is one,
+        or when the cell raises NumPy's ``ValueError`` on its inputs.
     """
     before = as_matrix(np.array(namespace[name], dtype=object))
-    env = run_cell(source, namespace)
+    env = _run_or_refute(source, namespace, what)
+    if isinstance(env, Decision):
+        return env
     after = as_matrix(np.array(env[name], dtype=object))
     aliases = sorted(
         k for k, v in env.items()

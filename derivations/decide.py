@@ -66,12 +66,14 @@ from derivations.claim import (
 )
 
 __all__ = [
+    "EvaluationError",
     "decide_conventions",
     "decide_equal",
     "decide_matrix",
     "decide_readings",
     "definition",
     "find_counterexample",
+    "freeze_functions",
     "intended",
     "is_zero",
     "literal",
@@ -93,7 +95,7 @@ def is_zero(expr: sp.Expr) -> bool:
 
     ``False`` means "not proven", not "nonzero": use :func:`find_counterexample` for that.
     """
-    expr = sp.sympify(expr)
+    expr, _ = freeze_functions(sp.sympify(expr))  # a generic g: see freeze_functions
     if expr == 0:
         return True
     for rewrite in (sp.expand, sp.cancel, sp.together):
@@ -119,6 +121,7 @@ def _nonzero_at_a_point(expr: sp.Expr, *, count: int = 2) -> bool:
     Sound for ``is_zero``: an expression that is nonzero somewhere is not identically zero.
     Points where it is undefined or not real (a log of a negative number) are skipped.
     """
+    expr, _ = freeze_functions(expr)
     symbols = sorted(expr.free_symbols, key=str)
     for point in rational_points(symbols, count=count, seed=1):
         if not all(_admissible(s, v) for s, v in point.items()):
@@ -177,6 +180,155 @@ def _value_text(expr: sp.Expr) -> str:
     return f"{sp.sstr(expr)} ~ {sp.N(expr, 12)}"
 
 
+class EvaluationError(ValueError):
+    """A sample point at which a decision procedure's expression is not a number.
+
+    Raised instead of skipping the point: a count of agreeing points must count only points
+    that were evaluated.
+    """
+
+
+#: an undefined function's value or derivative at an argument, frozen into a fresh symbol:
+#: (function name, derivative order per argument, argument expressions)
+FrozenCall = tuple[str, tuple[int, ...], tuple[sp.Expr, ...]]
+
+
+def freeze_functions(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Symbol, FrozenCall]]:
+    """Replace each value and derivative of an undefined function by a fresh symbol.
+
+    ``g(z)``, ``Derivative(g(z), z)`` and SymPy's ``Subs(Derivative(g(x), x), x, a)`` (the
+    chain rule's ``g'(a)``) each become an independent real symbol, one per distinct call.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        May hold undefined functions such as ``sp.Function("g")`` (a generic activation).
+
+    Returns
+    -------
+    frozen : sympy.Expr
+        ``expr`` without undefined functions.
+    table : dict Symbol -> (name, orders, args)
+        What each fresh symbol stands for: ``("g", (1,), (z,))`` is ``g'(z)``.
+
+    Notes
+    -----
+    This is how the procedures here decide a statement about a generic ``g``, and it is a
+    proof for every ``g``: an identity that holds for independent values ``g(a_k)``,
+    ``g'(a_k)`` holds in particular for the values of any differentiable ``g``. A
+    counterexample is a real one: at a sample point the arguments are numbers, each distinct
+    (function, order, argument value) gets one value, and values and derivatives prescribed at
+    distinct points are those of a smooth function (a Hermite interpolating polynomial).
+    """
+    from sympy.core.function import AppliedUndef
+
+    expr = sp.sympify(expr)
+    table: dict[sp.Symbol, FrozenCall] = {}
+    swap: dict[sp.Basic, sp.Symbol] = {}
+
+    def fresh(call: FrozenCall) -> sp.Symbol:
+        name, orders, args = call
+        mark = "'" * sum(orders) if len(orders) == 1 else "_d" + "".join(map(str, orders))
+        sym = sp.Symbol(f"{name}{mark}({', '.join(map(sp.sstr, args))})", real=True)
+        table[sym] = call
+        return sym
+
+    for node in expr.atoms(sp.Subs):
+        inner = node.expr
+        if isinstance(inner, sp.Derivative) and isinstance(inner.expr, AppliedUndef):
+            f = inner.expr
+            values = dict(zip(node.variables, node.point, strict=True))
+            args = tuple(sp.sympify(a).xreplace(values) for a in f.args)
+            orders = tuple(sum(n for v, n in inner.variable_count if v == a) for a in f.args)
+            swap[node] = fresh((f.func.__name__, orders, args))
+    for node in expr.xreplace(swap).atoms(sp.Derivative):
+        if isinstance(node.expr, AppliedUndef):
+            f = node.expr
+            orders = tuple(sum(n for v, n in node.variable_count if v == a) for a in f.args)
+            swap[node] = fresh((f.func.__name__, orders, tuple(f.args)))
+    for node in expr.xreplace(swap).atoms(AppliedUndef):
+        swap[node] = fresh((node.func.__name__, (0,) * len(node.args), tuple(node.args)))
+    return expr.xreplace(swap), table
+
+
+def _function_values(
+    table: Mapping[sp.Symbol, FrozenCall], point: Mapping[sp.Symbol, sp.Expr],
+    rng: np.random.Generator,
+) -> dict[sp.Symbol, sp.Rational]:
+    """Values for the frozen calls at ``point``: one per (name, order, argument values)."""
+    chosen: dict[tuple[str, tuple[int, ...], tuple[str, ...]], sp.Rational] = {}
+    values = {}
+    for sym, (name, orders, args) in sorted(table.items(), key=lambda kv: str(kv[0])):
+        at = tuple(sp.N(sp.sympify(a).xreplace(point), 30) for a in args)
+        if not all(v.is_number for v in at):
+            raise EvaluationError(
+                f"the argument of {sym} does not evaluate to a number at {dict(point)}: "
+                "every symbol of a function's argument needs a sample value"
+            )
+        key = (name, orders, tuple(sp.sstr(v) for v in at))
+        if key not in chosen:
+            chosen[key] = sp.Rational(int(rng.integers(-290, 291)), 97)
+        values[sym] = chosen[key]
+    return values
+
+
+def _sample(
+    correct: sp.Expr, stated: sp.Expr, *, domain: Domain | None, count: int, seed: int,
+    entry: str,
+) -> tuple[Counterexample | None, int, int]:
+    """Search ``count`` rational points: (counterexample or None, points evaluated, outside).
+
+    ``outside`` counts points where a side is not finite (a log of a negative number, a
+    division by 0): outside the formula's domain, reported, not counted as agreeing.
+
+    Raises
+    ------
+    EvaluationError
+        If a side is still symbolic at a point (a symbol without a sample value).
+    """
+    correct, table_c = freeze_functions(correct)
+    stated, table_s = freeze_functions(stated)
+    table = {**table_c, **table_s}
+    in_args = set().union(*(sp.sympify(a).free_symbols for _, _, args in table.values()
+                            for a in args))
+    symbols = sorted(((correct - stated).free_symbols | correct.free_symbols | in_args)
+                     - set(table), key=str)
+    rng = np.random.default_rng(seed + 1)
+    evaluated = outside = 0
+    for point in rational_points(symbols, count=count, seed=seed, domain=domain):
+        full = {**point, **_function_values(table, point, rng)}
+        c, s = correct.xreplace(full), stated.xreplace(full)
+        diff = c - s
+        if diff.is_Rational:
+            nonzero = diff != 0
+        else:
+            value = sp.N(diff, PRECISION)
+            if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                outside += 1
+                continue
+            if not all(part.is_Number for part in value.as_real_imag()):
+                raise EvaluationError(
+                    f"{'entry ' + entry + ': ' if entry else ''}the difference does not "
+                    f"evaluate to a number at {full}: {value}"
+                )
+            nonzero = abs(value) > _NONZERO
+        evaluated += 1
+        if nonzero:
+            labels = {**{str(k): str(v) for k, v in point.items()},
+                      **{str(k): str(full[k]) for k in sorted(table, key=str)}}
+            return Counterexample(point=labels, stated=_value_text(s), correct=_value_text(c),
+                                  entry=entry), evaluated, outside
+    return None, evaluated, outside
+
+
+def _agreement(evaluated: int, outside: int) -> str:
+    """What the sample points showed, counting only points evaluated to numbers."""
+    where = f" ({outside} more outside the formula's domain)" if outside else ""
+    if evaluated == 0:
+        return f"no sample point evaluated to a finite number{where}"
+    return f"agrees at {evaluated} rational points to {PRECISION} digits{where}"
+
+
 def find_counterexample(
     correct: sp.Expr,
     stated: sp.Expr,
@@ -189,29 +341,17 @@ def find_counterexample(
     """An exact rational point where ``stated`` differs from ``correct``, or ``None``.
 
     The difference is evaluated exactly (rational arithmetic), and to :data:`PRECISION`
-    digits when it contains transcendental functions.
+    digits when it contains transcendental functions. Undefined functions (a generic ``g``)
+    get values at each point as described in :func:`freeze_functions`; the counterexample
+    names them.
+
+    Raises
+    ------
+    EvaluationError
+        If a side does not evaluate to a number at a point.
     """
-    correct, stated = sp.sympify(correct), sp.sympify(stated)
-    symbols = sorted((correct - stated).free_symbols | correct.free_symbols, key=str)
-    for point in rational_points(symbols, count=count, seed=seed, domain=domain):
-        c = correct.subs(point)
-        s = stated.subs(point)
-        diff = sp.simplify(c - s) if not (c - s).is_Rational else c - s
-        if diff.is_Rational:
-            nonzero = diff != 0
-        else:
-            value = sp.N(diff, PRECISION)
-            if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-                continue
-            nonzero = abs(value) > _NONZERO
-        if nonzero:
-            return Counterexample(
-                point={str(k): str(v) for k, v in point.items()},
-                stated=_value_text(s),
-                correct=_value_text(c),
-                entry=entry,
-            )
-    return None
+    return _sample(sp.sympify(correct), sp.sympify(stated), domain=domain, count=count,
+                   seed=seed, entry=entry)[0]
 
 
 def decide_equal(
@@ -248,22 +388,24 @@ def decide_equal(
         counterexample and a proven correction; ``UNDECIDED`` when neither could be shown.
     """
     correct, stated = sp.sympify(correct), sp.sympify(stated)
-    if is_zero(correct - stated):
+    frozen, table = freeze_functions(correct - stated)
+    table = {**freeze_functions(correct)[1], **freeze_functions(stated)[1]}
+    generic = (f" for every {', '.join(sorted({c[0] for c in table.values()}))} (values and "
+               "derivatives at each argument independent)") if table else ""
+    if is_zero(frozen):
         return Decision(
             Verdict.PROVEN,
-            f"{what} minus the derived value simplifies to 0",
+            f"{what} minus the derived value simplifies to 0{generic}",
             evidence=("simplify(correct - stated) == 0",),
         )
-    cex = find_counterexample(correct, stated, domain=domain)
+    cex, evaluated, outside = _sample(correct, stated, domain=domain, count=12, seed=0,
+                                      entry="")
     if cex is None:
         return Decision(
             Verdict.UNDECIDED,
-            f"SymPy could not simplify the difference to 0, and {what} agrees with the derived "
-            f"value at 12 rational points to {PRECISION} digits",
-            evidence=(
-                "simplify left a nonzero expression",
-                f"12 points agree to {PRECISION} digits",
-            ),
+            f"SymPy could not simplify the difference to 0{generic}, and {what} "
+            f"{_agreement(evaluated, outside)} with the derived value",
+            evidence=("simplify left a nonzero expression", _agreement(evaluated, outside)),
         )
     fix = correct if corrected is None else sp.sympify(corrected)
     check = decide_equal(correct, fix, what="the corrected formula")
@@ -341,7 +483,7 @@ def decide_matrix(
             correct, stated = build(dims)
         except sp.ShapeError as exc:
             return _refuted_matrix(
-                f"{what} is not defined at dimensions {dims}: {exc}",
+                f"{what} is not defined at dimensions {dims} (a shape mismatch: {exc})",
                 corrected,
                 corrected_latex,
                 shapes,
@@ -358,12 +500,13 @@ def decide_matrix(
             c, s = correct[idx], stated[idx]
             if is_zero(c - s):
                 continue
-            cex = find_counterexample(c, s, domain=domain, entry=str(idx))
+            cex, evaluated, outside = _sample(c, s, domain=domain, count=12, seed=0,
+                                              entry=str(idx))
             if cex is None:
                 return Decision(
                     Verdict.UNDECIDED,
-                    f"entry {idx} at dimensions {dims} did not simplify to 0, and no rational "
-                    "point separates the sides",
+                    f"entry {idx} at dimensions {dims} did not simplify to 0, and it "
+                    f"{_agreement(evaluated, outside)}",
                     evidence=(f"shapes tried: {shapes[: shapes.index(dims) + 1]}",),
                 )
             decision = _refuted_matrix(

@@ -51,11 +51,13 @@ def documents() -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.document for c in all_claims()))
 
 
-def _closest(name: str, choices: Iterable[str]) -> str:
+def _closest(name: str, choices: Iterable[str], n: int = 5) -> list[str]:
+    """The ``n`` choices closest to ``name`` (difflib's ratio; never empty if choices are)."""
     import difflib
 
-    close = difflib.get_close_matches(name, list(choices), n=3)
-    return f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    pool = list(choices)
+    close = difflib.get_close_matches(name, pool, n=n, cutoff=0.0)
+    return close or pool[:n]
 
 
 def get_claim(claim_id: str) -> Claim:
@@ -63,16 +65,24 @@ def get_claim(claim_id: str) -> Claim:
 
     Raises
     ------
+    TypeError
+        If ``claim_id`` is not a str.
     KeyError
-        If no claim has that id; the message lists the closest ids and says how to list all.
+        If no claim has that id; the message lists the five closest ids and how to list all.
     """
+    if not isinstance(claim_id, str):
+        raise TypeError(
+            f"claim_id must be a str such as '000-sigmoid-derivative', got "
+            f"{type(claim_id).__name__} {claim_id!r}"
+        )
     for c in all_claims():
         if c.id == claim_id:
             return c
     ids = [c.id for c in all_claims()]
+    close = ", ".join(map(repr, _closest(claim_id, ids)))
     raise KeyError(
-        f"no claim has id {claim_id!r}.{_closest(claim_id, ids)} "
-        f"Valid ids ({len(ids)}): {', '.join(ids)}"
+        f"no claim has id {claim_id!r}. Did you mean {close}? (the 5 closest of {len(ids)} "
+        "ids; `gradproof claims` or derivations.all_claims() lists them all)"
     )
 
 
@@ -85,6 +95,9 @@ def select(*, document: str | None = None, claim_id: str | None = None) -> tuple
         For an unknown document or id, listing the valid ones.
     """
     claims = all_claims()
+    for name, value in (("document", document), ("claim_id", claim_id)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a str or None, got {type(value).__name__}")
     if document is not None:
         docs = documents()
         match = [d for d in docs if d == document or d.split("_")[0] == document]
@@ -139,6 +152,8 @@ def to_numpy(claim: Claim | str) -> Callable[..., Any]:
         If the claim has no NumPy form (not a matrix-form claim).
     """
     c = get_claim(claim) if isinstance(claim, str) else claim
+    if not isinstance(c, Claim):
+        raise TypeError(f"claim must be a Claim or a claim id (str), got {type(c).__name__}")
     if c.numpy is None:
         with_numpy = [x.id for x in all_claims() if x.numpy is not None]
         raise ValueError(

@@ -351,7 +351,7 @@ def _decide_accuracy_vs_error() -> Decision:
         acc[0] == acc[1] and err[0] != err[1],
         f"predictions {preds[0]} and {preds[1]} for label {y} have the same accuracy "
         f"{acc[0]} but errors {err[0]} and {err[1]}: the error tells them apart",
-        "the error does not separate the two predictions",
+        f"accuracies {acc}, errors {err}: the error does not separate the two predictions",
     ), f"two predictions for the label {y}")
 
 
@@ -395,7 +395,7 @@ def _decide_further_greater() -> Decision:
     abs_reading = _proven(
         sp.simplify(size - sp.Abs(_yh - _y)) == 0,
         "'the label', error measured by its size |y - yhat|: the size is the distance itself",
-        "|y - yhat| differs from the distance",
+        f"|y - yhat| - |yhat - y| simplifies to {sp.simplify(size - sp.Abs(_yh - _y))}, not 0",
     )
     return decide_readings(
         [
@@ -456,7 +456,7 @@ def _decide_exaggerates() -> Decision:
     d = sp.Rational(1, 5)  # the document's own 0.9 - 0.7
     absolute = _proven(
         d**2 > d,
-        "the squared error exceeds the absolute error",
+        f"at the document's difference 0.2 the squared error {d**2} exceeds |d| = {d}",
         f"at the document's difference 0.2 the squared error {d**2} is smaller than |d| = {d}; "
         "d^2 > |d| only for |d| > 1, never for predictions and labels in [0, 1]",
     )
@@ -466,7 +466,7 @@ def _decide_exaggerates() -> Decision:
         sp.expand(r**2 - r).is_positive is True,
         "for |d_2| = r |d_1| with r > 1, the squared errors are in ratio r^2 > r: the wronger "
         "prediction's share of the error grows (r^2 - r = s + s^2 > 0 for r = 1 + s)",
-        "the ratio does not grow",
+        f"r^2 - r = {sp.expand(r**2 - r)} was not shown positive for r = 1 + s, s > 0",
     )
     # 'exaggerates the error for "wronger" predictions' compares predictions: the relative
     # reading is what the words say; that d^2 > |d| itself is not claimed (and false in [0, 1])
@@ -705,12 +705,14 @@ def _decide_steepest(sign: int) -> Decision:
     sizes = (2, 3, 4)
     word = "ascent" if sign > 0 else "descent"
     pm = "+" if sign > 0 else "-"
+    failed = [n for n in sizes if not _steepest_holds(n, sign)]
     return _proven(
-        all(_steepest_holds(n, sign) for n in sizes),
+        not failed,
         f"|g|^2 |u|^2 - (g.u)^2 = sum_(i<k) (g_i u_k - g_k u_i)^2 >= 0 (n = 2, 3, 4 weights), "
         f"so every unit direction u has |D_u E| = |g.u| <= |g|, and u = {pm}g/|g| attains "
         f"D_u E = {pm}|g|: the steepest {word}",
-        "the identity or the attainment failed",
+        f"with n = {failed} weights the sum-of-squares identity or the attainment at "
+        f"u = {pm}g/|g| was not shown",
         evidence=("Lagrange identity expanded to 0", "g.(g/|g|) - |g| simplified to 0"),
     )
 
@@ -813,7 +815,7 @@ def _decide_same_direction() -> Decision:
     return _proven(
         sp.sign(a) == sp.sign(b) and a / abs(a) == b / abs(b),
         f"g/|g| = {a / abs(a)} for both -1 and -1000: the same direction",
-        "the normalised gradients differ",
+        f"g/|g| = {a / abs(a)} for -1 but {b / abs(b)} for -1000",
     )
 
 
@@ -919,7 +921,7 @@ def _decide_any_rate() -> Decision:
     (moved,) = step(2 * _w**2, [_w], [1], eta)
     defined = _proven(moved.is_polynomial(eta),
                       f"the update w - eta dE/dw = {moved} (E = 2 w^2, w = 1) is defined for "
-                      "every real eta", "the update is undefined for some eta")
+                      "every real eta", f"the update {moved} is not a polynomial in eta")
     works = decide_step_decreases(2 * _w**2, [_w], [1], 1,
                                   what="E = 2 w^2, w_0 = 1, learning rate 1")
     return decide_readings(
@@ -940,13 +942,14 @@ def _decide_low_no_overshoot() -> Decision:
         sp.Intersection(low, overshoot) == sp.EmptySet and low.is_subset(converge),
         f"(w_1 - c)/(w_0 - c) = {factor} with t = eta a: for t in {low} (eta <= 1/a) it is in "
         "[0, 1), so the iterates approach c from one side without overshooting",
-        "a low rate overshoots",
+        f"for t in {low}: overshooting rates {sp.Intersection(low, overshoot)}, converging "
+        f"rates {converge}",
     )
     run = _quadratic_run(sp.Rational(3, 4))
     wide = sp.Intersection(converge, overshoot)
     wide_reading = _proven(
         wide == sp.EmptySet,
-        "no converging rate overshoots",
+        f"converging rates {converge} and overshooting rates {overshoot} do not meet",
         f"rates with t in {wide} converge and still overshoot; e.g. E = w^2 (a = 2), "
         f"eta = 3/4: w = {', '.join(str(p[0]) for p in run.iterates)} alternates in sign",
         counterexample=Counterexample(point={"a": "2", "eta": "3/4", "w_0": "1"},
@@ -972,12 +975,13 @@ def _decide_speed() -> Decision:
         sp.Interval.Lopen(0, 1).is_subset(nonneg) and shrinking.is_negative is True,
         f"for t = eta a in (0, 1] the contraction per step is |{factor}| = {factor} >= 0 and its "
         f"derivative in t is {shrinking} < 0: a lower rate contracts less, converges slower",
-        "the contraction does not decrease with t",
+        f"the factor {factor} is >= 0 for t in {nonneg}, its derivative in t is {shrinking}",
     )
     fast, slow = _quadratic_run(sp.Rational(1, 2), 1), _quadratic_run(sp.Rational(3, 4), 1)
     wide = _proven(
         abs(fast.final[0]) >= abs(slow.final[0]),
-        "a lower converging rate is never faster",
+        f"on E = w^2 from w_0 = 1 the rate 1/2 reaches w = {fast.final[0]}, the rate 3/4 "
+        f"w = {slow.final[0]}: the lower one is not faster",
         f"on E = w^2 (a = 2) from w_0 = 1, the lower rate 1/2 reaches w = {fast.final[0]} "
         f"(the minimum) in one step, the higher rate 3/4 only w = {slow.final[0]}",
         counterexample=Counterexample(point={"a": "2", "w_0": "1"},
@@ -1011,7 +1015,8 @@ def _decide_local_minimum() -> Decision:
         f"on E = min((w + 1)^2, (w - 2)^2/4 - 1) from w_0 = -3/2: rate 1/4 stays in the local "
         f"well (w_12 = {low.final[0]}, E = {low.losses[-1]} > 0), rate 2 reaches the global "
         f"minimum w = 2, E = -1 in two steps (w = {', '.join(str(p[0]) for p in high.iterates)})",
-        "the low rate did not get stuck or the high one did not escape",
+        f"rate 1/4 ends at w = {low.final[0]} (E = {low.losses[-1]}), rate 2 at "
+        f"w = {high.final[0]} (E = {high.losses[-1]})",
         evidence=(str(high),),
     ), "E = min((w + 1)^2, (w - 2)^2/4 - 1), w_0 = -3/2")
 
@@ -1037,7 +1042,8 @@ def _decide_no_perfect_rate() -> Decision:
     perfect = sp.solve(one_d, _t)
     one = _proven(
         not perfect,
-        "no rate reaches the minimum in one step",
+        f"(w_1 - c)/(w_0 - c) = {one_d} has no zero t > 0: no rate reaches the minimum in one "
+        "step",
         f"one weight: t = eta a = {perfect[0] if perfect else None} (eta = 1/a) gives "
         "(w_1 - c)/(w_0 - c) = 0, the "
         "minimum in one step from every start: a perfect rate exists",
@@ -1173,7 +1179,8 @@ def _decide_minibatch_n() -> Decision:
         f"a batch of 2 of the 4 samples ends one epoch at w = {runs[2].final[0]}, between SGD "
         f"(batch 1: {runs[1].final[0]}) and gradient descent (batch 4: {runs[4].final[0]}) "
         "and different from both",
-        "the batch of 2 coincides with SGD or gradient descent",
+        f"one epoch ends at w = {ends[1]} (batch 1), {ends[2]} (batch 2), {ends[4]} (batch 4): "
+        "the batch of 2 is not strictly between the other two",
     )
     # the document defined N as the dataset size ('N is the total number of samples'): as
     # written the batch is the dataset; a batch smaller than N is the repair
@@ -1199,7 +1206,7 @@ def _decide_self_reference() -> Decision:
     reached_update = not stack
     as_written = _proven(
         reached_update,
-        "the literal procedure reaches step 3",
+        f"the literal procedure reaches step 3 after {calls} steps",
         f"run literally, step 2 re-enters itself for every sample: after {calls} steps "
         f"{len(stack)} repetitions are pending and step 3 (the update) is never reached",
         counterexample=Counterexample(point={"samples": str(samples), "steps run": str(calls)},

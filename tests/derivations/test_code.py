@@ -119,3 +119,16 @@ def test_as_matrix_is_exact_for_dyadic_floats_and_rejects_1d():
 def test_decide_cell_value_names_a_missing_output():
     with pytest.raises(ValueError, match="does not bind 'nope'"):
         decide_cell_value("a = 1", {}, "nope", sp.Matrix([[1]]), what="cell")
+
+
+def test_numpy_shape_error_in_a_cell_is_a_refutation_naming_the_shapes():
+    # the cell multiplies (2, 3) by (2, 3): NumPy's ValueError is the finding, not a crash
+    a, b = symbol_array("a", 2, 3), symbol_array("b", 2, 3)
+    cell = "x = 1\nc = np.dot(a, b)"
+    d = decide_cell_value(cell, {"a": a, "b": b}, "c", sp.zeros(2, 3), what="the cell")
+    assert d.verdict is Verdict.REFUTED
+    assert "a (2, 3), b (2, 3)" in d.reason and "line 2 of the cell" in d.reason
+    assert "not aligned" in d.reason  # NumPy's own words for the shapes, quoted as evidence
+    p = decide_cell_preserves(cell, {"a": a, "b": b}, "a", what="the cell")
+    assert p.verdict is Verdict.REFUTED and d.counterexample.point == {"a": "(2, 3)",
+                                                                       "b": "(2, 3)"}

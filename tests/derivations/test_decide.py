@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 
 from derivations import Reading, Verdict
 from derivations.decide import (
+    EvaluationError,
     decide_conventions,
     decide_equal,
     decide_matrix,
     decide_readings,
     definition,
     find_counterexample,
+    freeze_functions,
     intended,
     is_zero,
     literal,
@@ -171,3 +173,84 @@ def test_intended_reading_never_changes_a_literal_verdict():
     wrong = decide_equal(sp.diff(s, z), s * (1 + s))
     d = decide_readings([literal("as printed", right), intended("a 'fix'", wrong)], what="it")
     assert d.verdict is Verdict.PROVEN and d.reason == right.reason
+
+
+# --- a generic function g: every g, never a silent skip (issue 19 section 2) ---
+
+g = sp.Function("g")
+x, w, b = sp.symbols("x w b", real=True)
+
+
+def _hermite(point_values):
+    """A polynomial with the prescribed values and first derivatives (the oracle g)."""
+    t = sp.Symbol("t")
+    coeffs = sp.symbols(f"c0:{2 * len(point_values)}")
+    poly = sum(c * t**k for k, c in enumerate(coeffs))
+    eqs = []
+    for a, (v, dv) in point_values.items():
+        eqs += [poly.subs(t, a) - v, sp.diff(poly, t).subs(t, a) - dv]
+    return sp.Lambda(t, poly.subs(sp.solve(eqs, coeffs)))
+
+
+def test_generic_g_chain_rule_is_proven_for_every_g():
+    L = g(w * x + b) ** 2 / 2
+    stated = g(w * x + b) * sp.Subs(sp.Derivative(g(x), x), x, w * x + b) * x
+    d = decide_equal(sp.diff(L, w), stated)
+    assert d.verdict is Verdict.PROVEN and "for every g" in d.reason
+
+
+def test_doubled_generic_g_formula_is_refuted_with_a_real_counterexample():
+    L = g(w * x + b) ** 2 / 2
+    right = g(w * x + b) * sp.Subs(sp.Derivative(g(x), x), x, w * x + b) * x
+    d = decide_equal(sp.diff(L, w), 2 * right)
+    assert d.verdict is Verdict.REFUTED
+    pt = {k: sp.Rational(v) for k, v in d.counterexample.point.items()}
+    z0 = pt["w"] * pt["x"] + pt["b"]
+    value = pt[f"g({sp.sstr(w * x + b)})"]
+    slope = pt[f"g'({sp.sstr(w * x + b)})"]
+    G = _hermite({z0: (value, slope)})  # a smooth g with exactly those values
+    subs = {w: pt["w"], x: pt["x"], b: pt["b"]}
+    lhs = sp.diff((G(w * x + b)) ** 2 / 2, w).subs(subs)
+    rhs = (2 * G(w * x + b) * sp.diff(G(w * x + b), w) / x * x).subs(subs)
+    assert lhs != rhs and lhs == value * slope * pt["x"]
+
+
+def test_generic_g_matrix_formula_doubled_is_refuted():
+    from derivations.symbolic import matrix
+
+    def build(dims, factor):
+        n, m = dims
+        Z = matrix("Z", n, m)
+        L = sum(g(z) for z in Z)
+        correct = Z.applyfunc(lambda z: sp.diff(L, z))
+        return correct, factor * Z.applyfunc(lambda z: sp.Derivative(g(z), z))
+
+    assert decide_matrix(lambda d: build(d, 1), n_dims=2).verdict is Verdict.PROVEN
+    bad = decide_matrix(lambda d: build(d, 2), n_dims=2)
+    assert bad.verdict is Verdict.REFUTED and "g'(Z_0_0)" in str(bad.counterexample)
+
+
+def test_same_argument_gets_one_value_of_g():
+    # g(x) - g(y) is 0 where x = y: the point must give both calls one value
+    y = sp.Symbol("y", real=True)
+    frozen, table = freeze_functions(g(x) - g(y) + sp.Derivative(g(x), x))
+    assert len(table) == 3 and not frozen.atoms(sp.Function)
+
+
+def test_point_that_does_not_evaluate_is_an_error_not_a_skip():
+    class opaque(sp.Function):  # a defined function without evalf: symbolic at every point
+        pass
+
+    with pytest.raises(EvaluationError, match="does not evaluate to a number"):
+        decide_equal(opaque(x), opaque(2 * x))
+
+
+def test_undecided_reason_counts_only_evaluated_points(monkeypatch):
+    import derivations.decide as decide
+
+    monkeypatch.setattr(decide, "is_zero", lambda e: False)  # force the sample points
+    d = decide.decide_equal(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1))
+    assert d.verdict is Verdict.UNDECIDED
+    assert "agrees at 12 rational points to 50 digits" in d.reason
+    assert decide._agreement(0, 12) == (
+        "no sample point evaluated to a finite number (12 more outside the formula's domain)")

@@ -54,10 +54,13 @@ def test_every_claim_is_decided_with_evidence(claim: Claim):
         if result.counterexample is not None:
             assert result.counterexample.stated != result.counterexample.correct
         if result.corrected_check is not None:
-            assert result.corrected_check.verdict is Verdict.PROVEN, str(result)
+            # a repair shown on a model problem is proven there (on_model), named in the reason
+            assert result.corrected_check.verdict in (
+                Verdict.PROVEN, Verdict.PROVEN_UNDER_CONVENTION), str(result)
     if result.verdict is Verdict.PROVEN_UNDER_CONVENTION:
         holds = [c.holds for c in result.conventions]
-        assert any(holds) and not all(holds), str(result)
+        on_a_model = any("model" in c.convention for c in result.conventions)
+        assert any(holds) and (not all(holds) or on_a_model), str(result)
     if result.verdict is Verdict.AMBIGUOUS:
         assert len(result.readings) >= 2, str(result)
     assert claim.id in str(result)
@@ -69,9 +72,12 @@ def test_every_document_has_claims_and_a_mix_of_verdicts():
     assert len(CLAIMS) >= 10
 
 
-def test_unknown_id_lists_the_closest():
-    with pytest.raises(KeyError, match="Valid ids"):
-        get_claim("000-no-such-claim")
+def test_unknown_id_lists_the_five_closest_not_all():
+    with pytest.raises(KeyError) as info:
+        get_claim("000-sigmoid-derivativ")
+    message = info.value.args[0]
+    assert "Did you mean '000-sigmoid-derivative'" in message
+    assert message.count("'0") == 1 + 5  # the id asked for and five suggestions
 
 
 def test_unknown_document_lists_the_valid_ones():

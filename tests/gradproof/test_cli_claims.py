@@ -69,7 +69,7 @@ def test_document_filter_lists_exactly_that_documents_claims(capsys):
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
-        pytest.param(["--id", "000-sigmoid-derivativ"], "Valid ids", id="unknown id"),
+        pytest.param(["--id", "000-sigmoid-derivativ"], "the 5 closest of", id="unknown id"),
         pytest.param(["--document", "999"], "valid documents", id="unknown document"),
     ],
 )
