@@ -243,6 +243,10 @@ def _search(correct: sp.Expr, stated: sp.Expr, *, entry: str = "",
     generic g, each function of :data:`CONCRETE_G` is tried in its place. A point where the
     difference has a pole is passed over; a point where it does not evaluate to a number is an
     error of the procedure (``ValueError``), never a silent skip.
+
+    Concrete g's rather than :func:`~derivations.decide.freeze_functions`: the shared search
+    freezes ``g'(W2 g(W1 x + b1) + b2)`` with the inner ``g`` left in its argument, which then
+    does not evaluate (``EvaluationError``); the three-layer chains here nest g twice.
     """
     correct, stated = sp.sympify(correct), sp.sympify(stated)
     evaluated = 0
