@@ -22,7 +22,12 @@ Every statement is a :class:`~derivations.claim.Claim` decided at run time:
   products whose order and transposes are left open, reading by reading.
 
 The gradients the text derives carry no 1/m although ``J(\theta)`` is a mean: they are the
-gradients of the summed (or per-sample) loss. Such statements are decided under each reduction.
+gradients of the per-sample loss (the document: "The loss refers to the error of a single
+observation"), and per sample they are proven. For the batch, the document's objective is its
+cost ``J(\theta)``, and it says the dZ's "have already been divided by the size of the data
+samples": batch statements are decided as written under the mean (refuted, with the 1/m as
+correction), the summed cost listed beside it. Readings are ``literal`` (the page, in the
+document's layout and names) or ``intended`` (a repair); the literal ones decide.
 """
 
 from __future__ import annotations
@@ -599,12 +604,15 @@ def _decide_network(task: str) -> Decision:
     what = (f"the document's steps with the columns layout's transposes and elementwise g' "
             f"({task}: dW1, db1, dW2, db2, dW3, db3)")
     fix = "dZ3 = (A3 - Y)/m, then the same steps"
+    # the document's batch objective is its cost J(theta), a mean over m (and it says the
+    # dZ's "have already been divided by the size of the data samples"): as written
     return decide_conventions(
-        [(SUM, lambda: decide_fast(_build_network(task, "sum"), NETWORK_SHAPES, what=what)),
-         (MEAN, lambda: decide_fast(
+        [(MEAN, lambda: decide_fast(
              _build_network(task, "mean"), NETWORK_SHAPES, what=what,
-             corrected=_build_network(task, "mean", divide_by_m=True), corrected_latex=fix))],
-        what=f"the {task} backward pass gives every parameter's gradient",
+             corrected=_build_network(task, "mean", divide_by_m=True), corrected_latex=fix)),
+         (SUM, lambda: decide_fast(_build_network(task, "sum"), NETWORK_SHAPES, what=what))],
+        what=f"the {task} backward pass gives every parameter's gradient of J(theta)",
+        as_written=True,
     )
 
 
@@ -1128,15 +1136,17 @@ def _decide_dw3(task: str) -> Decision:
 
 def _decide_dz3_columns(task: str) -> Decision:
     what = "dZ3 = A3 - Y"
-    cases = [(SUM, lambda: _fast_matrix(_build_dz3(task, "sum"), 2, what=what)),
-             (MEAN, lambda: _fast_matrix(
+    # for the batch, the document's objective is its cost J(theta), the mean over m
+    cases = [(MEAN, lambda: _fast_matrix(
                  _build_dz3(task, "mean"), 2, what=what,
                  corrected=_build_dz3(task, "mean", scale_by_m=True),
-                 corrected_latex=r"\partial Z3 = \frac{1}{m}(A3 - Y)"))]
+                 corrected_latex=r"\partial Z3 = \frac{1}{m}(A3 - Y)")),
+             (SUM, lambda: _fast_matrix(_build_dz3(task, "sum"), 2, what=what))]
     if task == "regression":
         cases.append(({"layout": "columns", "reduction": "sum", "half": "no"},
                       lambda: _fast_matrix(_build_dz3(task, "sum", half=False), 2, what=what)))
-    return decide_conventions(cases, what=f"{what} ({task})")
+    return decide_conventions(cases, what=f"{what} ({task}) for the cost J(theta)",
+                              as_written=True)
 
 
 def _label_domain(expr: sp.Expr) -> dict[sp.Symbol, tuple[sp.Rational, sp.Rational]]:

@@ -153,11 +153,14 @@ def test_cost_bracket_leaves_the_second_log_term_outside_the_sum():
     assert "m = 1" in r.reason  # already one sample shows it: the second term keeps its + sign
 
 
-def test_the_text_gradients_hold_for_the_summed_cost_not_the_mean():
+def test_the_text_gradients_are_false_for_the_documents_mean_cost_and_right_for_the_sum():
+    # the document's batch objective is J(theta), a mean over m: as written, refuted
     for cid in ("003-dz3-columns", "003-dz3-regression-columns",
                 "003-network-classification-columns", "003-network-regression-columns"):
         r = result(cid)
-        assert r.verdict is Verdict.PROVEN_UNDER_CONVENTION, str(r)
+        assert r.verdict is Verdict.REFUTED, str(r)
+        assert "(A3 - Y)" in r.corrected and "m" in r.corrected
+        assert r.corrected_check.verdict is Verdict.PROVEN
         table = conventions(cid)
         assert table["layout=columns, reduction=sum over samples"] is True
         assert table["layout=columns, reduction=mean over m (the document's J(theta))"] is False
