@@ -124,6 +124,14 @@ def test_false_as_written_is_refuted_with_the_proven_repair_as_correction(claim_
     assert r.counterexample is not None
 
 
+def test_every_refuted_claim_has_a_counterexample_and_a_proven_correction():
+    refuted = [result(cid) for cid in CLAIMS if result(cid).verdict is Verdict.REFUTED]
+    assert refuted
+    for r in refuted:
+        assert r.counterexample is not None, r.claim_id
+        assert r.corrected and r.corrected_check.verdict is Verdict.PROVEN, r.claim_id
+
+
 def test_no_claim_of_the_document_is_left_ambiguous():
     # every reading the audit keeps is either the text as written or a repair of it, and the
     # text settles each statement's literal reading

@@ -124,6 +124,14 @@ def test_layer_count_reads_the_documents_equations_and_a_missing_layer_is_refute
     assert doc003.decide_three_layers(tanh_out).verdict is Verdict.REFUTED
 
 
+def test_every_refuted_claim_has_a_counterexample_and_a_proven_correction():
+    refuted = [result(cid) for cid in CLAIMS if result(cid).verdict is Verdict.REFUTED]
+    assert refuted
+    for r in refuted:
+        assert r.counterexample is not None, r.claim_id
+        assert r.corrected and r.corrected_check.verdict is Verdict.PROVEN, r.claim_id
+
+
 def test_no_claim_of_the_document_is_left_ambiguous():
     assert not [cid for cid in CLAIMS if result(cid).verdict is Verdict.AMBIGUOUS]
 
