@@ -248,6 +248,9 @@ def freeze_functions(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Symbol, FrozenCall
             swap[node] = fresh((f.func.__name__, orders, tuple(f.args)))
     for node in expr.xreplace(swap).atoms(AppliedUndef):
         swap[node] = fresh((node.func.__name__, (0,) * len(node.args), tuple(node.args)))
+    # nested calls (g(W_2 g(W_1 x + b_1) + b_2)): arguments refer to the inner calls' symbols
+    for sym, (name, orders, args) in list(table.items()):
+        table[sym] = (name, orders, tuple(sp.sympify(a).xreplace(swap) for a in args))
     return expr.xreplace(swap), table
 
 
@@ -257,18 +260,27 @@ def _function_values(
 ) -> dict[sp.Symbol, sp.Rational]:
     """Values for the frozen calls at ``point``: one per (name, order, argument values)."""
     chosen: dict[tuple[str, tuple[int, ...], tuple[str, ...]], sp.Rational] = {}
-    values = {}
-    for sym, (name, orders, args) in sorted(table.items(), key=lambda kv: str(kv[0])):
-        at = tuple(sp.N(sp.sympify(a).xreplace(point), 30) for a in args)
-        if not all(v.is_number for v in at):
-            raise EvaluationError(
-                f"the argument of {sym} does not evaluate to a number at {dict(point)}: "
-                "every symbol of a function's argument needs a sample value"
-            )
-        key = (name, orders, tuple(sp.sstr(v) for v in at))
-        if key not in chosen:
-            chosen[key] = sp.Rational(int(rng.integers(-290, 291)), 97)
-        values[sym] = chosen[key]
+    values: dict[sp.Symbol, sp.Rational] = {}
+    pending = sorted(table, key=str)
+    while pending:  # inner calls first: an argument may hold another call's symbol
+        ready = [s for s in pending if all(
+            a.free_symbols.isdisjoint(set(pending)) for a in map(sp.sympify, table[s][2]))]
+        if not ready:  # pragma: no cover - freeze_functions never builds a cycle
+            raise EvaluationError(f"calls {pending} depend on each other")
+        for sym in ready:
+            name, orders, args = table[sym]
+            known = {**point, **values}
+            at = tuple(sp.N(sp.sympify(a).xreplace(known), 30) for a in args)
+            if not all(v.is_number for v in at):
+                raise EvaluationError(
+                    f"the argument of {sym} does not evaluate to a number at {dict(point)}: "
+                    "every symbol of a function's argument needs a sample value"
+                )
+            key = (name, orders, tuple(sp.sstr(v) for v in at))
+            if key not in chosen:
+                chosen[key] = sp.Rational(int(rng.integers(-290, 291)), 97)
+            values[sym] = chosen[key]
+        pending = [s for s in pending if s not in values]
     return values
 
 

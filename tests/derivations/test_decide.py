@@ -254,3 +254,14 @@ def test_undecided_reason_counts_only_evaluated_points(monkeypatch):
     assert "agrees at 12 rational points to 50 digits" in d.reason
     assert decide._agreement(0, 12) == (
         "no sample point evaluated to a finite number (12 more outside the formula's domain)")
+
+
+def test_nested_generic_g_is_sampled_inner_call_first():
+    w1, w2 = sp.symbols("w_1 w_2", real=True)
+    inner = g(w1 * x)
+    L = g(w2 * inner) ** 2 / 2
+    right = sp.diff(L, w1)
+    assert decide_equal(right, right * 1).verdict is Verdict.PROVEN
+    bad = decide_equal(right, 2 * right)
+    assert bad.verdict is Verdict.REFUTED
+    assert f"g({sp.sstr(w2 * inner)})" in bad.counterexample.point  # the outer call, named
