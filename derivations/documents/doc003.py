@@ -48,12 +48,12 @@ from derivations.decide import (
     decide_matrix,
     decide_readings,
     definition,
+    find_counterexample,
     intended,
     is_zero,
     literal,
     matrix_shapes,
     on_model,
-    rational_points,
 )
 from derivations.iteration import (
     Run,
@@ -220,77 +220,17 @@ def _fast_matrix(build: Build, n_dims: int, **kw: Any) -> Decision:
     return decide_fast(build, _shapes(n_dims), **kw)
 
 
-#: concrete smooth activations put in place of the generic hidden activation g when a
-#: counterexample is sought: a proof keeps g undefined (so it holds for every g), a
-#: refutation needs one g, named in the counterexample, for which the formula fails
-CONCRETE_G: tuple[tuple[str, Callable[[sp.Expr], sp.Expr]], ...] = (
-    ("tanh", sp.tanh), ("t**3 + t", lambda t: t**3 + t), ("sin", sp.sin))
-
-
-def _instances(correct: sp.Expr, stated: sp.Expr) -> list[tuple[str, sp.Expr, sp.Expr]]:
-    """(g's name, correct, stated) with g replaced by each of :data:`CONCRETE_G` if present.
-
-    ``doit`` evaluates the derivatives and the ``Subs`` that ``diff`` of ``g(u)`` leaves.
-    """
-    if not (correct.has(_G) or stated.has(_G)):
-        return [("", correct, stated)]
-    return [(name, correct.replace(_G, f).doit(), stated.replace(_G, f).doit())
-            for name, f in CONCRETE_G]
-
-
-def _search(correct: sp.Expr, stated: sp.Expr, *, entry: str = "",
-            domain: Mapping[sp.Symbol, tuple[Any, Any]] | None = None
-            ) -> tuple[Counterexample | None, int]:
-    """An exact point where the sides differ (or ``None``), and how many points were evaluated.
-
-    Like :func:`~derivations.decide.find_counterexample`, without ``simplify`` at a point: the
-    difference is compared exactly when it is rational, else evaluated to 50 digits. With the
-    generic g, each function of :data:`CONCRETE_G` is tried in its place. A point where the
-    difference has a pole is passed over; a point where it does not evaluate to a number is an
-    error of the procedure (``ValueError``), never a silent skip.
-
-    Concrete g's rather than :func:`~derivations.decide.freeze_functions`: the shared search
-    freezes ``g'(W2 g(W1 x + b1) + b2)`` with the inner ``g`` left in its argument, which then
-    does not evaluate (``EvaluationError``); the three-layer chains here nest g twice.
-    """
-    correct, stated = sp.sympify(correct), sp.sympify(stated)
-    evaluated = 0
-    for g_name, c_expr, s_expr in _instances(correct, stated):
-        symbols = sorted((c_expr - s_expr).free_symbols | c_expr.free_symbols, key=str)
-        for point in rational_points(symbols, domain=domain):
-            c, s = c_expr.xreplace(point), s_expr.xreplace(point)
-            diff = c - s
-            if diff.is_Rational:
-                nonzero = diff != 0
-            else:
-                value = sp.N(diff, 50)
-                if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-                    continue  # a pole of one side at this point
-                if not value.is_number:
-                    raise ValueError(
-                        f"the difference at {point} did not evaluate to a number (left: "
-                        f"{sp.sstr(value)}); every symbol and function needs a value"
-                    )
-                nonzero = abs(value) > sp.Float(10) ** -40
-            evaluated += 1
-            if nonzero:
-                where = {"g": g_name} if g_name else {}
-                return Counterexample(
-                    point={**where, **{str(k): str(v) for k, v in point.items()}},
-                    stated=_number_text(s), correct=_number_text(c), entry=entry,
-                ), evaluated
-    return None, evaluated
-
-
 def _counterexample(correct: sp.Expr, stated: sp.Expr, *, entry: str = "",
                     domain: Mapping[sp.Symbol, tuple[Any, Any]] | None = None
                     ) -> Counterexample | None:
-    """The counterexample of :func:`_search`, or ``None``."""
-    return _search(correct, stated, entry=entry, domain=domain)[0]
+    """:func:`~derivations.decide.find_counterexample`: exact points, no ``simplify`` there.
 
-
-def _number_text(value: sp.Expr) -> str:
-    return str(value) if value.is_Rational else f"{sp.sstr(value)} ~ {sp.N(value, 12)}"
+    With the generic hidden activation g, each value g(a) and derivative g'(a) at the
+    point's arguments gets a value of its own (:func:`~derivations.decide.freeze_functions`),
+    so a counterexample is one for a real smooth g, and names those values. A point that does
+    not evaluate to a number raises :class:`~derivations.decide.EvaluationError`.
+    """
+    return find_counterexample(correct, stated, entry=entry, domain=domain)
 
 
 def _decide_scalar(correct: sp.Expr, stated: sp.Expr, *, what: str,
@@ -299,25 +239,16 @@ def _decide_scalar(correct: sp.Expr, stated: sp.Expr, *, what: str,
 
     For the composed losses of the whole network a failed ``simplify`` is slow; a cheap
     ``expand``/``cancel`` proves the chain-rule identities and an exact point refutes the rest.
-    With the generic hidden activation g, a proof keeps g undefined (it holds for every g) and
-    a counterexample names the concrete g of :data:`CONCRETE_G` it was found with.
+    With the generic hidden activation g, a proof holds for every g (its values and
+    derivatives are independent symbols, :func:`~derivations.decide.freeze_functions`).
     """
     diff = sp.sympify(correct - stated)
     if sp.expand(diff) == 0 or sp.cancel(diff) == 0:
         return Decision(Verdict.PROVEN, f"{what} minus the derived value expands to 0",
                         evidence=("expand/cancel(correct - stated) == 0",))
-    cex, evaluated = _search(correct, stated, domain=domain)
+    cex = _counterexample(correct, stated, domain=domain)
     if cex is None:
-        if is_zero(diff):
-            return Decision(Verdict.PROVEN, f"{what} minus the derived value simplifies to 0",
-                            evidence=("simplify(correct - stated) == 0",))
-        tried = (f" with g in {[name for name, _ in CONCRETE_G]}"
-                 if diff.has(_G) else "")
-        return Decision(
-            Verdict.UNDECIDED,
-            f"SymPy could not simplify the difference to 0, and {what} agrees with the derived "
-            f"value at the {evaluated} rational points evaluated{tried} to 40 digits",
-        )
+        return decide_equal(correct, stated, domain=domain, what=what)
     return Decision(
         Verdict.REFUTED, f"{what} differs from the derived value: {cex}", counterexample=cex,
         corrected=sp.latex(correct), corrected_check=decide_equal(correct, correct,

@@ -124,12 +124,16 @@ def test_layer_count_reads_the_documents_equations_and_a_missing_layer_is_refute
     assert doc003.decide_three_layers(tanh_out).verdict is Verdict.REFUTED
 
 
-def test_every_refuted_claim_has_a_counterexample_and_a_proven_correction():
-    refuted = [result(cid) for cid in CLAIMS if result(cid).verdict is Verdict.REFUTED]
-    assert refuted
-    for r in refuted:
-        assert r.counterexample is not None, r.claim_id
-        assert r.corrected and r.corrected_check.verdict is Verdict.PROVEN, r.claim_id
+def test_the_refuted_claims_are_exactly_these_each_with_a_proven_correction():
+    refuted = {cid for cid in CLAIMS if result(cid).verdict is Verdict.REFUTED}
+    assert refuted == set(REFUTED_AS_WRITTEN) | {
+        "003-bce-cost-bracket", "003-dz2-columns", "003-dz1-columns", "003-bias-already-divided",
+        "003-gradient-descent-update", "003-dz3-columns", "003-dz3-regression-columns",
+        "003-network-classification-columns", "003-network-regression-columns"}
+    for cid in sorted(refuted):
+        r = result(cid)
+        assert r.counterexample is not None and r.corrected, cid
+        assert r.corrected_check.verdict is Verdict.PROVEN, cid
 
 
 def test_no_claim_of_the_document_is_left_ambiguous():
@@ -286,7 +290,8 @@ def test_a_wrong_generic_g_chain_is_refuted_with_a_concrete_g(factor):
     d = doc003._decide_scalar(s.grad("W2"), factor * chain, what="mutant",
                               domain={s.values["Y"]: (0, 1)})
     assert d.verdict is Verdict.REFUTED, d.reason
-    assert d.counterexample.point["g"] in {name for name, _ in doc003.CONCRETE_G}
+    # the counterexample gives the values of g and g' it was found with (a real smooth g)
+    assert any(k.startswith("g'(") for k in d.counterexample.point), d.counterexample
 
 
 def test_g_prime_taken_at_the_wrong_point_is_refuted():
@@ -306,13 +311,6 @@ def test_a_doubled_g_prime_jacobian_is_refuted():
                 sp.diag(*[2 * sp.diff(doc003._G(z), z) for z in Z]))
 
     assert doc003.decide_fast(build, [(1,), (2,)], what="2 g'").verdict is Verdict.REFUTED
-
-
-def test_a_point_that_does_not_evaluate_is_an_error_not_a_skip():
-    x = sp.Symbol("x", real=True)
-    h = sp.Function("h")  # a function the search has no concrete values for
-    with pytest.raises(ValueError, match="did not evaluate to a number"):
-        doc003._search(h(x), 2 * h(x))
 
 
 def test_subtracting_the_gradient_lowers_the_cost_only_for_small_rates():
