@@ -14,8 +14,12 @@ Every statement is a :class:`~derivations.claim.Claim` decided at run time:
 - code cells executed verbatim on exact inputs (:mod:`derivations.code`): the alias
   ``dz2 = probs``, the ReLU mask at exactly 0 (the spiral's first point is (0, 0) and b1 = 0),
   the in-place update;
-- statements with several readings (``w^{2^T} * a^1`` in a rows-layout document, the
-  placeholder ``sz^2``, the label ``\partial a^2 / \partial z^1``) reading by reading.
+- statements read as written (``literal`` readings: the document's rows layout, its shapes
+  (300, 3), (4, 3), its names) and, where that is false, repaired (``intended`` readings: the
+  transpose the document adds two lines later, ``sz^2`` a typo for ``dz^2``, the label
+  ``\partial a^2 / \partial z^1`` for ``\partial a^2 / \partial z^2``): the literal readings
+  decide the verdict, a proven repair is the correction
+  (:func:`~derivations.decide.decide_readings`).
 
 The text's gradients (``dz^2 = p_i - I(i = y)``, ``a^{1^T} * dz^2``) carry no 1/m: they are
 the gradients of the summed loss, and the code divides by m afterwards. Such statements are
@@ -52,7 +56,9 @@ from derivations.decide import (
     decide_readings,
     definition,
     find_counterexample,
+    intended,
     is_zero,
+    literal,
     matrix_shapes,
 )
 from derivations.shapes import (
@@ -78,11 +84,13 @@ __all__ = [
     "build_db2_average",
     "build_dw2_text",
     "build_dz2",
+    "chain_dz2_elementwise",
     "claims",
     "code_affine_build",
     "code_backward",
     "decide_mask",
     "decide_update_code",
+    "decide_update_text",
 ]
 
 DOCUMENT = "002_37ba765e96841764.txt"
@@ -669,10 +677,15 @@ def _decide_dz1_alias() -> Decision:
 
 
 def _decide_dz1_already_calculated() -> Decision:
+    # literal: the reason given, "dz1 is already calculated", says dz1 no longer depends on
+    # da1; intended: the conclusion the answer draws, that the in-place mask is harmless
     return decide_readings(
-        [("a change made to da1 after In [16] leaves dz1 unchanged", _decide_dz1_alias()),
-         ("masking da1 in place changes none of the gradients computed after it (against "
-          "masking a copy)", _decide_inplace_safe())],
+        [literal("a change made to da1 after In [16] leaves dz1 unchanged (dz1 being already "
+                 "calculated)", _decide_dz1_alias()),
+         intended("masking da1 in place changes none of the gradients computed after it "
+                  "(against masking a copy)", _decide_inplace_safe(),
+                  statement="masking da1 in place is harmless because no cell after In [16] "
+                  "reads da1, not because dz1 is separate: dz1 is the same array")],
         what="'making changes in da1 will not change anything as dz1 is already calculated'",
     )
 
@@ -694,11 +707,17 @@ def _decide_inplace_safe() -> Decision:
             "identical dw1 and db1, and no cell after In [16] reads da1",
             evidence=("cells executed on exact dyadic inputs", "names read by In [17]-[19]"),
         )
+    differ = [k for k in ("dw1", "db1") if not np.array_equal(inplace[k], copied[k])]
+    readers = sorted(c for c in (17, 18, 19) if "da1" in names_read(CELLS[c]))
+    found = "; ".join(
+        ([f"with the in-place mask {differ} differ from masking a copy"] if differ else [])
+        + ([f"In {readers} read da1 after the mask"] if readers else []))
+    key = differ[0] if differ else "dw1"
     return Decision(
         Verdict.REFUTED,
-        "the in-place mask changes what later cells compute",
+        f"the in-place mask changes what later cells compute: {found}",
         counterexample=Counterexample(
-            point={"inputs": "dyadic"}, stated=str(copied["dw1"]), correct=str(inplace["dw1"])
+            point={"inputs": "dyadic"}, stated=str(copied[key]), correct=str(inplace[key])
         ),
     )
 
@@ -758,26 +777,21 @@ def _decide_saved(stated: set[str]) -> Decision:
 
 
 def _decide_da1_not_used() -> Decision:
+    """The name da1 is read only to compute dz1; its array living on as dz1 is noted.
+
+    The statement is about da1 in the document's names; that ``dz1 = da1`` keeps the same
+    array is the alias claim 002-dz1-already-calculated decides, not another reading of it.
+    """
     by_name = _decide_uses("da1", {"dz1"}, cells=(*BACKWARD_CELLS, 18, 19),
                            what="the name da1, statement by statement")
     ns = run_cell(CELLS[16], _mask_inputs(2, 2, np.random.default_rng(5)))
-    shared = bool(np.shares_memory(ns["dz1"], ns["da1"]))
-    readers = sorted(t for t, reads in dependencies(CELLS[17]).items() if "dz1" in reads)
-    if shared and readers:
-        by_array = Decision(
-            Verdict.REFUTED,
-            f"after In [16] dz1 and da1 share memory (one array), and In [17] reads that array "
-            f"to compute {readers}",
-            counterexample=Counterexample(
-                point={"cells": "In [16], In [17]"}, stated="da1's array is used only for dz1",
-                correct=f"da1's array is dz1 and is read to compute {readers}",
-            ),
-        )
-    else:
-        by_array = Decision(Verdict.PROVEN, "dz1 is a separate array from da1")
+    if by_name.verdict is Verdict.PROVEN and np.shares_memory(ns["dz1"], ns["da1"]):
+        readers = sorted(t for t, reads in dependencies(CELLS[17]).items() if "dz1" in reads)
+        by_name = replace(by_name, reason=by_name.reason + "; the array da1 names lives on as "
+                          f"dz1 (they share memory after In [16]) and In [17] reads it to "
+                          f"compute {readers}: claim 002-dz1-already-calculated")
     return decide_readings(
-        [("the name da1 is read only to compute dz1", by_name),
-         ("the array da1 refers to is used only to compute dz1", by_array)],
+        [literal("the name da1 is read only to compute dz1", by_name)],
         what="'da1 will not be used anywhere else except for dz1'",
     )
 
@@ -798,19 +812,36 @@ def _decide_final_objective() -> Decision:
     last = order[-1]
     as_last = Decision(
         Verdict.PROVEN if last == "z2" else Verdict.REFUTED,
-        f"the forward cells assign, in order, {order}: the last is {last}, computed from z2"
-        " (and the loss needs the probabilities)",
+        f"the forward cells assign, in order, {order}: the last is {last}"
+        + ("" if last == "z2" else ", computed from z2 (and the loss needs the probabilities)"),
+        counterexample=None if last == "z2" else Counterexample(
+            point={"cells": f"In {list(FORWARD_CELLS)}"}, stated="z2 last", correct=f"{last} last"),
     )
+    affine = [t for c in FORWARD_CELLS for t, line in _assignments(CELLS[c]) if "np.dot" in line]
+    after = order[order.index("z2") + 1:] if "z2" in order else []
+    logits_ok = bool(affine) and affine[-1] == "z2" and "probs" in after
     logits = Decision(
-        Verdict.PROVEN if "z2" in order and order.index("z2") < order.index("probs") else
-        Verdict.REFUTED,
-        "z2 (the logits) is the last affine output; softmax turns it into probs",
+        Verdict.PROVEN if logits_ok else Verdict.REFUTED,
+        f"the affine outputs (np.dot) are assigned in the order {affine}, the last being "
+        f"{affine[-1] if affine else None}; after z2 the cells assign {after}",
     )
     return decide_readings(
-        [("z^2 is the final quantity of the forward pass", as_last),
-         ("z^2 is the last affine output (the logits) the section goes on to compute", logits)],
+        [literal("z^2 is the final quantity of the forward pass", as_last),
+         intended("z^2 is the last affine output (the logits) the section goes on to compute",
+                  logits, statement="the forward pass computes z^2 (the logits) on the way to "
+                  "its final objective, the probabilities a^2 = softmax(z^2) and the loss")],
         what="'the final objective is to compute z^2'",
     )
+
+
+def _assignments(source: str) -> list[tuple[str, str]]:
+    """(name, line) for each ``name = ...`` line of a cell, in order."""
+    out = []
+    for line in source.splitlines():
+        head, sep, _ = line.partition(" = ")
+        if sep and head.isidentifier():
+            out.append((head, line))
+    return out
 
 
 def _decide_b2_printed() -> Decision:
@@ -865,25 +896,29 @@ def decide_update_code(source: str = CELLS[19]) -> Decision:
     )
 
 
-def _decide_update_text() -> Decision:
-    """The text's update against gradient descent on the mean loss, at the document's m = 300."""
+def decide_update_text(*, dw1_divided_by_m: bool = False) -> Decision:
+    """The text's ``w^1 = w^1 - eta dw^1 (1/m)`` against gradient descent on the mean loss.
+
+    The text's ``dw^1`` is ``dL/dw^1 = dz^1 * x`` with no 1/m (the summed loss's gradient):
+    the update's 1/m is the division the code performs (In [13], In [17]). With
+    ``dw1_divided_by_m`` the code's ``dw1 = x^T dz1 / m`` is put in the text's formula
+    instead, which divides by m twice (a mutant: refuted at the document's m = 300).
+    """
     w, eta, g = sp.symbols("w eta g", real=True)
     J = g * w / M  # the mean loss near w: its summed-loss gradient x^T dz1 is g
     gd_step = w - eta * sp.diff(J, w)  # gradient descent on J with rate eta
-    where = "w, eta, g symbols; m = 300"
-    against = "one gradient-descent step on the mean loss, w - eta dJ/dw"
-    as_sum = _compare(sp.Matrix([gd_step]), sp.Matrix([w - eta * g * sp.Rational(1, M)]),
-                      what="w - eta * (x^T dz1) * 1/m", where=where, against=against)
-    code_dw1 = g / M  # In [17]: dw1 = np.dot(x.T, dz1)/ m
-    as_code = _compare(
-        sp.Matrix([gd_step]), sp.Matrix([w - eta * code_dw1 * sp.Rational(1, M)]),
-        what="w - eta * dw1 * 1/m with In [17]'s dw1 (already divided by m)",
-        corrected=sp.Matrix([w - eta * code_dw1]), corrected_latex=r"w^1 = w^1 - \eta\, dw^1",
-        where=where, against=against,
-    )
+    dw1 = g / M if dw1_divided_by_m else g  # In [17]: dw1 = np.dot(x.T, dz1)/ m
+    name = "In [17]'s dw1 (already divided by m)" if dw1_divided_by_m else "dw^1 = x^T dz^1"
+    return _compare(sp.Matrix([gd_step]), sp.Matrix([w - eta * dw1 * sp.Rational(1, M)]),
+                    what=f"w - eta * dw^1 * 1/m with {name}",
+                    where="w, eta, g symbols; m = 300",
+                    against="one gradient-descent step on the mean loss, w - eta dJ/dw")
+
+
+def _decide_update_text() -> Decision:
     return decide_readings(
-        [("dw^1 is the summed-loss gradient x^T dz^1 of the text", as_sum),
-         ("dw^1 is the code's dw1 = x^T dz1 / m (In [17])", as_code)],
+        [literal("dw^1 is the text's dL/dw^1 = dz^1 * x, the summed-loss gradient (no 1/m)",
+                 decide_update_text())],
         what="the update w^1 = w^1 - eta * dw^1 * 1/m",
     )
 
@@ -917,39 +952,49 @@ def _like_softmax_classifier() -> Decision:
 # readings of products written in scalar notation
 
 
-def _scalar_affine_reading(which: str) -> Decision:
-    """The one-sample, one-unit reading: dw = dz * a (or da = dz * w, db = dz * 1)."""
-    g = _affine(1, 1, 1, "sum")
-    stated = {"dW": g.G * g.A, "dA": g.G * g.W, "db": g.G}[which]
-    correct = {"dW": g.dW, "dA": g.dA, "db": g.db}[which]
-    return _compare(correct, stated, what=f"the scalar reading of {which}",
-                    where="m = 1 sample, one unit per layer")
+def _affine_fix_build(which: str) -> Build:
+    """Dims (m, n_in, n_out) -> (dL/dW or dL/dA of z = A W + b, A^T G or G W^T); summed loss."""
+
+    def build(dims: Dims) -> tuple[sp.Matrix, sp.Matrix]:
+        m, n_in, n_out = dims
+        g = _affine(n_out, n_in, m, "sum")
+        return (g.dW, g.A.T * g.G) if which == "dW" else (g.dA, g.G * g.W.T)
+
+    return build
 
 
 def _product_readings(
-    left: str, right: str, shapes: Mapping[str, Dims], scalar: str, corrected: tuple[str, str],
-    what: str,
+    left: str, right: str, shapes: Mapping[str, Dims], fix: str, corrected: tuple[str, str],
+    *, statement: str, what: str,
 ) -> Decision:
+    """``left * right`` with the document's arrays (undefined), and the transposed product.
+
+    Literal: the matrix and the elementwise product of the code's arrays, the shapes the
+    document states next to the formula. Intended: ``corrected`` (a transpose added), proven
+    entrywise as the summed loss's gradient (``fix`` is ``"dW"`` or ``"dA"``).
+    """
     a, b = mat(left, *shapes[left]), mat(right, *shapes[right])
     ca = mat(corrected[0].removesuffix(".T"), *shapes[corrected[0].removesuffix(".T")])
     cb = mat(corrected[1].removesuffix(".T"), *shapes[corrected[1].removesuffix(".T")])
     ca = ca.T if corrected[0].endswith(".T") else ca
     cb = cb.T if corrected[1].endswith(".T") else cb
-    fix = f"{corrected[0]} @ {corrected[1]}"
+    pair = f"{corrected[0]} @ {corrected[1]}"
     matrix_reading = decide_shape(
         lambda: a * b, _shape_after(corrected, shapes), what=f"{left} @ {right}",
-        corrected=lambda: ca * cb, corrected_latex=fix,
+        corrected=lambda: ca * cb, corrected_latex=pair,
     )
     elementwise = decide_shape(
         lambda: sp.HadamardProduct(a, b), _shape_after(corrected, shapes),
-        what=f"{left} * {right} elementwise", corrected=lambda: ca * cb, corrected_latex=fix,
+        what=f"{left} * {right} elementwise", corrected=lambda: ca * cb, corrected_latex=pair,
     )
+    repaired = decide_matrix(_affine_fix_build(fix), n_dims=3,
+                             what=f"{pair} as the summed loss's gradient")
     return decide_readings(
         [
-            (f"matrix product with the code's arrays {left} {shapes[left]}, "
-             f"{right} {shapes[right]}", matrix_reading),
-            ("elementwise product with the code's arrays", elementwise),
-            ("scalars: one sample, one unit per layer", _scalar_affine_reading(scalar)),
+            literal(f"matrix product with the code's arrays {left} {shapes[left]}, "
+                    f"{right} {shapes[right]}", matrix_reading),
+            literal("elementwise product with the code's arrays", elementwise),
+            intended(f"a transpose added: {pair}", repaired, statement=statement),
         ],
         what=what,
     )
@@ -968,26 +1013,41 @@ SHAPES = MappingProxyType({"x": (M, D), "w1": (D, H), "z1": (M, H), "a1": (M, H)
                            "dz1": (M, H), "w2": (H, N), "dz2": (M, N)})
 
 
-def _db_equals_dz() -> Decision:
+def _db_build(summed: bool) -> Build:
+    """Dims (m, n) -> (dL/db of z = A W + b, dz as it stands or its rows summed, 1^T dz)."""
+
     def build(dims: Dims) -> tuple[sp.Matrix, sp.Matrix]:
         m, n = dims
         g = _affine(n, 1, m, "sum")
-        return g.db, g.G
+        return g.db, sp.ones(1, m) * g.G if summed else g.G
 
-    one = [s for s in matrix_shapes(2) if s[0] == 1]
+    return build
+
+
+def _db_equals_dz(statement: str) -> Decision:
+    """``db = dz * 1`` for the document's batch (m = 300 rows): refuted, the rows need a sum.
+
+    One sample (m = 1) is not the document's shape ("the shape of dz^2 is (300, 3)"); the
+    repair is the sum over the rows the document goes on to take.
+    """
     many = [s for s in matrix_shapes(2) if s[0] > 1]
-    return decide_conventions(
-        [
-            ({"samples": "one (m = 1)"},
-             lambda: decide_matrix(build, n_dims=2, shapes=one, what="db = dz")),
-            ({"samples": "a batch (m >= 2)"},
-             lambda: decide_matrix(build, n_dims=2, shapes=many, what="db = dz")),
-        ],
+    as_written = decide_matrix(_db_build(False), n_dims=2, shapes=many, what="db = dz")
+    if as_written.verdict is Verdict.REFUTED and as_written.counterexample is None:
+        correct, stated = _db_build(False)(many[0])  # decide_matrix names no point for shapes
+        as_written = replace(as_written, counterexample=Counterexample(
+            point={"(m, n)": str(many[0])}, stated=f"shape {stated.shape}",
+            correct=f"shape {correct.shape}"))
+    return decide_readings(
+        [literal("db = dz for the document's batch (m >= 2 rows)", as_written),
+         intended("the rows of dz summed, as the document goes on to do",
+                  decide_matrix(_db_build(True), n_dims=2, what="db = 1^T dz"),
+                  statement=statement)],
         what="db = dz (no sum over the samples)",
     )
 
 
-def _z_formula_readings(w: str, a: str, b: str, layer: tuple[int, int], what: str) -> Decision:
+def _z_formula_readings(w: str, a: str, b: str, layer: tuple[int, int], *, statement: str,
+                        what: str) -> Decision:
     n_in, n_out = layer
     rows_a = SHAPES["x"] if a == "x" else SHAPES[a]
     code = decide_shape(
@@ -1003,9 +1063,10 @@ def _z_formula_readings(w: str, a: str, b: str, layer: tuple[int, int], what: st
 
     cols = decide_matrix(columns, n_dims=2, what=f"{w} a + b with {w} of shape (n_out, n_in)")
     return decide_readings(
-        [(f"matrix product with the code's arrays {w} {(n_in, n_out)}, {a} {rows_a}", code),
-         (f"columns layout: one sample as a column, {w} of shape (n_out, n_in) = the code's "
-          f"{w}.T", cols)],
+        [literal(f"matrix product with the code's arrays {w} {(n_in, n_out)}, {a} {rows_a}",
+                 code),
+         intended(f"columns layout: one sample as a column, {w} of shape (n_out, n_in) = the "
+                  f"code's {w}.T", cols, statement=statement)],
         what=what,
     )
 
@@ -1038,9 +1099,17 @@ def _dz2_da1_readings() -> Decision:
     as_matrix_ = _compare(J, w2, what="w2 (h x n)", against="the Jacobian dz2/da1 (n x h)",
                           where="one sample, h = 2, n = 3",
                           corrected=w2.T, corrected_latex=r"\partial z^2/\partial a^1 = w^{2^T}")
+    # the document multiplies its derivatives left to right (dL/dz2 * dz2/da1 = "dz^2 * w^2"),
+    # so the literal reading is the (n, h) Jacobian of one sample, which is w2^T
     return decide_readings(
-        [("entrywise: dz2_ik / da1_ij = w2_jk", _local_jacobian_entries("a")),
-         ("as the Jacobian matrix of one sample (n x h)", as_matrix_)],
+        [literal("as the Jacobian matrix of one sample (n x h), in the order the document's "
+                 "chains multiply it", as_matrix_),
+         intended("w^2 transposed: the Jacobian is w2^T",
+                  _compare(J, w2.T, what="w2^T (n x h)", against="the Jacobian dz2/da1 (n x h)",
+                           where="one sample, h = 2, n = 3"),
+                  statement=r"\frac{\partial z^2}{\partial a^1} = w^{2^T}"),
+         intended("entrywise: dz2_ik / da1_ij = w2_jk", _local_jacobian_entries("a"),
+                  statement=r"\frac{\partial z^2_{ik}}{\partial a^1_{ij}} = w^2_{jk}")],
         what="dz^2/da^1 = w^2",
     )
 
@@ -1070,10 +1139,16 @@ def _da1_w2T_dz2() -> Decision:
 
     cols = decide_matrix(columns, n_dims=3,
                          what="W^T dZ in columns layout with z^2 = W a^1 + b (W of shape (n, h))")
+    code = decide_matrix(_affine_fix_build("dA"), n_dims=3,
+                         what="dz2 @ w2.T (In [15]) as the gradient w.r.t. a1")
     return decide_readings(
-        [("rows layout, the code's arrays", rows),
-         ("columns layout with the text's z^2 = w^{2^T} a^1 + b^2", own),
-         ("columns layout with z^2 = w^2 a^1 + b^2 (w^2 of shape (n, h))", cols)],
+        [literal("rows layout, the code's arrays", rows),
+         literal("columns layout with the text's z^2 = w^{2^T} a^1 + b^2", own),
+         intended("the order and transpose of In [15], dz2 @ w2.T", code,
+                  statement=r"da^1 = dz^2 w^{2^T}"),
+         intended("columns layout with z^2 = w^2 a^1 + b^2 (w^2 renamed, of shape (n, h))",
+                  cols, statement=r"da^1 = w^{2^T} dz^2 \text{ with } w^2 \text{ of shape } "
+                  r"(n, h)")],
         what="da^1 = w^{2^T} * dz^2",
     )
 
@@ -1087,7 +1162,7 @@ def _sz2_readings() -> Decision:
     g0 = grad.subs(at_zero).applyfunc(sp.simplify)
     sz0 = (s_sym * z).subs(at_zero)
     nonzero = [k for k in range(3) if g0[k] != sz0[k]]
-    literal = Decision(
+    as_product = Decision(
         Verdict.REFUTED if nonzero else Verdict.UNDECIDED,
         f"at z2 = 0, dL/dz2 = {list(g0)} while s * z2 = 0 for every s",
         counterexample=Counterexample(
@@ -1096,26 +1171,27 @@ def _sz2_readings() -> Decision:
         ) if nonzero else None,
     )
     return decide_readings(
-        [("sz^2 is a typo for dz^2", typo),
-         ("sz^2 is a scalar s times z^2", literal)],
+        [literal("sz^2 is a scalar s times z^2", as_product),
+         intended("sz^2 is a typo for dz^2", typo, statement=r"\frac{\partial L}{\partial a^2}"
+                  r" \frac{\partial a^2}{\partial z^2} = dz^2")],
         what="dL/da^2 * da^2/dz^2 = sz^2",
     )
 
 
 def _chain_dz2_readings() -> Decision:
-    s = _sample()
+    """``*`` between derivatives is the document's chain product (it writes a^{1T} * dz^2)."""
     jac = _chain([("L", "a2"), ("a2", "z2")], "z2", what="dL/da2 @ da2/dz2 (Jacobian product)")
-    diag = sp.Matrix([[s.jac[("L", "a2")][k] * s.jac[("a2", "z2")][k, k] for k in range(2)]])
-    elem = _compare(s.grad["z2"], diag,
-                    what="dL/da2 * diag(da2/dz2) (elementwise product)",
-                    corrected=s.jac[("L", "a2")] * s.jac[("a2", "z2")],
-                    corrected_latex=r"\frac{\partial L}{\partial z^2} = \frac{\partial L}"
-                    r"{\partial a^2} \frac{\partial a^2}{\partial z^2} \text{ (Jacobian)}")
     return decide_readings(
-        [("* is the product with the Jacobian of softmax", jac),
-         ("* is elementwise (softmax's Jacobian taken as diagonal)", elem)],
+        [literal("* is the product with the Jacobian of softmax", jac)],
         what="dL/dz2 = dL/da2 * da2/dz2",
     )
+
+
+def chain_dz2_elementwise() -> Decision:
+    """A misreading of 002-chain-dz2 (a mutant): softmax's Jacobian taken as diagonal."""
+    s = _sample()
+    diag = sp.Matrix([[s.jac[("L", "a2")][k] * s.jac[("a2", "z2")][k, k] for k in range(2)]])
+    return _compare(s.grad["z2"], diag, what="dL/da2 * diag(da2/dz2) (elementwise product)")
 
 
 def _mislabel_readings() -> Decision:
@@ -1133,8 +1209,9 @@ def _mislabel_readings() -> Decision:
     typo = _chain([("L", "a2"), ("a2", "z2"), ("z2", "a1")], "a1",
                   what="dL/da2 @ da2/dz2 @ dz2/da1")
     return decide_readings(
-        [("as written, with da^2/dz^1", as_written),
-         ("da^2/dz^1 is a typo for da^2/dz^2", typo)],
+        [literal("as written, with da^2/dz^1", as_written),
+         intended("da^2/dz^1 is a typo for da^2/dz^2", typo,
+                  statement=as_written.corrected or "")],
         what="da^1 = dL/da^2 * da^2/dz^1 * dz^2/da^1",
     )
 
@@ -1185,8 +1262,10 @@ def _z2_transposed_readings() -> Decision:
                         what="w2^T a1 + b2 for one sample as a column (the code's z2 row, "
                              "transposed)")
     return decide_readings(
-        [("rows layout, the code's arrays", code),
-         ("columns layout: one sample a^1 as an (h, 1) column, b^2 as (n, 1)", one)],
+        [literal("rows layout, the code's arrays", code),
+         intended("columns layout: one sample a^1 as an (h, 1) column, b^2 as (n, 1)", one,
+                  statement=r"z^2 = a^1 w^2 + b^2 \text{ (In [9]); } w^{2^T} a^1 + b^2 "
+                  r"\text{ holds for one sample as a column}")],
         what="z^2 = w^{2^T} * a^1 + b^2",
     )
 
@@ -1597,7 +1676,7 @@ def _output_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
         "dw2-dz2-a1", r"$dw^2 = \frac{\partial L}{\partial w^2} = dz^2 * a^1$",
         "dw2 = dz2 * a1",
         lambda: _product_readings("dz2", "a1", SHAPES, "dW", ("a1.T", "dz2"),
-                                  what="dw^2 = dz^2 * a^1"),
+                                  statement=r"dw^2 = a^{1^T} dz^2", what="dw^2 = dz^2 * a^1"),
     ))
     add(_claim(
         "dz2-a1-shapes",
@@ -1660,7 +1739,8 @@ def _output_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
     add(_claim(
         "z2-w2a1", r"\frac{\partial (w^2 * a^1 + b^2)}{db^2}",
         "z2 = w2 * a1 + b2 (as written inside the derivatives)",
-        lambda: _z_formula_readings("w2", "a1", "b2", (H, N), what="z^2 = w^2 * a^1 + b^2"),
+        lambda: _z_formula_readings("w2", "a1", "b2", (H, N), statement="z^2 = a^1 w^2 + b^2",
+                                    what="z^2 = w^2 * a^1 + b^2"),
         kind="shape",
     ))
     add(_claim(
@@ -1671,7 +1751,7 @@ def _output_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
     add(_claim(
         "db2-dz2", r"\frac{\partial a^2}{\partial z^2} * 1 = dz^2$",
         "db2 = dz2",
-        _db_equals_dz, kind="matrix",
+        lambda: _db_equals_dz(r"db^2 = \sum_i dz^2_{i,:} = 1^T dz^2"), kind="matrix",
     ))
     add(_shape_claim(
         "db2-shape", "the shape of $db^2$ will be same as $b^2$, i.e., `(1, 3)`",
@@ -1725,7 +1805,7 @@ def _hidden_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
         "da1-dz2-w2", r"* w^2 = dz^2 * w^2$",
         "da1 = dz2 * w2",
         lambda: _product_readings("dz2", "w2", SHAPES, "dA", ("dz2", "w2.T"),
-                                  what="da^1 = dz^2 * w^2"),
+                                  statement=r"da^1 = dz^2 w^{2^T}", what="da^1 = dz^2 * w^2"),
     ))
     add(_shape_claim(
         "da1-shape", "The shape of $da^1$ will be same as $a^1$, i.e., `(300, 4)`.",
@@ -1833,7 +1913,8 @@ def _hidden_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
     add(_claim(
         "z1-w1x", r"\frac{\partial (w^1 * x + b^1)}{\partial w^1} = x$",
         "z1 = w1 * x + b1 (as written inside the derivatives)",
-        lambda: _z_formula_readings("w1", "x", "b1", (D, H), what="z^1 = w^1 * x + b^1"),
+        lambda: _z_formula_readings("w1", "x", "b1", (D, H), statement="z^1 = x w^1 + b^1",
+                                    what="z^1 = w^1 * x + b^1"),
         kind="shape",
     ))
     add(_claim(
@@ -1845,6 +1926,7 @@ def _hidden_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
         "dw1-dz1-x", r"$\frac{\partial L}{\partial w^1} = dz^1 * x$.",
         "dL/dw1 = dz1 * x",
         lambda: _product_readings("dz1", "x", SHAPES, "dW", ("x.T", "dz1"),
+                                  statement=r"\frac{\partial L}{\partial w^1} = x^T dz^1",
                                   what="dL/dw^1 = dz^1 * x"),
     ))
     add(_claim(
@@ -1862,7 +1944,8 @@ def _hidden_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
     add(_claim(
         "db1-dz1", r"Therefore, $\frac{\partial L}{\partial b^1} = dz^1 * 1$.",
         "db1 = dz1",
-        _db_equals_dz, kind="matrix",
+        lambda: _db_equals_dz(r"\frac{\partial L}{\partial b^1} = \sum_i dz^1_{i,:} = 1^T dz^1"),
+        kind="matrix",
     ))
     add(_claim(
         "code-dw1", "dw1 = np.dot(x.T, dz1)/ m",

@@ -22,7 +22,12 @@ Every statement is a :class:`~derivations.claim.Claim` decided at run time:
   products whose order and transposes are left open, reading by reading.
 
 The gradients the text derives carry no 1/m although ``J(\theta)`` is a mean: they are the
-gradients of the summed (or per-sample) loss. Such statements are decided under each reduction.
+gradients of the per-sample loss (the document: "The loss refers to the error of a single
+observation"), and per sample they are proven. For the batch, the document's objective is its
+cost ``J(\theta)``, and it says the dZ's "have already been divided by the size of the data
+samples": batch statements are decided as written under the mean (refuted, with the 1/m as
+correction), the summed cost listed beside it. Readings are ``literal`` (the page, in the
+document's layout and names) or ``intended`` (a repair); the literal ones decide.
 """
 
 from __future__ import annotations
@@ -36,16 +41,19 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from derivations.claim import Claim, Counterexample, Decision, Verdict
+from derivations.claim import Claim, ConventionCase, Counterexample, Decision, Verdict
 from derivations.decide import (
     decide_conventions,
     decide_equal,
     decide_matrix,
     decide_readings,
     definition,
+    find_counterexample,
+    intended,
     is_zero,
+    literal,
     matrix_shapes,
-    rational_points,
+    on_model,
 )
 from derivations.iteration import (
     Run,
@@ -63,9 +71,11 @@ from derivations.symbolic import bce, matrix, relu, sigmoid, squared_error
 
 __all__ = [
     "DOCUMENT",
+    "FORWARD_EQUATIONS",
     "NETWORK_SHAPES",
     "claims",
     "decide_fast",
+    "decide_three_layers",
     "document_backward",
     "implicit_descent",
 ]
@@ -213,32 +223,14 @@ def _fast_matrix(build: Build, n_dims: int, **kw: Any) -> Decision:
 def _counterexample(correct: sp.Expr, stated: sp.Expr, *, entry: str = "",
                     domain: Mapping[sp.Symbol, tuple[Any, Any]] | None = None
                     ) -> Counterexample | None:
-    """Like :func:`~derivations.decide.find_counterexample`, without ``simplify`` at a point.
+    """:func:`~derivations.decide.find_counterexample`: exact points, no ``simplify`` there.
 
-    The difference at an exact rational point is compared exactly when it is rational, else
-    evaluated to 50 digits (``simplify`` of a number with exponentials and logarithms is slow
-    and never needed to see that it is not 0).
+    With the generic hidden activation g, each value g(a) and derivative g'(a) at the
+    point's arguments gets a value of its own (:func:`~derivations.decide.freeze_functions`),
+    so a counterexample is one for a real smooth g, and names those values. A point that does
+    not evaluate to a number raises :class:`~derivations.decide.EvaluationError`.
     """
-    correct, stated = sp.sympify(correct), sp.sympify(stated)
-    symbols = sorted((correct - stated).free_symbols | correct.free_symbols, key=str)
-    for point in rational_points(symbols, domain=domain):
-        c, s = correct.xreplace(point), stated.xreplace(point)
-        diff = c - s
-        if diff.is_Rational:
-            nonzero = diff != 0
-        else:
-            value = sp.N(diff, 50)
-            if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-                continue
-            nonzero = abs(value) > sp.Float(10) ** -40
-        if nonzero:
-            return Counterexample(point={str(k): str(v) for k, v in point.items()},
-                                  stated=_number_text(s), correct=_number_text(c), entry=entry)
-    return None
-
-
-def _number_text(value: sp.Expr) -> str:
-    return str(value) if value.is_Rational else f"{sp.sstr(value)} ~ {sp.N(value, 12)}"
+    return find_counterexample(correct, stated, entry=entry, domain=domain)
 
 
 def _decide_scalar(correct: sp.Expr, stated: sp.Expr, *, what: str,
@@ -247,6 +239,8 @@ def _decide_scalar(correct: sp.Expr, stated: sp.Expr, *, what: str,
 
     For the composed losses of the whole network a failed ``simplify`` is slow; a cheap
     ``expand``/``cancel`` proves the chain-rule identities and an exact point refutes the rest.
+    With the generic hidden activation g, a proof holds for every g (its values and
+    derivatives are independent symbols, :func:`~derivations.decide.freeze_functions`).
     """
     diff = sp.sympify(correct - stated)
     if sp.expand(diff) == 0 or sp.cancel(diff) == 0:
@@ -329,8 +323,10 @@ def _edges(names: str) -> list[tuple[str, str]]:
 def _decide_chain(task: str, path: str, target: str, *, hidden: str = "generic",
                   what: str) -> Decision:
     s = _scalar(task, hidden)
-    return decide_equal(s.grad(target), s.chain(_edges(path)),
-                        what=f"{what} (one sample, one unit per layer, {hidden} hidden activation)")
+    labels = {s.values["Y"]: (0, 1)} if task == "classification" else None  # BCE's y in (0, 1)
+    return _decide_scalar(s.grad(target), s.chain(_edges(path)), domain=labels,
+                          what=f"{what} (one sample, one unit per layer, {hidden} hidden "
+                          "activation)")
 
 
 # ----------------------------------------------------------------------------------------
@@ -476,7 +472,7 @@ def _hidden_derivative(name: str) -> Callable[[sp.Expr], sp.Expr]:
 
 def document_backward(net: Any, *, hidden: str = "relu", divide_by_m: bool = False
                       ) -> dict[str, sp.Matrix]:
-    r"""The document's backward pass, read in its columns layout, on a symbolic network.
+    r"""The document's backward steps with the columns layout's transposes, on a symbolic network.
 
     ``dZ3 = A3 - Y``; ``dW_l = dZ_l A_{l-1}^T``; ``db_l`` the sum of ``dZ_l`` over the
     samples; ``dZ_l = (W_{l+1}^T dZ_{l+1}) \odot g'(Z_l)``. The transposes and the elementwise
@@ -530,14 +526,24 @@ def _build_network(task: str, reduction: str, *, hidden: str = "relu",
 
 
 def _decide_network(task: str) -> Decision:
-    what = f"the document's backward pass ({task}: dW1, db1, dW2, db2, dW3, db3)"
+    """The document's steps with the columns layout's transposes, end to end.
+
+    ``document_backward`` runs ``dZ_l = (W_{l+1}^T dZ_{l+1}) * g'(Z_l)`` and ``dW_l = dZ_l
+    A_{l-1}^T``: the transposes and the elementwise product the document leaves out. Its
+    literal ``dZ3 . W3 . g'(Z2)`` is decided (refuted) by 003-dz2-columns / 003-dz1-columns.
+    """
+    what = (f"the document's steps with the columns layout's transposes and elementwise g' "
+            f"({task}: dW1, db1, dW2, db2, dW3, db3)")
     fix = "dZ3 = (A3 - Y)/m, then the same steps"
+    # the document's batch objective is its cost J(theta), a mean over m (and it says the
+    # dZ's "have already been divided by the size of the data samples"): as written
     return decide_conventions(
-        [(SUM, lambda: decide_fast(_build_network(task, "sum"), NETWORK_SHAPES, what=what)),
-         (MEAN, lambda: decide_fast(
+        [(MEAN, lambda: decide_fast(
              _build_network(task, "mean"), NETWORK_SHAPES, what=what,
-             corrected=_build_network(task, "mean", divide_by_m=True), corrected_latex=fix))],
-        what=f"the {task} backward pass gives every parameter's gradient",
+             corrected=_build_network(task, "mean", divide_by_m=True), corrected_latex=fix)),
+         (SUM, lambda: decide_fast(_build_network(task, "sum"), NETWORK_SHAPES, what=what))],
+        what=f"the {task} backward pass gives every parameter's gradient of J(theta)",
+        as_written=True,
     )
 
 
@@ -548,11 +554,13 @@ def _decide_hidden_replaceable() -> Decision:
         return lambda: decide_fast(_build_network("classification", "sum", hidden=hidden),
                                    shapes, what=f"the backward pass with {hidden} hidden layers")
 
-    return decide_conventions(
+    shown = decide_conventions(
         [({"activation": f"{h}, {h}, sigmoid", "reduction": "sum"}, case(h))
          for h in ("tanh", "sigmoid")],  # relu: claim 003-network-classification-columns
         what="the backward pass with g' of the chosen hidden activation",
     )
+    # "any of the other activation functions" is universal; two of them are examples
+    return on_model(shown, "tanh and sigmoid hidden layers (2 of the other activations)")
 
 
 # ----------------------------------------------------------------------------------------
@@ -621,18 +629,26 @@ def _decide_cost_is_mean() -> Decision:
                     f"{mse_d.reason}", evidence=bce_d.evidence + mse_d.evidence)
 
 
-def _decide_notation() -> Decision:
-    prediction = decide_sum_equal(
-        _bce_intended(), _mean_loss("classification"), m_symbol=_m, indices=[_i],
-        domain=_probability_domain, what="J with h(x^(i)) = sigma(x^(i)) = A3_i")
-    literal = -sp.Rational(1) / _m * sp.Sum(
-        _y[_i] * sp.log(_a[_i]) + (1 - _y[_i]) * sp.log(1 - Sigmoid(_x[_i])), (_i, 1, _m))
-    on_input = decide_sum_equal(
-        literal, _mean_loss("classification"), m_symbol=_m, indices=[_i],
-        domain=_probability_domain, what="J with sigma(x^(i)) the sigmoid of the input x^(i)")
+def _decide_notation(*, sigma_of_input: bool = False) -> Decision:
+    """The cost's ``h_sigma(x^(i))`` and ``sigma(x^(i))`` in the document's own names.
+
+    The document says what they are: "In the Binary Cross Entropy function, sigma(x) is the
+    probability that the input belongs to the positive class", the prediction A3_i. With
+    ``sigma_of_input`` the second is read as the sigmoid of the raw input x^(i) instead, which
+    the document's convention excludes (a mutant: refuted).
+    """
+    second = Sigmoid(_x[_i]) if sigma_of_input else _a[_i]
+    cost = -sp.Rational(1) / _m * sp.Sum(
+        _y[_i] * sp.log(_a[_i]) + (1 - _y[_i]) * sp.log(1 - second), (_i, 1, _m))
+    what = ("J with sigma(x^(i)) the sigmoid of the input x^(i)" if sigma_of_input
+            else "J with h(x^(i)) = sigma(x^(i)) = A3_i")
+    decision = decide_sum_equal(cost, _mean_loss("classification"), m_symbol=_m, indices=[_i],
+                                domain=_probability_domain, what=what)
+    if sigma_of_input:
+        return decision
     return decide_readings(
-        [("h_sigma(x^(i)) and sigma(x^(i)) both name the network's prediction A3_i", prediction),
-         ("sigma(x^(i)) is the sigmoid of the input x^(i), h_sigma the network", on_input)],
+        [literal("h_sigma(x^(i)) and sigma(x^(i)) both name the network's prediction A3_i, as "
+                 "the document says of sigma(x) in the BCE", decision)],
         what=r"the cost's h_\sigma(x^{(i)}) and \sigma(x^{(i)})",
     )
 
@@ -670,7 +686,13 @@ def _three_samples(task: str, reduction: str, half: bool = True
 
 
 def _decide_dloss(task: str) -> Decision:
-    """dJ/dA3_i stated per sample, under the per-sample loss, the summed and the mean cost."""
+    """dJ/dA3_i of the per-sample loss, with the summed and the mean cost tabled beside it.
+
+    The document defines its words: "The loss refers to the error of a single observation,
+    while the cost refers to the average error of the entire dataset". "The derivative of the
+    ... loss function" is therefore one sample's: that decides the verdict; the reductions are
+    listed as conventions for a reader who takes it for the cost's.
+    """
     stated = _stated_dbce if task == "classification" else (lambda a, y: a - y)
     dom = {_plain("A3", 1): (0, 1), _plain("y", 1): (0, 1)}
 
@@ -692,7 +714,10 @@ def _decide_dloss(task: str) -> Decision:
         cases += [({"reduction": "sum over samples", "half": "no"}, cost("sum", False)),
                   ({"reduction": "mean over m", "half": "no"}, cost("mean", False))]
     formula = "(A3-y)/(A3(1-A3))" if task == "classification" else "A3 - y"
-    return decide_conventions(cases, what=f"dJ/dA3 = {formula}")
+    return decide_conventions(
+        cases, as_written=True,
+        what=f"dJ/dA3 = {formula} of the loss (the document: 'the loss refers to the error of a "
+        "single observation')")
 
 
 def _sigmoid_exp() -> sp.Expr:
@@ -736,10 +761,13 @@ def _decide_bell() -> Decision:
     fitted = decide_equal(d, gauss, what=f"the Gaussian {sp.sstr(gauss)} with the peak "
                           f"({peak}) and curvature ({curvature}) of sigma' at 0",
                           domain={_z: (sp.Rational(2), sp.Rational(8))})
-    return decide_readings(
-        [("bell-shaped: positive, symmetric, one peak at 0, vanishing tails", bell),
-         ("a Gaussian curve a exp(-b z^2)", fitted)],
-        what="sigma' looks like a Gaussian curve",
+    # qualitative ("looks very similar to"): decided on two models of similarity, named
+    return decide_conventions(
+        [({"similar": "bell-shaped: positive, symmetric, one peak at 0, vanishing tails"},
+          lambda: bell),
+         ({"similar": "equal to the Gaussian a exp(-b z^2) with sigma''s peak and curvature"},
+          lambda: fitted)],
+        what="sigma' looks very similar to a Gaussian curve",
     )
 
 
@@ -774,11 +802,14 @@ def _decide_loss_lacks_w3() -> Decision:
 def _decide_wording() -> Decision:
     s = _scalar("classification", "relu")
     grad = s.grad("W3")
-    literal = _decide_scalar(grad, 1 / grad, what="dW3/dJ = 1/(dJ/dW3) (inverse function)")
+    as_written = _decide_scalar(grad, 1 / grad,
+                                what="dW3/dJ = 1/(dJ/dW3) (inverse function)")
     meant = _decide_chain("classification", "J A3 Z3 W3", "W3", what="dJ/dW3 by the chain")
     return decide_readings(
-        [("the derivative of W3 with respect to the loss, dW3/dJ", literal),
-         ("the derivative of the loss with respect to W3, dJ/dW3", meant)],
+        [literal("the derivative of W3 with respect to the loss, dW3/dJ", as_written),
+         intended("the derivative of the loss with respect to W3, dJ/dW3", meant,
+                  statement="we are trying to find the derivative of the loss function with "
+                  "respect to W3")],
         what="'the derivative of W3 with respect to the loss function'",
     )
 
@@ -789,8 +820,10 @@ def _decide_mislabel(task: str, path: str) -> Decision:
     as_labelled = _decide_scalar(s.grad("W2"), product, what="the chain as dJ/dW2")
     as_w1 = _decide_scalar(s.grad("W1"), product, what="the chain as dJ/dW1")
     return decide_readings(
-        [("the left side as labelled, dJ/dW2", as_labelled),
-         ("the left side meant as dJ/dW1 (the chain ends in dZ1/dW1)", as_w1)],
+        [literal("the left side as labelled, dJ/dW2", as_labelled),
+         intended("the left side meant as dJ/dW1 (the chain ends in dZ1/dW1)", as_w1,
+                  statement=r"\frac{\partial J}{\partial W1} = \dots \cdot "
+                  r"\frac{\partial Z1}{\partial W1}")],
         what="a chain ending in dZ1/dW1 labelled dJ/dW2",
     )
 
@@ -822,21 +855,24 @@ def _decide_dz3_per_sample(task: str) -> Decision:
                         what="d J(A3_i, y_i)/dZ3_i = A3_i - y_i (one sample)")
 
 
+def _regression_index_build(m: int, form: str) -> Build:
+    """A3_i - y_i per sample (``"indexed"``) or the row A3 minus one label (``"broadcast"``)."""
+    def build(dims: Dims) -> tuple[sp.Matrix, sp.Matrix]:
+        Z3, Y = matrix("Z3", dims[0], m), matrix("Y", dims[0], m)
+        correct = sp.Matrix([[sp.diff(_per_sample("regression", Z3[i], Y[i]), Z3[i])
+                              for i in range(m)]])
+        y_i = Y[0] * sp.ones(1, m)  # one label y_i, broadcast against all of A3
+        return correct, (Z3 - Y if form == "indexed" else Z3 - y_i)
+    return build
+
+
 def _decide_regression_index() -> Decision:
-    def mixed(m: int, form: str) -> Build:
-        def build(dims: Dims) -> tuple[sp.Matrix, sp.Matrix]:
-            Z3, Y = matrix("Z3", dims[0], m), matrix("Y", dims[0], m)
-            correct = sp.Matrix([[sp.diff(_per_sample("regression", Z3[i], Y[i]), Z3[i])
-                                  for i in range(m)]])
-            y_i = Y[0] * sp.ones(1, m)  # one label y_i, broadcast against all of A3
-            return correct, (Z3 - Y if form == "indexed" else Z3 - y_i)
-        return build
-    indexed = decide_fast(mixed(2, "indexed"), [(1,)], what="A3_i - y_i per sample (m = 2)")
-    broadcast = decide_fast(mixed(2, "broadcast"), [(1,)],
-                            what="the row A3 minus one label y_i (m = 2)")
+    """In the regression section one sample's quantities are unindexed ("J(A3, y)")."""
+    indexed = decide_fast(_regression_index_build(2, "indexed"), [(1,)],
+                          what="A3_i - y_i per sample (m = 2)")
     return decide_readings(
-        [("A3 means A3_i: A3_i - y_i for each sample", indexed),
-         ("A3 is the row of all predictions, minus the single label y_i", broadcast)],
+        [literal("A3 is the sample's prediction, as in the section's J(A3, y): A3_i - y_i",
+                 indexed)],
         what="dZ3 = A3 - y_i (one side indexed, the other not)",
     )
 
@@ -850,29 +886,32 @@ def _decide_regression_bce_named() -> Decision:
                             what="the derivative of BCE(A3, y) with the linear output")
     mse = decide_equal(s.grad("W3"), stated, what="the derivative of 1/2 (A3 - y)^2")
     return decide_readings(
-        [("as named: the Binary Cross Entropy loss with the linear output A3 = Z3", as_named),
-         ("the section's loss, the squared error (the name is a slip)", mse)],
+        [literal("as named: the Binary Cross Entropy loss with the linear output A3 = Z3",
+                 as_named),
+         intended("the section's loss, the squared error (the name is a slip)", mse,
+                  statement=r"\text{the derivative of the squared error } \frac{1}{2}(A3 - y)^2"
+                  r" \text{ with respect to } W3 \text{ is } (A3 - y) \cdot A2")],
         what="(A3 - y) A2 as the derivative of the Binary Cross Entropy loss w.r.t. W3",
     )
 
 
 def _decide_linear_output() -> Decision:
     s = _scalar("regression", "generic")
-    return decide_equal(s.local("J", "Z3"), s.local("J", "A3") * s.local("A3", "Z3"),
-                        what="dJ/dZ3 = dJ/dA3 when A3 = Z3 (dA3/dZ3 = 1)")
+    return _decide_scalar(s.local("J", "Z3"), s.local("J", "A3") * s.local("A3", "Z3"),
+                          what="dJ/dZ3 = dJ/dA3 when A3 = Z3 (dA3/dZ3 = 1)")
 
 
 def _decide_fused(task: str) -> Decision:
     s = _scalar(task, "generic")
     a3, y, a2 = s.values["A3"], s.values["Y"], s.values["A2"]
     stated = (a3 - y) / (a3 * (1 - a3)) * a3 * (1 - a3) * a2
-    return decide_equal(s.grad("W3"), stated, what="(A3-y)/(A3(1-A3)) * A3(1-A3) * A2")
+    return _decide_scalar(s.grad("W3"), stated, what="(A3-y)/(A3(1-A3)) * A3(1-A3) * A2")
 
 
 def _decide_simplified(task: str) -> Decision:
     s = _scalar(task, "generic")
     a3, y, a2 = s.values["A3"], s.values["Y"], s.values["A2"]
-    return decide_equal(s.grad("W3"), (a3 - y) * a2, what="(A3_i - y_i) A2 (one sample)")
+    return _decide_scalar(s.grad("W3"), (a3 - y) * a2, what="(A3_i - y_i) A2 (one sample)")
 
 
 def _decide_sigma_in_a3() -> Decision:
@@ -891,19 +930,36 @@ def _decide_forward_shape(layer: int) -> Decision:
                         "broadcast over the m columns")
 
 
-def _decide_three_layers() -> Decision:
-    """Count the weight layers of the forward pass the document writes (Z1, Z2, Z3)."""
-    net = network((1, 1, 1, 1), 1, layout="columns", activations=("relu", "relu", "sigmoid"))
-    weights = [name for name in net.params if name.startswith("W")]
-    relu_layers = [k + 1 for k, act in enumerate(net.activations) if act == "relu"]
-    ok = len(weights) == 3 and relu_layers == [1, 2] and net.activations[-1] == "sigmoid"
+#: the forward pass as the document writes it (lines 11-31 of the seed), verbatim
+FORWARD_EQUATIONS = (r"Z1 = W1 \cdot X + b1", "A1 = ReLU(Z1)", r"Z2 = W2 \cdot A1 + b2",
+                     "A2 = ReLU(Z2)", r"Z3 = W3 \cdot A2 + b3", r"A3 = \sigma(Z3)")
+
+
+def decide_three_layers(equations: Sequence[str] = FORWARD_EQUATIONS) -> Decision:
+    """Count the weight layers and activations of the forward pass the document writes.
+
+    Each ``Z<l> = W<l> ...`` equation is a weight layer; each ``A<l> = f(Z<l>)`` names its
+    activation. "3 layers, ReLU in the first 2, sigmoid in the output" must match them.
+    """
+    weights, acts = [], {}
+    for eq in equations:
+        lhs, _, rhs = (part.strip() for part in eq.partition("="))
+        if lhs.startswith("Z"):
+            weights += [tok for tok in rhs.replace("(", " ").split() if tok.startswith("W")]
+        elif lhs.startswith("A"):
+            acts[int(lhs[1:])] = "relu" if rhs.startswith("ReLU") else (
+                "sigmoid" if rhs.startswith(r"\sigma") else rhs)
+    relu_layers = sorted(k for k, a in acts.items() if a == "relu")
+    output = acts.get(len(weights))
+    ok = len(weights) == 3 and relu_layers == [1, 2] and output == "sigmoid"
     return Decision(
         Verdict.PROVEN if ok else Verdict.REFUTED,
-        f"the forward pass Z1 ... A3 has {len(weights)} weight layers ({', '.join(weights)}); "
-        f"ReLU in layers {relu_layers}, {net.activations[-1]} in the output layer",
+        f"the document's forward equations have {len(weights)} weight layers "
+        f"({', '.join(weights)}); ReLU in layers {relu_layers}, {output} in the output layer",
         counterexample=None if ok else Counterexample(
-            point={"layers": str(weights)}, stated="3 layers, ReLU in the first 2",
-            correct=f"{len(weights)} layers, ReLU in {relu_layers}"),
+            point={"equations": "; ".join(equations)}, stated="3 layers, ReLU in the first 2, "
+            "sigmoid in the output", correct=f"{len(weights)} layers, ReLU in {relu_layers}, "
+            f"{output} in the output"),
     )
 
 
@@ -934,32 +990,41 @@ def _decide_gprime_jacobian() -> Decision:
                          what="dA2/dZ2 = diag(g'(Z2)) (elementwise activation)")
 
 
-def _decide_slope(names: tuple[str, str]) -> Decision:
+def _decide_slope(names: tuple[str, str], *, batch: bool = False) -> Decision:
+    """dZ_i/dW = A_i entry by entry: dZ[k, i] / dW[k, j] = A[j, i] (0 across output rows).
+
+    The statement is about one sample's ``Z3_i = W3 . A2_i + b3``. With ``batch`` the one-unit
+    Jacobian of the m values of Z against the row W[0, :] is compared with the matrix A as
+    written; it is A^T (a mutant: refuted).
+    """
+    if batch:
+        return decide_fast(_build_slope(names, "batch"), matrix_shapes(3),
+                           what=f"the Jacobian of Z (one unit, m samples) w.r.t. {names[0]} "
+                           f"as {names[1]}")
     per = _fast_matrix(_build_slope(names, "per sample"), 3,
                        what=f"d{names[0].replace('W', 'Z')}_i/d{names[0]} = {names[1]}_i "
                        "(each output row)")
-    batch = decide_fast(_build_slope(names, "batch"), matrix_shapes(3),
-                        what=f"the Jacobian of Z (one unit, m samples) w.r.t. {names[0]} "
-                        f"as {names[1]}")
     return decide_readings(
-        [(f"per sample: the slope is the column {names[1]}_i (laid out as a row of "
-          f"{names[0]})", per),
-         (f"for the batch: the Jacobian equals the matrix {names[1]} as written", batch)],
+        [literal(f"per sample: the slope is the column {names[1]}_i (laid out as a row of "
+                 f"{names[0]})", per)],
         what=f"the derivative of Z with respect to {names[0]} is {names[1]}",
     )
 
 
 def _decide_dw_sample(names: tuple[str, str, str, str, str], target: str) -> Decision:
-    literal = _fast_matrix(_build_dw_sample(names, "as written"), 3,
-                           what=f"{target} = dZ . W . g'(Z) . A as left-to-right matrix products")
+    as_written = _fast_matrix(_build_dw_sample(names, "as written"), 3,
+                              what=f"{target} = dZ . W . g'(Z) . A as left-to-right matrix "
+                              "products")
     fixed = _fast_matrix(_build_dw_sample(names, "corrected"), 3,
                          what=f"{target} = ((W^T dZ) * g'(Z)) A^T")
-    scalars = decide_fast(_build_dw_sample(names, "as written"), [(1, 1, 1)],
-                          what=f"{target} with one unit per layer")
+    # one unit per layer is a special case the document's vectors and matrices exclude
+    # ("A(l) is the activation vector", "W(l) is the matrix of weights")
+    w, z, wn, g = names[1], names[2], names[3], names[4]
     return decide_readings(
-        [("matrix products left to right, columns layout", literal),
-         ("scalars: one unit per layer", scalars),
-         ("W transposed and moved left, g' elementwise, A transposed", fixed)],
+        [literal("matrix products left to right, columns layout", as_written),
+         intended("W transposed and moved left, g' elementwise, A transposed", fixed,
+                  statement=rf"\partial {w} = (({wn}^T \partial {g[1:]}) \odot g'({z})) "
+                  rf"{names[0]}_i^T")],
         what=f"{target} = dZ . W . g'(Z) . A (one sample)",
     )
 
@@ -977,35 +1042,42 @@ def _decide_dz_prev(names: tuple[str, str, str], target: str) -> Decision:
 
 
 def _decide_dw3(task: str) -> Decision:
-    literal = _fast_matrix(_build_dw3(task, "mean", "as written"), 3,
-                           what="(A3 - Y) A2 as a matrix product")
+    as_written = _fast_matrix(_build_dw3(task, "mean", "as written"), 3,
+                              what="(A3 - Y) A2 as a matrix product")
     summed = _fast_matrix(_build_dw3(task, "sum", "transposed"), 3,
                           what="(A3 - Y) A2^T, gradient of the summed cost")
     mean = _fast_matrix(_build_dw3(task, "mean", "transposed"), 3,
                         what="(A3 - Y) A2^T, gradient of the mean cost J(theta)")
     fixed = _fast_matrix(_build_dw3(task, "mean", "mean"), 3,
                          what="(A3 - Y) A2^T / m, gradient of the mean cost J(theta)")
-    return decide_readings(
-        [("A2 as written, (A3 - Y) A2, for the batch", literal),
-         ("A2 transposed, the summed cost", summed),
-         ("A2 transposed, the document's mean cost J(theta)", mean),
-         ("A2 transposed and divided by m (no longer the text's formula), the mean cost",
-          fixed)],
+    decision = decide_readings(
+        [literal("A2 as written, (A3 - Y) A2, for the batch", as_written),
+         intended("A2 transposed and divided by m: the document's mean cost J(theta)", fixed,
+                  statement=r"\partial W3 = \frac{1}{m}(A3 - Y) A2^T"),
+         intended("A2 transposed only, the document's mean cost J(theta)", mean),
+         intended("A2 transposed, the summed cost", summed,
+                  statement=r"\partial W3 = (A3 - Y) A2^T \text{ (summed cost)}")],
         what="dW3 = (A3 - Y) A2 in the columns layout",
     )
+    # the transposed form (the claim's NumPy form, _numpy_dw3) under each reduction
+    return replace(decision, conventions=(
+        ConventionCase(dict(SUM), summed.verdict is Verdict.PROVEN, summed.reason),
+        ConventionCase(dict(MEAN), mean.verdict is Verdict.PROVEN, mean.reason)))
 
 
 def _decide_dz3_columns(task: str) -> Decision:
     what = "dZ3 = A3 - Y"
-    cases = [(SUM, lambda: _fast_matrix(_build_dz3(task, "sum"), 2, what=what)),
-             (MEAN, lambda: _fast_matrix(
+    # for the batch, the document's objective is its cost J(theta), the mean over m
+    cases = [(MEAN, lambda: _fast_matrix(
                  _build_dz3(task, "mean"), 2, what=what,
                  corrected=_build_dz3(task, "mean", scale_by_m=True),
-                 corrected_latex=r"\partial Z3 = \frac{1}{m}(A3 - Y)"))]
+                 corrected_latex=r"\partial Z3 = \frac{1}{m}(A3 - Y)")),
+             (SUM, lambda: _fast_matrix(_build_dz3(task, "sum"), 2, what=what))]
     if task == "regression":
         cases.append(({"layout": "columns", "reduction": "sum", "half": "no"},
                       lambda: _fast_matrix(_build_dz3(task, "sum", half=False), 2, what=what)))
-    return decide_conventions(cases, what=f"{what} ({task})")
+    return decide_conventions(cases, what=f"{what} ({task}) for the cost J(theta)",
+                              as_written=True)
 
 
 def _label_domain(expr: sp.Expr) -> dict[sp.Symbol, tuple[sp.Rational, sp.Rational]]:
@@ -1022,9 +1094,11 @@ def _decide_already_divided() -> Decision:
                          corrected=_build_dz3(task, "mean", scale_by_m=True),
                          corrected_latex=r"\partial Z3 = \frac{1}{m}(A3 - Y), then "
                          r"\partial b = \sum_i \partial Z_i")
-        if d.verdict is not Verdict.PROVEN:
+        if d.verdict is Verdict.REFUTED:
             return replace(d, reason="the dZ's were not divided by m (dimensions are (n_3, m)): "
                            + d.reason)
+        if d.verdict is not Verdict.PROVEN:
+            return d
     return Decision(Verdict.PROVEN, "dZ3 = A3 - Y is already the mean cost's gradient")
 
 
@@ -1218,7 +1292,7 @@ def _forward_claims() -> list[Claim]:
                "let’s create a simple 3 layer Neural Network. The first 2 layers will use the "
                "ReLU activation function",
                "The network has 3 weight layers, ReLU in the first 2, sigmoid in the output",
-               _decide_three_layers, kind="verbal"),
+               decide_three_layers, kind="verbal"),
         _claim("z1-columns", r"Z1 = W1 \cdot X + b1",
                "Z1 = W1 X + b1 is defined in the columns layout and has shape (n1, m)",
                lambda: _decide_forward_shape(1), kind="shape",
@@ -1394,8 +1468,10 @@ def _decide_hypothesis() -> Decision:
     composed = decide_equal(s.values["A3"], Sigmoid(s.values["Z3"]),
                             what="the network's output as sigma(Z3(x))")
     return decide_readings(
-        [("the hypothesis is sigma itself, h(x) = sigma(x)", alone),
-         ("the hypothesis is the network ending in sigma, h(x) = sigma(Z3(x)) = A3", composed)],
+        [literal("the hypothesis is sigma itself, h(x) = sigma(x)", alone),
+         intended("the hypothesis is the network ending in sigma, h(x) = sigma(Z3(x)) = A3",
+                  composed, statement=r"\text{the hypothesis is the network, } h(x) = "
+                  r"\sigma(Z3(x)) = A3\text{: its output activation is the sigmoid}")],
         what="sigma is the hypothesis function producing the network's output",
     )
 
@@ -1464,8 +1540,10 @@ def _backward_claims() -> list[Claim]:
         _claim("network-classification-columns",
                "because this is a classification task, we will use the sigmoid activation "
                "function in the output layer",
-               "The document's backward pass gives dJ/dW1 ... dJ/db3 of the whole "
-               "ReLU-ReLU-sigmoid network with BCE", lambda: _decide_network("classification"),
+               "The document's backward steps, with the transposes and elementwise g' that the "
+               "columns layout needs (its literal form: 003-dz2-columns), give dJ/dW1 ... dJ/db3 "
+               "of the whole ReLU-ReLU-sigmoid network with BCE",
+               lambda: _decide_network("classification"),
                kind="network"),
     ]
 
@@ -1531,8 +1609,10 @@ def _regression_claims() -> list[Claim]:
         _claim("network-regression-columns",
                "However in this case, $A_3 = Z_3$ since we are using a linear activation, so the "
                "chained expression becomes",
-               "The document's backward pass gives every gradient of the ReLU-ReLU-linear "
-               "network with the 1/2 squared error", lambda: _decide_network("regression"),
+               "The document's backward steps, with the transposes and elementwise g' that the "
+               "columns layout needs (its literal form: 003-dz2-columns), give every gradient "
+               "of the ReLU-ReLU-linear network with the 1/2 squared error",
+               lambda: _decide_network("regression"),
                kind="network", conventions=reg),
     ]
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derivations import Verdict, to_numpy, verify
-from derivations.decide import decide_matrix
+from derivations.decide import decide_matrix, matrix_shapes
 from derivations.documents import doc002
 
 CLAIMS = {c.id: c for c in doc002.claims()}
@@ -68,6 +68,7 @@ def test_claims_decide_nothing_when_built():
     "002-b2-printed", "002-summary-dz2-used", "002-summary-da1-used", "002-summary-dz1-used",
     "002-da1-uses-w2", "002-intermediates-saved", "002-gradient-unchanged",
     "002-dz2-dw2-local", "002-dz2-db2-local", "002-like-softmax-classifier",
+    "002-chain-dz2", "002-update-double-m", "002-da1-not-used-elsewhere",
 ])
 def test_proven(claim_id):
     assert result(claim_id).verdict is Verdict.PROVEN, str(result(claim_id))
@@ -99,10 +100,67 @@ def test_dz_per_sample_holds_for_the_per_sample_loss_not_the_mean():
     assert list(conventions("002-dz-softmax-ce").values()) == [True, False]
 
 
+#: claims false as written (in the document's rows layout, shapes and names) whose repair is
+#: proven: the verdict is refuted and the repair is the correction (issue 19)
+REFUTED_AS_WRITTEN = [
+    "002-final-objective", "002-z2-formula", "002-dw2-dz2-a1", "002-da1-dz2-w2",
+    "002-dw1-dz1-x", "002-z2-w2a1", "002-z1-w1x", "002-db2-dz2", "002-db1-dz1",
+    "002-chain-da1-mislabel", "002-sz2-placeholder", "002-dz2-da1-local", "002-da1-w2t-dz2",
+    "002-dz1-already-calculated",
+]
+
+
+@pytest.mark.parametrize("claim_id", REFUTED_AS_WRITTEN)
+def test_false_as_written_is_refuted_with_the_proven_repair_as_correction(claim_id):
+    r = result(claim_id)
+    assert r.verdict is Verdict.REFUTED, str(r)
+    kinds = {x.kind for x in r.readings}
+    assert kinds == {"literal", "intended"}
+    assert all(x.verdict is Verdict.REFUTED for x in r.readings if x.kind == "literal")
+    assert r.corrected and r.corrected_check.verdict is Verdict.PROVEN
+    first_fix = next(x for x in r.readings if x.kind == "intended" and x.verdict is Verdict.PROVEN)
+    assert r.corrected == first_fix.statement
+    assert "as written" in r.reason and "probably meant" in r.reason
+    assert r.counterexample is not None
+
+
+def test_the_refuted_claims_are_exactly_these_each_with_a_proven_correction():
+    refuted = {cid for cid in CLAIMS if result(cid).verdict is Verdict.REFUTED}
+    assert refuted == set(REFUTED_AS_WRITTEN) | {
+        "002-code-probs-alias", "002-da1-target-shape", "002-saved-for-backprop"}
+    for cid in sorted(refuted):
+        r = result(cid)
+        assert r.counterexample is not None and r.corrected, cid
+        assert r.corrected_check.verdict is Verdict.PROVEN, cid
+
+
+def test_no_claim_of_the_document_is_left_ambiguous():
+    # every reading the audit keeps is either the text as written or a repair of it, and the
+    # text settles each statement's literal reading
+    assert not [cid for cid in CLAIMS if result(cid).verdict is Verdict.AMBIGUOUS]
+
+
 @pytest.mark.parametrize("claim_id", ["002-db2-dz2", "002-db1-dz1"])
-def test_db_equals_dz_only_for_one_sample(claim_id):
-    assert conventions(claim_id) == {"samples=one (m = 1)": True,
-                                     "samples=a batch (m >= 2)": False}
+def test_db_equals_dz_is_false_for_the_documents_batch(claim_id):
+    assert list(readings(claim_id).values()) == [Verdict.REFUTED, Verdict.PROVEN]
+    one = [s for s in matrix_shapes(2) if s[0] == 1]
+    # the literal db = dz holds for one sample only, which is not the document's (300, 3)
+    assert decide_matrix(doc002._db_build(False), n_dims=2, shapes=one).verdict is (
+        Verdict.PROVEN)
+
+
+def test_db_repair_mutants_are_refuted():
+    def halved(dims):
+        correct, stated = doc002._db_build(True)(dims)
+        return correct, stated / 2
+
+    def wrong_axis(dims):
+        m, n = dims
+        g = doc002._affine(n, 1, m, "sum")
+        return g.db, (g.G * sp.ones(n, 1)).T
+
+    for build in (halved, wrong_axis):
+        assert decide_matrix(build, n_dims=2).verdict is Verdict.REFUTED
 
 
 def test_relu_mask_takes_zero_at_the_kink():
@@ -123,9 +181,10 @@ def test_softmax_cell_overflows_without_the_max_shift():
 
 
 def test_dz1_is_da1_but_the_in_place_mask_is_harmless():
-    assert list(readings("002-dz1-already-calculated").values()) == [Verdict.REFUTED,
-                                                                     Verdict.PROVEN]
-    assert "shares memory with da1" in result("002-dz1-already-calculated").readings[0].reason
+    r = result("002-dz1-already-calculated")
+    assert [(x.kind, x.verdict) for x in r.readings] == [("literal", Verdict.REFUTED),
+                                                         ("intended", Verdict.PROVEN)]
+    assert "shares memory with da1" in r.readings[0].reason
 
 
 @pytest.mark.parametrize("claim_id", ["002-code-probs-alias"])
@@ -175,36 +234,68 @@ def test_sz2_placeholder_readings():
     }
 
 
-def test_chain_dz2_elementwise_reading_misses_softmax_coupling():
-    got = readings("002-chain-dz2")
-    assert got["* is the product with the Jacobian of softmax"] is Verdict.PROVEN
-    assert got["* is elementwise (softmax's Jacobian taken as diagonal)"] is Verdict.REFUTED
+def test_chain_dz2_is_the_jacobian_product_and_the_elementwise_mutant_misses_coupling():
+    assert readings("002-chain-dz2") == {
+        "* is the product with the Jacobian of softmax": Verdict.PROVEN}
+    assert doc002.chain_dz2_elementwise().verdict is Verdict.REFUTED
+
+
+def kinds(claim_id: str) -> list[tuple[str, Verdict]]:
+    return [(x.kind, x.verdict) for x in result(claim_id).readings]
 
 
 @pytest.mark.parametrize("claim_id", ["002-z2-formula", "002-z2-w2a1", "002-z1-w1x"])
 def test_z_formulas_are_undefined_in_rows_layout_and_right_as_columns(claim_id):
-    verdicts = list(readings(claim_id).values())
-    assert verdicts == [Verdict.REFUTED, Verdict.PROVEN]
+    assert kinds(claim_id) == [("literal", Verdict.REFUTED), ("intended", Verdict.PROVEN)]
 
 
-@pytest.mark.parametrize("claim_id", ["002-dw2-dz2-a1", "002-da1-dz2-w2", "002-dw1-dz1-x"])
-def test_scalar_products_hold_only_as_scalars(claim_id):
-    assert list(readings(claim_id).values()) == [Verdict.REFUTED, Verdict.REFUTED,
-                                                 Verdict.PROVEN]
+@pytest.mark.parametrize(("claim_id", "fix"), [("002-dw2-dz2-a1", "a1.T @ dz2"),
+                                               ("002-da1-dz2-w2", "dz2 @ w2.T"),
+                                               ("002-dw1-dz1-x", "x.T @ dz1")])
+def test_products_are_undefined_as_written_and_right_transposed(claim_id, fix):
+    assert kinds(claim_id) == [("literal", Verdict.REFUTED), ("literal", Verdict.REFUTED),
+                               ("intended", Verdict.PROVEN)]
+    assert fix in result(claim_id).readings[2].description
 
 
-def test_da1_w2t_dz2_only_holds_with_the_columns_convention_of_w():
-    assert list(readings("002-da1-w2t-dz2").values()) == [Verdict.REFUTED, Verdict.REFUTED,
-                                                          Verdict.PROVEN]
+@pytest.mark.parametrize(("which", "mutate"), [
+    ("dW", lambda g: 2 * g.A.T * g.G),
+    ("dW", lambda g: (g.G.T * g.A).T / g.A.rows),
+    ("dA", lambda g: g.G * g.W.T * -1),
+    ("dA", lambda g: g.G * g.W),
+], ids=["dW doubled", "dW with 1/m", "dA negated", "dA untransposed"])
+def test_transposed_product_mutants_are_refuted(which, mutate):
+    def build(dims):
+        m, n_in, n_out = dims
+        g = doc002._affine(n_out, n_in, m, "sum")
+        return (g.dW if which == "dW" else g.dA), mutate(g)
+
+    assert decide_matrix(doc002._affine_fix_build(which), n_dims=3).verdict is Verdict.PROVEN
+    assert decide_matrix(build, n_dims=3).verdict is Verdict.REFUTED
 
 
-def test_update_rule_divides_by_m_twice_with_the_codes_dw1():
-    assert list(readings("002-update-double-m").values()) == [Verdict.PROVEN,
-                                                              Verdict.REFUTED]
+def test_da1_w2t_dz2_only_holds_with_the_codes_order_or_w_renamed():
+    assert kinds("002-da1-w2t-dz2") == [("literal", Verdict.REFUTED), ("literal", Verdict.REFUTED),
+                                        ("intended", Verdict.PROVEN), ("intended", Verdict.PROVEN)]
+    assert result("002-da1-w2t-dz2").corrected == r"da^1 = dz^2 w^{2^T}"
 
 
-def test_dz2_da1_local_is_w2_entrywise_but_w2_transposed_as_a_jacobian():
-    assert list(readings("002-dz2-da1-local").values()) == [Verdict.PROVEN, Verdict.REFUTED]
+def test_update_rule_is_right_with_the_texts_dw_and_divides_twice_with_the_codes():
+    assert kinds("002-update-double-m") == [("literal", Verdict.PROVEN)]
+    assert doc002.decide_update_text(dw1_divided_by_m=True).verdict is Verdict.REFUTED
+
+
+def test_dz2_da1_local_is_w2_transposed_as_a_jacobian():
+    assert kinds("002-dz2-da1-local") == [("literal", Verdict.REFUTED),
+                                          ("intended", Verdict.PROVEN),
+                                          ("intended", Verdict.PROVEN)]
+    assert result("002-dz2-da1-local").corrected.endswith("w^{2^T}")
+
+
+def test_final_objective_reason_names_what_the_cells_compute():
+    r = result("002-final-objective")
+    assert "the last is probs" in r.reason
+    assert "['z1', 'z2']" in r.readings[1].reason  # the affine outputs, found by parsing
 
 
 def test_every_claim_has_a_numpy_form_only_if_matrix_like():
@@ -357,6 +448,13 @@ def test_cells_are_read_only():
         doc002.CELLS[12] = "dz2 = probs.copy()"  # type: ignore[index]
 
 
-def test_da1_is_unused_by_name_but_its_array_lives_on_as_dz1():
-    assert list(readings("002-da1-not-used-elsewhere").values()) == [Verdict.PROVEN,
-                                                                     Verdict.REFUTED]
+def test_da1_is_unused_by_name_and_its_array_living_on_as_dz1_is_noted():
+    r = result("002-da1-not-used-elsewhere")
+    assert kinds("002-da1-not-used-elsewhere") == [("literal", Verdict.PROVEN)]
+    assert "lives on as dz1" in r.reason
+
+
+def test_uses_mutant_is_refuted():
+    # the same procedure with a wrong list of uses must fail
+    d = doc002._decide_uses("da1", {"dz1", "dw1"}, cells=doc002.BACKWARD_CELLS, what="mutant")
+    assert d.verdict is Verdict.REFUTED
