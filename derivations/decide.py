@@ -57,7 +57,6 @@ that stays symbolic raises :class:`EvaluationError`.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from fractions import Fraction
@@ -726,20 +725,6 @@ def _check_readings(readings: Sequence[Reading]) -> tuple[Reading, ...]:
     return rows
 
 
-# TEMPORARY (issue 19 transition): documents 002 and 003 still pass unmarked
-# (description, Decision) pairs until their audit migrates them to literal()/intended().
-# Only calls from those two modules get the old all-ambiguous answer; any other caller's
-# unmarked reading is a TypeError. Delete this and _legacy_readings once doc002/doc003 migrate.
-_LEGACY_CALLERS = frozenset({"derivations.documents.doc002", "derivations.documents.doc003"})
-
-
-def _legacy_readings(readings: Sequence[tuple[str, Decision]], what: str) -> Decision:
-    rows = tuple(Reading(desc, d.verdict, d.reason, "literal", "", d) for desc, d in readings)
-    summary = "; ".join(f"{r.description}: {r.verdict.value}" for r in rows)
-    return Decision(Verdict.AMBIGUOUS, f"{what} admits {len(rows)} readings ({summary})",
-                    readings=rows)
-
-
 def decide_readings(readings: Sequence[Reading], *, what: str) -> Decision:
     """Decide a statement from its readings, by the policy :func:`readings_verdict`.
 
@@ -764,10 +749,6 @@ def decide_readings(readings: Sequence[Reading], *, what: str) -> Decision:
     ValueError
         If no reading is literal.
     """
-    if readings and all(isinstance(r, tuple) and not isinstance(r, Reading) for r in readings):
-        caller = sys._getframe(1).f_globals.get("__name__", "")
-        if caller in _LEGACY_CALLERS:
-            return _legacy_readings(readings, what)
     rows = _check_readings(readings)
     lits = [r for r in rows if r.kind == "literal"]
     verdict = readings_verdict([r.verdict for r in lits])

@@ -16,7 +16,6 @@ from collections.abc import Callable
 import pytest
 import sympy as sp
 
-import derivations.decide as decide_module
 from derivations import Claim, Decision, Result, Verdict, all_claims, get_claim, verify
 from derivations.decide import decide_equal, decide_matrix
 from derivations.documents import doc000, doc001, doc002, doc003
@@ -455,26 +454,20 @@ def _decide_mutant(claim: Claim, op: str | None) -> tuple[Decision, list[tuple[b
 
 
 @functools.cache
-def _original(claim_id: str) -> tuple[Result, tuple[Verdict, ...], bool]:
-    """The claim's result, the verdicts of its outermost comparisons, and whether it went
-    through the temporary shim for unmarked readings (always ambiguous, see decide.py)."""
+def _original(claim_id: str) -> tuple[Result, tuple[Verdict, ...]]:
+    """The claim's result and the verdicts of its outermost comparisons."""
     claim = get_claim(claim_id)
-    legacy = []
-    shim = decide_module._legacy_readings
-    decide_module._legacy_readings = lambda *a: (legacy.append(1), shim(*a))[1]
-    try:
-        decision, calls = _decide_mutant(claim, None)
-    finally:
-        decide_module._legacy_readings = shim
+    decision, calls = _decide_mutant(claim, None)
     result = verify(claim)
     assert decision.verdict is result.verdict  # the wrappers change nothing by themselves
-    return result, tuple(v for _, v in calls), bool(legacy)
+    return result, tuple(v for _, v in calls)
 
 
 #: formula-kind claims whose statement is a property, not a formula compared with a derived
 #: one: no mutation of a formula applies (each is decided by its own test in test_doc00N.py)
 NOT_REACHED = {
     "001-square-derivative": "differentiability at yhat = y (a limit), not a formula",
+    "002-da1-not-used-elsewhere": "which cells read a name, as 002-summary-da1-used",
     "001-mse-classes": "an index range (term count); mutated by hand above: 0..M, 1..M-1",
     "001-mse-sum-range": "an index range (term count), as 001-mse-classes",
     "001-composite-chain": "which stage depends on which (nonzero derivatives)",
@@ -514,7 +507,7 @@ def mutation_outcomes(claim: Claim) -> dict[str, str]:
     1 x 1 case it holds in is unchanged by a transpose, a shift or a 1/m with m = 1): no
     verdict can follow from it. Anything else that keeps the original verdict survived.
     """
-    original, verdicts, _ = _original(claim.id)
+    original, verdicts = _original(claim.id)
     out = {}
     for op in MUTATIONS:
         decision, calls = _decide_mutant(claim, op)
@@ -548,11 +541,7 @@ EQUIVALENT = {
 #: counterexample search substitutes a point into g'(z) and SymPy raises "cannot
 #: differentiate with respect to a number"; derivations.decide.find_counterexample samples a
 #: generic g correctly (freeze_functions). Strict: it fails loudly once doc003 switches.
-_KNOWN_BUGS = {
-    "003-da2-dz2-gprime": pytest.mark.xfail(
-        raises=ValueError, strict=True,
-        reason="doc003._counterexample substitutes numbers into Derivative(g(z), z)"),
-}
+_KNOWN_BUGS: dict[str, pytest.MarkDecorator] = {}  # claim id -> xfail mark, while a bug is open
 
 
 def _formula_param(claim: Claim):
@@ -562,19 +551,13 @@ def _formula_param(claim: Claim):
 
 @pytest.mark.parametrize("claim", [_formula_param(c) for c in FORMULA_CLAIMS])
 def test_every_mutant_of_a_formula_claim_is_killed_or_equivalent(claim):
-    original, verdicts, legacy = _original(claim.id)
+    original, verdicts = _original(claim.id)
     if original.verdict is Verdict.REFUTED:
         # a mutant of a false formula is usually false too: its literal fix must be proven
         if original.corrected_check is not None:
             assert original.corrected_check.verdict in (
                 Verdict.PROVEN, Verdict.PROVEN_UNDER_CONVENTION), str(original)
         assert original.counterexample is not None or "shape" in original.reason
-        return
-    if legacy:
-        # TEMPORARY (issue 19 transition): decided by the shim that keeps documents 002/003's
-        # unmarked readings ambiguous whatever they find; no mutant can change that verdict.
-        # Remove with the shim once their readings are marked literal/intended.
-        assert claim.id.startswith(("002-", "003-")) and original.verdict is Verdict.AMBIGUOUS
         return
     if claim.id in NOT_REACHED:
         assert not verdicts, f"{claim.id} compares a formula now: mutate it, drop it from the list"
@@ -594,12 +577,12 @@ if __name__ == "__main__":  # python tests/derivations/test_mutations.py: the ta
 
     tally: Counter[str] = Counter()
     for c in FORMULA_CLAIMS:
-        result, _, legacy = _original(c.id)
+        result, _ = _original(c.id)
         if result.verdict is Verdict.REFUTED:
             tally["claims refuted (fix checked)"] += 1
             continue
-        if legacy or c.id in NOT_REACHED:
-            tally["claims legacy shim" if legacy else "claims not reached"] += 1
+        if c.id in NOT_REACHED:
+            tally["claims not reached"] += 1
             continue
         if c.id in _KNOWN_BUGS:
             tally["known bug (xfail)"] += len(MUTATIONS)
