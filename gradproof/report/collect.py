@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy as sp
 
+from checks import METHODS
 from derivations import Claim, Result, all_claims, get_claim, verify
 from derivations.decide import decide_matrix, matrix_shapes
 from derivations.symbolic import affine_grads
@@ -318,8 +319,9 @@ def collect_step_curves(*, seed: int, quick: bool) -> tuple[StepCurve, ...]:
     return tuple(StepCurve(method=c.label, h=c.h, error=c.error) for c in curves)
 
 
-#: the methods compared on the bug catalogue, in the plot's column order
-CATALOGUE_METHODS = ("forward", "central", "richardson", "complex", "directional", "auto")
+#: the methods compared on the bug catalogue, in the plot's column order: every method of
+#: checks' table (a new one appears by itself), with "auto", which picks among them, last
+CATALOGUE_METHODS = (*(m for m in METHODS if m != "auto"), "auto")
 #: the largest parameter count checked entry by entry in the catalogue plot
 ENTRYWISE_LIMIT = 5_000
 
