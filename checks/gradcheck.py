@@ -150,9 +150,11 @@ def check_gradients(
     method : {"auto", "central", "forward", "richardson", "complex", "directional"}
         ``"auto"`` (default): every entry by central differences, refined by Richardson
         extrapolation only where they are not conclusive, for P <= 50,000 parameters; random
-        directions above. ``"forward"``: one evaluation per entry, refined where not
-        conclusive. ``"richardson"``: steps h, 2h, 4h for every entry (6 evaluations per
-        entry; 6 more for a failing entry, to confirm it at a quarter of the step).
+        directions above, and when they fail, group testing (`checks.locate_gradient_errors`)
+        to find the wrong entries in O(k log P) evaluations for k of them. ``"forward"``:
+        one evaluation per entry, refined where not conclusive. ``"richardson"``: steps h,
+        2h, 4h for every entry (6 evaluations per entry; 6 more for a failing entry, to
+        confirm it at a quarter of the step).
         ``"complex"``: the complex step ``Im f(x + ih) / h``, if ``f`` accepts complex input
         (detected; central differences otherwise, and the result says why).
         ``"directional"``: ``directions`` random directions, cost independent of P; it cannot
@@ -248,7 +250,22 @@ def check_gradients(
                     analytic=analytic, problems=problems, complex_fn=fn)
     result = run_check(probe, target, config)
     _after(fn, arg, f0, structure, arrays, originals)
-    return _with_evaluations(result, result.evaluations + 3)
+    result = _with_evaluations(result, result.evaluations + 3)
+    if method == "auto" and result.method == "directional" and result.verdict == Verdict.FAIL:
+        return _located(f, params, grad, result, rtol=rtol, atol=atol, seed=seed)
+    return result
+
+
+def _located(f: Callable[[Any], Any], params: Any, grad: Any, directional: CheckResult,
+             **kwargs: Any) -> CheckResult:
+    """Above the full-check limit, a failed directional check goes on to find the entries."""
+    from checks.locate import locate_gradient_errors  # checks.locate imports this module
+
+    located = locate_gradient_errors(f, params, grad, **kwargs)
+    note = (f"{directional.method_note}; they failed, so the wrong entries were located by "
+            f"group testing: {located.method_note}")
+    return replace(located, method_note=note,
+                   evaluations=directional.evaluations + located.evaluations)
 
 
 def _after(fn: Callable[[Any], Any], arg: Any, f0: float, structure: Structure,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from checks import Status, Verdict
+from checks import Status, Verdict, check_gradients
 from checks.locate import locate_gradient_errors
 
 RNG = np.random.default_rng(0)
@@ -115,3 +115,27 @@ def test_params_are_not_modified():
 def test_bad_knobs_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
         locate_gradient_errors(f, X, grad, **kwargs)
+
+
+def test_auto_above_the_full_check_limit_locates_a_wrong_entry():
+    # P = 60,000 > the 50,000 of a full check: auto takes random directions, and when they
+    # fail it must name the entry, as a full check would
+    x = np.random.default_rng(0).normal(size=60_000)
+
+    def grad(x):
+        out = np.cos(x)
+        out[12345] *= 1.01
+        return out
+
+    r = check_gradients(lambda x: np.sum(np.sin(x)), x, grad, seed=0)
+    assert r.verdict == Verdict.FAIL and r.method == "group testing"
+    assert "random directions" in r.method_note and "group testing" in r.method_note
+    status = r.params[0].status
+    assert np.flatnonzero(status == Status.FAIL).tolist() == [12345]
+    assert r.evaluations < 500
+
+
+def test_auto_above_the_limit_passes_a_right_gradient_without_locating():
+    x = np.random.default_rng(1).normal(size=60_000)
+    r = check_gradients(lambda x: np.sum(np.sin(x)), x, np.cos, seed=0)
+    assert r.verdict == Verdict.PASS and r.method == "directional"
