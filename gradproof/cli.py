@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     claims.add_argument("--workers", type=int, default=None, metavar="N",
                         help="processes to verify in (default: up to 2; 1 = this process)")
     claims.set_defaults(handler=_cmd_claims)
+
+    from gradproof import check_cmd
+
+    check_cmd.add_parser(sub).set_defaults(handler=check_cmd.run, validate=check_cmd.validate)
     return parser
 
 
