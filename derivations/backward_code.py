@@ -29,7 +29,13 @@ import sympy as sp
 from derivations.claim import Counterexample, Result, Verdict
 from derivations.code import run_cell
 from derivations.decide import PRECISION, rational_points
-from derivations.formula import _zero_in_atoms, check_shapes, formula_names
+from derivations.formula import (
+    _short,
+    _zero_in_atoms,
+    check_shapes,
+    counterexample,
+    formula_names,
+)
 from derivations.spec import Spec, parse_spec
 from derivations.spec_network import normal_steps, spec_network, true_gradient
 
@@ -204,7 +210,7 @@ def check_backward(spec: Spec | str, source: str, *,
             f"it binds {sorted(runs[0][2])}; map others with names={{'var': 'dW1'}}"
         )
     results = tuple(_decide(spec, var, q, runs, symbolic) for var, q in found.items())
-    return BackwardResult(str(spec), results, _aliasing(runs[0][2]))
+    return BackwardResult(str(spec), results, _aliasing(runs[0][2], _written_in_place(source)))
 
 
 def _shape_failure(spec: Spec, shape: Any, exc: Exception) -> BackwardResult:
@@ -213,21 +219,39 @@ def _shape_failure(spec: Spec, shape: Any, exc: Exception) -> BackwardResult:
     return BackwardResult(str(spec), (r,), ())
 
 
-def _aliasing(env: Mapping[str, Any]) -> tuple[str, ...]:
-    arrays = {k: v for k, v in env.items() if isinstance(v, np.ndarray) and not k.startswith("_")}
+def _written_in_place(source: str) -> frozenset[str]:
+    """Names the code writes into (``a[i] = ...``, ``a -= ...``), not those it rebinds."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AugAssign) else [])
+        for target in targets:
+            if isinstance(target, ast.Subscript) or isinstance(node, ast.AugAssign):
+                while isinstance(target, (ast.Subscript, ast.Attribute)):
+                    target = target.value
+                if isinstance(target, ast.Name):
+                    found.add(target.id)
+    return frozenset(found)
+
+
+def _aliasing(env: Mapping[str, Any], in_place: frozenset[str]) -> tuple[str, ...]:
+    """Pairs of names holding one array where the code writes into one of them."""
+    arrays = {k: v for k, v in env.items() if isinstance(v, np.ndarray)}
     seen: list[str] = []
-    names = sorted(arrays)
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            if np.shares_memory(arrays[a], arrays[b]):
-                seen.append(f"{a} and {b} hold the same array: a write into one changes the "
-                            "other (copy it, e.g. dz = probs.copy())")
+    for a in sorted(in_place & arrays.keys()):
+        others = sorted(b for b in arrays if b != a and np.shares_memory(arrays[a], arrays[b]))
+        if others:
+            seen.append(f"{a} is written in place but holds the same array as "
+                        f"{', '.join(others)}: the write changes {', '.join(others)} too "
+                        f"(copy it first, e.g. {a} = {others[0]}.copy())")
     return tuple(seen)
 
 
 def _decide(spec: Spec, var: str, quantity: str, runs: list[Any], symbolic: bool) -> Result:
     start = time.perf_counter()
-    title = f"{var} holds {quantity}"
+    title = quantity if var == quantity else f"{var} holds {quantity}"
     for dims, point, env in runs:
         got = env.get(var)
         want = true_gradient(spec, dims, quantity)
@@ -244,14 +268,20 @@ def _decide(spec: Spec, var: str, quantity: str, runs: list[Any], symbolic: bool
             diff = normal_steps(sp.sympify(got[idx])) - want[idx]
             if _equal(diff, symbolic):
                 continue
-            at = {"dimensions": str(dims), "entry": str(idx)}
+            at = {"dimensions": str(dims)}
             if point is not None:
                 at.update({str(k): str(v) for k, v in point.items()})
+                stated, correct = _num(got[idx]), _num(want[idx])
+            else:
+                cex = counterexample(want[idx], normal_steps(sp.sympify(got[idx])))
+                at.update(cex.point if cex else {})
+                stated = cex.stated if cex else _num(got[idx])
+                correct = cex.correct if cex else _num(want[idx])
             return Result(
                 Verdict.REFUTED,
                 f"{var}{list(idx)} differs from {quantity} = sympy.diff of the loss at "
                 f"dimensions {dims}",
-                counterexample=Counterexample(at, _num(got[idx]), _num(want[idx]), str(idx)),
+                counterexample=Counterexample(at, _short(stated), _short(correct), str(idx)),
                 claim_id=var, title=title, seconds=time.perf_counter() - start,
             )
     how = ("on symbolic inputs, entrywise identity" if symbolic else

@@ -262,7 +262,7 @@ def specs(draw):
     return parse_spec(" ".join(words))
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=specs(), data=st.data())
 def test_standard_formulas_are_proven_and_their_mutants_refuted(spec, data):
     L = spec.n_layers
