@@ -583,7 +583,12 @@ def _zero_with_atoms(diff: sp.Expr) -> bool:
             atoms[f] = powers.setdefault(u, sp.Dummy()) ** c
         else:
             atoms[f] = sp.Dummy()
-    return bool(sp.cancel(diff.xreplace(atoms)) == 0)
+    flat = diff.xreplace(atoms)
+    if sp.expand(flat) == 0:
+        return True
+    # a quotient of polynomials in the atoms (a softmax, a BCE derivative): cancel decides it
+    has_quotient = any(p.exp.is_negative and not p.base.is_number for p in flat.atoms(sp.Pow))
+    return has_quotient and bool(sp.cancel(flat) == 0)
 
 
 def counterexample(correct: sp.Expr, stated: sp.Expr, *, entry: str = "",
