@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -198,6 +198,8 @@ def spec_network(spec: Spec, dims: tuple[int, ...]) -> SpecNetwork:
     -------
     SpecNetwork
     """
+    if spec.summed:  # the same network; only the meaning of dZ, dA differs
+        return spec_network(replace(spec, summed=False), dims)
     *sizes, m = dims
     columns = spec.layout == "columns"
     L = spec.n_layers
@@ -244,12 +246,14 @@ def true_gradient(spec: Spec, dims: tuple[int, ...], name: str) -> np.ndarray:
     """
     net = spec_network(spec, dims)
     quantity = name[1:]
+    if spec.summed:  # dW, db as without; dZ, dA scaled by the reduction's divisor
+        plain = true_gradient(replace(spec, summed=False), dims, name)
+        return plain if quantity in net.params else plain * divisor(spec, dims[-1])
     if quantity in net.params:
         return _obj(entrywise_grad(net.loss, net.params[quantity]).applyfunc(normal_steps))
     kind, layer = quantity[0], int(quantity[1:])
     m = dims[-1]
     D = divisor(spec, m)
-    scale = D if spec.summed else 1
     columns = spec.layout == "columns"
     # the tail of the network from fresh symbols standing for Z_l or A_l
     actual = net.Z[layer - 1] if kind == "Z" else net.A[layer]
@@ -259,4 +263,4 @@ def true_gradient(spec: Spec, dims: tuple[int, ...], name: str) -> np.ndarray:
         out = _forward(spec, layer, out, net.params, m)[1][-1]
     grad = entrywise_grad(_summed_loss(spec, out, net.Y) / D, fresh)
     subs = dict(zip(fresh, actual, strict=True))
-    return _obj(grad.applyfunc(lambda g: normal_steps(scale * g.xreplace(subs))))
+    return _obj(grad.applyfunc(lambda g: normal_steps(g.xreplace(subs))))
