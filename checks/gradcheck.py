@@ -27,7 +27,7 @@ from checks._types import FloatArray, Method, Verdict
 from checks.config import CheckConfig
 from checks.engine import Target, run_check
 from checks.finite_diff import BlackBox, OutputError
-from checks.result import CheckResult
+from checks.result import CheckResult, ParamCheck
 from checks.structure import (
     GradProblem,
     Structure,
@@ -256,15 +256,35 @@ def check_gradients(
     return result
 
 
+#: diagnoses of a directional check that explain a whole parameter (every entry is off by
+#: the same rule): locating entries would only mark all of them
+_WHOLE_PARAMETER = frozenset({"factor", "sign flip", "transpose", "reshape", "zeroed"})
+
+
+def _explained(pc: ParamCheck) -> bool:
+    return pc.diagnosis is not None and pc.diagnosis.kind in _WHOLE_PARAMETER
+
+
 def _located(f: Callable[[Any], Any], params: Any, grad: Any, directional: CheckResult,
              **kwargs: Any) -> CheckResult:
-    """Above the full-check limit, a failed directional check goes on to find the entries."""
+    """Above the full-check limit, a failed directional check goes on to find the entries.
+
+    A parameter whose directional failure is already explained as a whole (a factor, a sign)
+    keeps that check; the others get the located entries.
+    """
     from checks.locate import locate_gradient_errors  # checks.locate imports this module
 
+    failing = [pc for pc in directional.params if pc.verdict == Verdict.FAIL]
+    if all(_explained(pc) for pc in failing):
+        note = (f"{directional.method_note}; they failed with an error of every entry (see "
+                "the diagnosis), so no entries were located")
+        return replace(directional, method_note=note)
     located = locate_gradient_errors(f, params, grad, **kwargs)
+    merged = tuple(d if d.verdict == Verdict.FAIL and _explained(d) else g
+                   for d, g in zip(directional.params, located.params, strict=True))
     note = (f"{directional.method_note}; they failed, so the wrong entries were located by "
             f"group testing: {located.method_note}")
-    return replace(located, method_note=note,
+    return replace(located, params=merged, method_note=note,
                    evaluations=directional.evaluations + located.evaluations)
 
 

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+from derivations.backward_code import BackwardResult, check_backward
 from derivations.claim import (
     Claim,
     ConventionCase,
@@ -24,9 +25,17 @@ from derivations.claim import (
     Verdict,
     verify,
 )
+from derivations.formula import (
+    Derivation,
+    FormulaResult,
+    check_formula,
+    check_formulas,
+    standard_formula,
+)
 from derivations.registry import all_claims, documents, get_claim, select, to_numpy, verify_all
+from derivations.spec import Spec, SpecError, parse_spec
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - grouped by owning module, as the house style asks
     # claim.py
     "Claim",
     "ConventionCase",
@@ -43,4 +52,17 @@ __all__ = [
     "to_numpy",
     "verify",
     "verify_all",
+    # spec.py
+    "Spec",
+    "SpecError",
+    "parse_spec",
+    # formula.py
+    "Derivation",
+    "FormulaResult",
+    "check_formula",
+    "check_formulas",
+    "standard_formula",
+    # backward_code.py
+    "BackwardResult",
+    "check_backward",
 ]

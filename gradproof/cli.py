@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="processes to verify in (default: up to 2; 1 = this process)")
     _add_documents(claims)
     claims.set_defaults(handler=_cmd_claims, validate=_validate_claims, subparser=claims)
+
+    from gradproof import check_cmd
+
+    check = check_cmd.add_parser(sub)
+    check.set_defaults(handler=check_cmd.run, validate=check_cmd.validate, subparser=check)
     return parser
 
 

@@ -139,3 +139,12 @@ def test_auto_above_the_limit_passes_a_right_gradient_without_locating():
     x = np.random.default_rng(1).normal(size=60_000)
     r = check_gradients(lambda x: np.sum(np.sin(x)), x, np.cos, seed=0)
     assert r.verdict == Verdict.PASS and r.method == "directional"
+
+
+def test_auto_above_the_limit_keeps_a_whole_parameter_diagnosis():
+    # every entry off by the same factor: the directional check's "factor" says it all, and
+    # group testing would only give up on too many wrong entries
+    x = np.random.default_rng(2).normal(size=60_000)
+    r = check_gradients(lambda x: np.sum(np.sin(x)), x, lambda x: 16.0 * np.cos(x), seed=0)
+    assert r.verdict == Verdict.FAIL and r.method == "directional"
+    assert r.params[0].diagnosis.kind == "factor" and "no entries were located" in r.method_note

@@ -1,0 +1,312 @@
+"""Decide a user's own NumPy forward + backward code: ``check_backward(spec, source)``.
+
+**This runs the user's code** (``exec`` of the source text, as pytest runs a test file): pass
+only code you would run yourself. It runs in a fresh namespace holding ``np`` (NumPy whose
+``exp``, ``log``, ``tanh``, ``maximum`` work on exact object arrays), ``m`` and the spec's
+inputs and parameters, under the names of :func:`~derivations.formula.formula_names`
+(``X``, ``Y``, ``W1``, ``b1``, ...; lower-case aliases too). The inputs are exact: object
+arrays of SymPy symbols, so that the code's result is an identity decided entrywise against
+``sympy.diff`` of the spec's loss; code that branches on values (``Z1 > 0`` as a mask) cannot
+run on symbols and is run instead on exact rational inputs, several points at each shape.
+
+Every gradient variable the code binds is found by name: ``dW1``, ``dw1``, ``grad_W1``,
+``W1_grad``, ``db2``, ...; ``names={"dhidden": "dA1"}`` maps any other name to its quantity.
+Aliasing writes are flagged: a name bound to an array another name also holds (``dz2 = probs``
+followed by ``dz2[...] -= 1``) changes both.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from derivations.claim import Counterexample, Result, Verdict
+from derivations.code import run_cell
+from derivations.decide import PRECISION, rational_points
+from derivations.formula import (
+    _short,
+    _zero_in_atoms,
+    check_shapes,
+    counterexample,
+    formula_names,
+)
+from derivations.spec import Spec, parse_spec
+from derivations.spec_network import normal_steps, spec_network, true_gradient
+
+__all__ = ["BackwardResult", "check_backward", "gradient_names"]
+
+_PATTERNS = (
+    re.compile(r"d(?P<q>[WwBbZzAa])(?P<l>\d+)"),
+    re.compile(r"grad_?(?P<q>[WwBbZzAa])(?P<l>\d+)"),
+    re.compile(r"(?P<q>[WwBbZzAa])(?P<l>\d+)_?grad"),
+)
+_NONZERO = sp.Float(10) ** (-(PRECISION - 10))
+
+
+def gradient_names(bound: Mapping[str, Any], spec: Spec,
+                   names: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Which bound names hold which gradient: ``{"dw1": "dW1", "grad_b2": "db2", ...}``.
+
+    Examples
+    --------
+    >>> gradient_names({"dw1": 0, "grad_b1": 0, "h": 0}, parse_spec("2-1 sigmoid bce"))
+    {'dw1': 'dW1', 'grad_b1': 'db1'}
+    """
+    found: dict[str, str] = {}
+    L = spec.n_layers
+    for name in bound:
+        for pattern in _PATTERNS:
+            hit = pattern.fullmatch(name)
+            if hit:
+                q, layer = hit.group("q"), int(hit.group("l"))
+                q = q.upper() if q.lower() in "wza" else "b"
+                if 1 <= layer <= L:
+                    found[name] = f"d{q}{layer}"
+                break
+    for name, quantity in (names or {}).items():
+        found[name] = quantity
+    return found
+
+
+@dataclass(frozen=True)
+class BackwardResult:
+    """The decision on each gradient a user's backward code binds, and its aliasing writes.
+
+    Attributes
+    ----------
+    spec : str
+    results : tuple of Result
+        One per gradient variable found (``claim_id`` is the variable, ``title`` says which
+        quantity it holds).
+    aliasing : tuple of str
+        Each name whose array another name also holds after the code ran, with the names.
+    """
+
+    spec: str
+    results: tuple[Result, ...]
+    aliasing: tuple[str, ...]
+
+    @property
+    def proven(self) -> bool:
+        """Whether every gradient found is proven and no aliasing write was seen."""
+        return bool(self.results) and not self.aliasing and all(
+            r.verdict is Verdict.PROVEN for r in self.results
+        )
+
+    def __str__(self) -> str:
+        lines = [f"code for {self.spec}: {len(self.results)} gradient(s) found"]
+        for r in self.results:
+            lines.append(f"{r.claim_id} ({r.title}): {r.verdict.value}")
+            lines.append(f"  reason: {r.reason}")
+            if r.counterexample is not None:
+                lines.append(f"  counterexample: {r.counterexample}")
+        lines.extend(f"aliasing: {a}" for a in self.aliasing)
+        return "\n".join(lines)
+
+
+class _ExactNumpy:
+    """NumPy whose elementwise functions map SymPy over object arrays."""
+
+    def __init__(self) -> None:
+        self._over = {
+            "exp": np.vectorize(sp.exp, otypes=[object]),
+            "log": np.vectorize(sp.log, otypes=[object]),
+            "tanh": np.vectorize(sp.tanh, otypes=[object]),
+            "sqrt": np.vectorize(sp.sqrt, otypes=[object]),
+            "maximum": np.vectorize(sp.Max, otypes=[object]),
+        }
+
+    def __getattr__(self, name: str) -> Any:
+        return self._over.get(name) or getattr(np, name)
+
+
+def _inputs(spec: Spec, dims: tuple[int, ...], point: Mapping[sp.Symbol, Any] | None
+            ) -> dict[str, Any]:
+    net = spec_network(spec, dims)
+    wanted = ["X", "Y", "m", *net.params]
+    canonical = {k: v for k, v in formula_names(spec).items() if v in wanted}
+    out: dict[str, Any] = {}
+    for alias, name in canonical.items():
+        value = net.values[name]
+        if point is not None and isinstance(value, np.ndarray):
+            value = np.vectorize(lambda e: sp.sympify(e).xreplace(point), otypes=[object])(value)
+        out[alias] = value if not isinstance(value, sp.Integer) else int(value)
+    return out
+
+
+def _run(source: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    return run_cell(source, {**namespace, "np": _ExactNumpy()})
+
+
+def check_backward(spec: Spec | str, source: str, *,
+                   names: Mapping[str, str] | None = None) -> BackwardResult:
+    """Run a user's forward + backward NumPy code and decide every gradient it binds.
+
+    **This executes** ``source`` (see the module docstring).
+
+    Parameters
+    ----------
+    spec : Spec or str
+        The network the code implements (its layout decides the shapes of the inputs).
+    source : str
+        Python source reading ``X``, ``Y``, ``m``, ``W1``, ``b1``, ... and binding gradient
+        variables (``dW1``, ``dw1``, ``grad_W1``, ...).
+    names : mapping of str to str, optional
+        Other variable names and the quantity each holds, e.g. ``{"dhidden": "dA1"}``.
+
+    Returns
+    -------
+    BackwardResult
+
+    Raises
+    ------
+    ValueError
+        If ``source`` is not valid Python, or binds no gradient variable.
+    Exception
+        Any exception of the user's code other than a shape error propagates unchanged.
+    """
+    spec = parse_spec(spec)
+    try:
+        compile(source, "<backward>", "exec")
+    except SyntaxError as exc:
+        raise ValueError(f"the code is not valid Python: {exc.msg} at line {exc.lineno}") from None
+    for q in (names or {}).values():
+        if not re.fullmatch(r"d(W|b|Z|A)\d+", q):
+            raise ValueError(f"names: {q!r} is not a quantity such as 'dW1', 'db2', 'dZ1'")
+    shapes = check_shapes(spec)
+    symbolic = True
+    runs: list[tuple[tuple[int, ...], dict[sp.Symbol, Any] | None, dict[str, Any]]] = []
+    for shape in shapes:
+        try:
+            env = _run(source, _inputs(spec, shape.dims, None))
+            runs.append((shape.dims, None, env))
+        except TypeError:
+            symbolic = False
+            break
+        except ValueError as exc:
+            return _shape_failure(spec, shape, exc)
+    if not symbolic:
+        runs = []
+        for shape in shapes:
+            net = spec_network(spec, shape.dims)
+            symbols = sorted(set().union(*(sp.Matrix(v).free_symbols for v in
+                                           (net.A[0], net.Y, *net.params.values()))), key=str)
+            for point in rational_points(symbols, count=2, seed=3):
+                try:
+                    env = _run(source, _inputs(spec, shape.dims, point))
+                except ValueError as exc:
+                    return _shape_failure(spec, shape, exc)
+                runs.append((shape.dims, point, env))
+    found = gradient_names(runs[0][2], spec, names)
+    if not found:
+        raise ValueError(
+            "the code binds no gradient variable (dW1, dw1, grad_W1, W1_grad, db1, ...); "
+            f"it binds {sorted(runs[0][2])}; map others with names={{'var': 'dW1'}}"
+        )
+    results = tuple(_decide(spec, var, q, runs, symbolic) for var, q in found.items())
+    return BackwardResult(str(spec), results, _aliasing(runs[0][2], _written_in_place(source)))
+
+
+def _shape_failure(spec: Spec, shape: Any, exc: Exception) -> BackwardResult:
+    r = Result(Verdict.REFUTED, f"the code fails at {shape}: NumPy reports a shape error "
+               f"({str(exc).split(chr(10))[0]})", claim_id="code", title="the whole code")
+    return BackwardResult(str(spec), (r,), ())
+
+
+def _written_in_place(source: str) -> frozenset[str]:
+    """Names the code writes into (``a[i] = ...``, ``a -= ...``), not those it rebinds."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AugAssign) else [])
+        for target in targets:
+            if isinstance(target, ast.Subscript) or isinstance(node, ast.AugAssign):
+                while isinstance(target, (ast.Subscript, ast.Attribute)):
+                    target = target.value
+                if isinstance(target, ast.Name):
+                    found.add(target.id)
+    return frozenset(found)
+
+
+def _aliasing(env: Mapping[str, Any], in_place: frozenset[str]) -> tuple[str, ...]:
+    """Pairs of names holding one array where the code writes into one of them."""
+    arrays = {k: v for k, v in env.items() if isinstance(v, np.ndarray)}
+    seen: list[str] = []
+    for a in sorted(in_place & arrays.keys()):
+        others = sorted(b for b in arrays if b != a and np.shares_memory(arrays[a], arrays[b]))
+        if others:
+            seen.append(f"{a} is written in place but holds the same array as "
+                        f"{', '.join(others)}: the write changes {', '.join(others)} too "
+                        f"(copy it first, e.g. {a} = {others[0]}.copy())")
+    return tuple(seen)
+
+
+def _decide(spec: Spec, var: str, quantity: str, runs: list[Any], symbolic: bool) -> Result:
+    start = time.perf_counter()
+    title = quantity if var == quantity else f"{var} holds {quantity}"
+    for dims, point, env in runs:
+        got = env.get(var)
+        want = true_gradient(spec, dims, quantity)
+        if point is not None:
+            want = np.vectorize(lambda e, p=point: e.xreplace(p), otypes=[object])(want)
+        if not isinstance(got, np.ndarray) or got.shape != want.shape:
+            return Result(Verdict.REFUTED,
+                          f"{var} has shape {np.shape(got)} at dimensions {dims}, but {quantity} "
+                          f"has shape {want.shape}",
+                          counterexample=Counterexample({"dimensions": str(dims)},
+                                                        str(np.shape(got)), str(want.shape)),
+                          claim_id=var, title=title, seconds=time.perf_counter() - start)
+        for idx in np.ndindex(*want.shape):
+            diff = normal_steps(sp.sympify(got[idx])) - want[idx]
+            if _equal(diff, symbolic):
+                continue
+            at = {"dimensions": str(dims)}
+            if point is not None:
+                at.update({str(k): str(v) for k, v in point.items()})
+                stated, correct = _num(got[idx]), _num(want[idx])
+            else:
+                cex = counterexample(want[idx], normal_steps(sp.sympify(got[idx])))
+                at.update(cex.point if cex else {})
+                stated = cex.stated if cex else _num(got[idx])
+                correct = cex.correct if cex else _num(want[idx])
+            return Result(
+                Verdict.REFUTED,
+                f"{var}{list(idx)} differs from {quantity} = sympy.diff of the loss at "
+                f"dimensions {dims}",
+                counterexample=Counterexample(at, _short(stated), _short(correct), str(idx)),
+                claim_id=var, title=title, seconds=time.perf_counter() - start,
+            )
+    how = ("on symbolic inputs, entrywise identity" if symbolic else
+           f"on exact rational inputs ({len(runs)} runs: 2 points at each shape, the code "
+           f"compares values so it cannot run on symbols), equal to {PRECISION} digits")
+    return Result(Verdict.PROVEN,
+                  f"{var} equals {quantity} = sympy.diff of the loss {how}, at "
+                  f"{len({d for d, _, _ in runs})} shapes", claim_id=var, title=title,
+                  seconds=time.perf_counter() - start)
+
+
+def _equal(diff: sp.Expr, symbolic: bool) -> bool:
+    if symbolic:
+        from derivations.decide import is_zero
+
+        return _zero_in_atoms(diff) or is_zero(diff)
+    value = sp.N(diff, PRECISION)
+    return bool(value.is_number and abs(value) < _NONZERO)
+
+
+def _num(value: Any) -> str:
+    expr = sp.sympify(value)
+    if expr.is_Rational:
+        return str(expr)
+    if expr.is_number:
+        return f"~{sp.N(expr, 12)}"
+    text = sp.sstr(expr)
+    return text if len(text) < 80 else text[:77] + "..."
