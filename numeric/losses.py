@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from numeric._types import LAYOUTS, REDUCTIONS, FloatArray, Layout, Reduction, class_axis
-from numeric._validate import as_float_array, check_choice, labels_to_onehot
+from numeric._validate import as_float_array, check_choice, check_distributions, labels_to_onehot
 from numeric.activations import log_softmax, sigmoid, softmax
 
 # ---------------------------------------------------------------------------------------------
@@ -255,6 +255,12 @@ def _prepare(
     n, m = (out.shape[-2], out.shape[-1]) if layout == "columns" else (out.shape[-1], out.shape[-2])
     if m == 0:
         raise ValueError(f"{name} has shape {out.shape}: the batch is empty (m = 0 samples).")
+    if labels and n < 2:
+        raise ValueError(
+            f"{name} has shape {out.shape}: n = {n} class for layout={layout!r}, but "
+            "categorical cross-entropy needs at least 2 (over one class it is always 0); "
+            "for two classes use binary_cross_entropy on one output."
+        )
     Y_arr = np.asarray(Y)
     if labels and Y_arr.ndim == 1:
         if Y_arr.shape[0] != m:
@@ -269,6 +275,8 @@ def _prepare(
                 f"Y has shape {dense.shape}, but {name} has shape {out.shape}; {what} of shape "
                 f"{out.shape[-2:]} are expected for layout={layout!r}."
             )
+        if labels:
+            check_distributions(dense, class_axis(layout))
     return out, dense, reduction_scale(out.shape, reduction, layout)  # type: ignore[arg-type]
 
 

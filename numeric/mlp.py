@@ -33,9 +33,11 @@ from numeric._validate import (
     as_float_array,
     check_all_finite,
     check_choice,
+    check_distributions,
     check_finite,
     check_nonnegative_float,
     check_positive_int,
+    check_rng,
     labels_to_onehot,
 )
 from numeric.activations import ACTIVATIONS, leaky_relu, relu, tanh
@@ -134,6 +136,13 @@ class MLP:
             raise TypeError(f"half must be a bool, got {self.half!r}.")
         if self.half and self.loss != "mse":
             raise ValueError(f"half=True applies to loss='mse' only, got loss={self.loss!r}.")
+        if sizes[-1] == 1 and (self.output == "softmax" or self.loss == "ce"):
+            raise ValueError(
+                f"sizes={sizes} has one output, but output={self.output!r} with "
+                f"loss={self.loss!r} needs at least 2 classes: a softmax over one unit is "
+                "always 1 (loss 0, gradients 0). For two classes use one output with "
+                "output='sigmoid', loss='bce', or give the last layer 2 units."
+            )
         slope = check_nonnegative_float(self.leaky_slope, "leaky_slope")
         object.__setattr__(self, "sizes", sizes)
         object.__setattr__(self, "hidden", hidden)
@@ -351,7 +360,10 @@ def check_targets(net: MLP, Y: Any, m: int, dtype: np.dtype) -> FloatArray:
             f"Y has shape {dense.shape}, but the network's output for m = {m} samples has shape "
             f"{out_shape} (layout={net.layout!r}); pass Y of that shape{labels}."
         )
-    if net.loss != "bce":
+    if net.loss == "ce":
+        check_finite(dense, "Y")
+        check_distributions(dense, class_axis(net.layout))
+    elif net.loss != "bce":
         check_finite(dense, "Y")
     elif not _in_unit_interval(dense):
         check_finite(dense, "Y")
@@ -740,7 +752,7 @@ def init_params(
         raise TypeError(f"dtype must be float32 or float64, got {dtype}.")
     if scale is not None:
         scale = check_nonnegative_float(scale, "scale")
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     params: Params = {}
     for l in range(1, net.n_layers + 1):  # noqa: E741
         n_in, n_out = net.sizes[l - 1], net.sizes[l]

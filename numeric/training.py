@@ -7,6 +7,7 @@ parameters passed in are never modified.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -14,7 +15,12 @@ from typing import Any, Literal
 import numpy as np
 
 from numeric._types import FloatArray
-from numeric._validate import check_choice, check_nonnegative_float, check_positive_int
+from numeric._validate import (
+    check_choice,
+    check_nonnegative_float,
+    check_positive_int,
+    check_rng,
+)
 from numeric.mlp import (
     MLP,
     Params,
@@ -32,6 +38,34 @@ from numeric.mlp import (
 
 Method = Literal["gd", "sgd", "minibatch"]
 METHODS = ("gd", "sgd", "minibatch")
+
+
+class TrainingDiverged(ValueError):
+    """Training stopped because the loss or a gradient stopped being finite.
+
+    A ValueError because the usual cause is an argument: a learning rate too large for the
+    problem (or no L2 on a problem that needs it).
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (1-based; 0 for the initial evaluation) in which it happened.
+    step : int
+        The update within that epoch (1-based; 0 for the evaluation before any update).
+    lr : float
+        The learning rate.
+    history : ndarray, shape (epoch,)
+        The finite part of the objective's history: ``history[e]`` after epoch e, as in
+        `TrainResult`, up to the last complete epoch.
+    params : dict
+        The last parameters whose loss and gradients were finite (new arrays).
+    """
+
+    def __init__(self, message: str, *, epoch: int, step: int, lr: float,
+                 history: FloatArray, params: Params) -> None:
+        super().__init__(message)
+        self.epoch, self.step, self.lr = epoch, step, lr
+        self.history, self.params = history, params
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,8 +146,12 @@ def train(
     Raises
     ------
     ValueError, TypeError
-        Invalid data (as in `numeric.forward`), method, lr, epochs, batch_size or l2; a
-        batch_size that conflicts with the method names both.
+        Invalid data (as in `numeric.forward`), method, lr, epochs, batch_size, l2 or rng;
+        a batch_size that conflicts with the method names both.
+    TrainingDiverged
+        The loss or a gradient became NaN or infinite (usually: ``lr`` too large). The
+        message names the epoch, the step and the rate; the exception carries the finite
+        part of the history and the last finite parameters.
 
     Notes
     -----
@@ -140,26 +178,74 @@ def train(
     epochs = check_positive_int(epochs, "epochs", allow_zero=True)
     l2 = check_nonnegative_float(l2, "l2")
     size = _batch_size(method, batch_size, m)
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
 
     current = dict(params_)  # new dict; arrays are replaced, never written into
     history = np.empty(epochs + 1, dtype=dtype)
-    if size == m:  # full batch: the step's own forward pass gives the history entry
-        loss, grads = _loss_and_grad(net, current, X_, Y_, l2)
-        history[0] = loss
+    guard = _Guard(lr, history, method)
+    # overflow and NaN are caught as a non-finite loss or gradient (TrainingDiverged), not
+    # warned about on the way there
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if size == m:  # full batch: the step's own forward pass gives the history entry
+            loss, grads = _loss_and_grad(net, current, X_, Y_, l2)
+            guard.check(loss, grads, current, 0, 0)
+            history[0] = loss
+            for epoch in range(1, epochs + 1):
+                new = _update(current, grads, lr)
+                loss, grads = _loss_and_grad(net, new, X_, Y_, l2)
+                guard.check(loss, grads, current, epoch, 1)
+                current, history[epoch] = new, loss
+            return TrainResult(current, history)
+        history[0] = guard.check(_objective(net, current, X_, Y_, l2), None, current, 0, 0)
         for epoch in range(1, epochs + 1):
-            current = _update(current, grads, lr)
-            history[epoch], grads = _loss_and_grad(net, current, X_, Y_, l2)
-        return TrainResult(current, history)
-    history[0] = _objective(net, current, X_, Y_, l2)
-    for epoch in range(1, epochs + 1):
-        order = gen.permutation(m)
-        for begin in range(0, m, size):
-            idx = order[begin : begin + size]
-            _, grads = _loss_and_grad(net, current, _take(net, X_, idx), _take(net, Y_, idx), l2)
-            current = _update(current, grads, lr)
-        history[epoch] = _objective(net, current, X_, Y_, l2)
+            order = gen.permutation(m)
+            for step, begin in enumerate(range(0, m, size), start=1):
+                idx = order[begin : begin + size]
+                loss, grads = _loss_and_grad(
+                    net, current, _take(net, X_, idx), _take(net, Y_, idx), l2
+                )
+                guard.check(loss, grads, current, epoch, step)
+                previous, current = current, _update(current, grads, lr)
+            history[epoch] = guard.check(
+                _objective(net, current, X_, Y_, l2), None, previous, epoch, step
+            )
     return TrainResult(current, history)
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """Raises `TrainingDiverged` at the first non-finite loss or gradient."""
+
+    lr: float
+    history: FloatArray
+    method: str
+
+    def check(self, loss: FloatArray, grads: Params | None, last: Params, epoch: int,
+              step: int) -> FloatArray:
+        """Return ``loss`` if it and every gradient are finite; else raise."""
+        if math.isfinite(loss) and (
+            grads is None or math.isfinite(sum(float(np.vdot(g, g)) for g in grads.values()))
+        ):
+            return loss
+        what = "loss" if not math.isfinite(loss) else "gradient"
+        where = "at the initial parameters" if epoch == 0 else f"in epoch {epoch}, step {step}"
+        raise TrainingDiverged(
+            f"training diverged {where}: the {what} is {_describe(loss, grads)} with "
+            f"lr={self.lr:g} (method={self.method!r}). Try a smaller learning rate, e.g. "
+            f"lr={self.lr / 10:g}; the history so far is on this exception's .history.",
+            epoch=epoch, step=step, lr=self.lr,
+            history=self.history[:epoch].copy(), params=dict(last),
+        )
+
+
+def _describe(loss: FloatArray, grads: Params | None) -> str:
+    """'nan', 'inf', or which gradient holds the first non-finite entry."""
+    if not math.isfinite(loss) or grads is None:
+        return str(float(loss))
+    for key, g in grads.items():
+        if not np.isfinite(g).all():
+            return f"non-finite in d{key}"
+    return "non-finite (its sum of squares overflows)"
 
 
 def _batch_size(method: str, batch_size: Any, m: int) -> int:
