@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from numeric import engine
 from numeric._types import FloatArray
 from numeric._validate import (
     check_choice,
@@ -24,10 +25,7 @@ from numeric._validate import (
 from numeric.mlp import (
     MLP,
     Params,
-    _forward,
-    _l2_penalty,
-    _loss,
-    _loss_and_grad,
+    add_l2,
     check_input,
     check_net,
     check_params,
@@ -35,6 +33,7 @@ from numeric.mlp import (
     n_samples,
     params_dtype,
 )
+from numeric.objective import Objective
 
 Method = Literal["gd", "sgd", "minibatch"]
 METHODS = ("gd", "sgd", "minibatch")
@@ -185,31 +184,47 @@ def train(
     guard = _Guard(lr, history, method)
     # overflow and NaN are caught as a non-finite loss or gradient (TrainingDiverged), not
     # warned about on the way there
+    objective = Objective(net, X_, Y_, l2=l2)  # the full data, validated once
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if size == m:  # full batch: the step's own forward pass gives the history entry
-            loss, grads = _loss_and_grad(net, current, X_, Y_, l2)
+            loss, grads = objective(current)
             guard.check(loss, grads, current, 0, 0)
             history[0] = loss
             for epoch in range(1, epochs + 1):
                 new = _update(current, grads, lr)
-                loss, grads = _loss_and_grad(net, new, X_, Y_, l2)
+                loss, grads = _step(objective, new)
                 guard.check(loss, grads, current, epoch, 1)
                 current, history[epoch] = new, loss
             return TrainResult(current, history)
-        history[0] = guard.check(_objective(net, current, X_, Y_, l2), None, current, 0, 0)
+        history[0] = guard.check(objective.loss(current), None, current, 0, 0)
         for epoch in range(1, epochs + 1):
             order = gen.permutation(m)
             for step, begin in enumerate(range(0, m, size), start=1):
                 idx = order[begin : begin + size]
-                loss, grads = _loss_and_grad(
-                    net, current, _take(net, X_, idx), _take(net, Y_, idx), l2
+                loss, grads = engine.loss_and_grad(
+                    net, current, _take(net, X_, idx), _take(net, Y_, idx)
                 )
+                loss, grads = add_l2(loss, grads, current, l2)
                 guard.check(loss, grads, current, epoch, step)
                 previous, current = current, _update(current, grads, lr)
-            history[epoch] = guard.check(
-                _objective(net, current, X_, Y_, l2), None, previous, epoch, step
-            )
+            history[epoch] = guard.check(_loss(objective, current), None, previous, epoch, step)
     return TrainResult(current, history)
+
+
+def _step(objective: Objective, params: Params) -> tuple[FloatArray, Params]:
+    """``objective(params)``, or a NaN loss if the parameters are no longer finite."""
+    try:
+        return objective(params)
+    except ValueError:  # params hold inf or NaN: the guard reports the divergence
+        return np.asarray(np.nan, dtype=next(iter(params.values())).dtype)[()], params
+
+
+def _loss(objective: Objective, params: Params) -> FloatArray:
+    """``objective.loss(params)``, or a NaN loss if the parameters are no longer finite."""
+    try:
+        return objective.loss(params)
+    except ValueError:
+        return np.asarray(np.nan, dtype=next(iter(params.values())).dtype)[()]
 
 
 @dataclass(frozen=True)
@@ -280,11 +295,3 @@ def _take(net: MLP, A: FloatArray, idx: np.ndarray) -> FloatArray:
 def _update(params: Params, grads: Params, lr: float) -> Params:
     """One gradient step, theta - lr * grad, into new arrays."""
     return {key: params[key] - lr * grads[key] for key in params}
-
-
-def _objective(net: MLP, params: Params, X: FloatArray, Y: FloatArray, l2: float) -> FloatArray:
-    """Loss on (X, Y) plus the L2 term."""
-    with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-        As, Zs = _forward(net, params, X, overwrite=True, loss_only=True)
-        loss = _loss(net, Zs[-1], As[-1], Y)
-    return loss + loss.dtype.type(_l2_penalty(params, l2)) if l2 else loss
