@@ -205,6 +205,9 @@ class Activation:
         Variance gain of the default initialisation, std = sqrt(gain / n_in) (He for ReLUs).
     keeps : bool
         Whether ``forward_`` needs an ``aux`` array (of Z's shape) that ``backward_`` reads.
+    negated : bool
+        Whether ``forward_negated_`` is cheaper than negating first (the stacked losses then
+        produce -Z in their GEMM).
     min_units : int
         Fewest units a layer of it needs (a softmax over one unit is constant).
 
@@ -239,7 +242,7 @@ class Activation:
 
     def backward(self, dA: FloatArray, Z: FloatArray, A: FloatArray, *, axis: int = -1,
                  slope: float = 0.01) -> FloatArray:
-        """DZ = f'(Z) * dA (the Jacobian-vector product for softmax), a new array."""
+        """Return dZ = f'(Z) * dA (the Jacobian-vector product for softmax), a new array."""
         raise NotImplementedError
 
     def forward_(self, Z: FloatArray, aux: FloatArray | None, axis: int = -1,
@@ -249,7 +252,7 @@ class Activation:
 
     def backward_(self, dA: FloatArray, A: FloatArray, aux: FloatArray | None,
                   axis: int = -1, slope: float = 0.01) -> FloatArray:
-        """DZ written into dA, from A = f(Z) (and ``aux``); A may be overwritten."""
+        """Return dZ written into dA, from A = f(Z) (and ``aux``); A may be overwritten."""
         raise NotImplementedError
 
     def forward_negated_(self, E: FloatArray, *, axis: int = -1,

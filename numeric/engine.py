@@ -180,6 +180,13 @@ class Workspace:
         else:
             self.A[0] = X if self.rows_net else X.T
 
+    def release(self) -> None:
+        """Drop the rows layout's views of the caller's arrays (kept: only the own input)."""
+        if not self.augmented:
+            self.W[:] = self.b[:] = [None] * len(self.W)
+            if self._X is None:
+                self.A[0] = None
+
     def finite(self) -> bool:
         """False unless one test shows the loaded parameters and input finite.
 
@@ -300,7 +307,10 @@ def loss_and_grad(
     ws = thread_workspace(net, X.shape[-1 if net.layout == "columns" else -2], X.dtype)
     ws.load_params(params)
     ws.load_input(X)
-    return run(ws, ws.targets(Y))
+    try:
+        return run(ws, ws.targets(Y))
+    finally:
+        ws.release()
 
 
 # ---------------------------------------------------------------------------------------------

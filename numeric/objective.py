@@ -82,17 +82,21 @@ def loss_and_grad(
         params = check_params(net, params, finite=False)
         dtype = params_dtype(params)
     X_ = check_input(net, X, dtype, finite=False)
-    Y_ = check_targets(net, Y, n_samples(net, X_), dtype)
-    ws = engine.thread_workspace(net, n_samples(net, X_), dtype)
-    if not ws.load_checked(params):
-        params = check_params(net, params, finite=False)
-        ws.load_params(params)
-    ws.load_input(X_)
-    if not ws.finite():
-        check_all_finite(params, "params")  # these name the entry; pass on a mere overflow
-        check_finite(X_, "X")
-    with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-        loss, grads = engine.run(ws, ws.targets(Y_))
+    m = n_samples(net, X_)
+    Y_ = check_targets(net, Y, m, dtype)
+    ws = engine.thread_workspace(net, m, dtype)
+    try:
+        if not ws.load_checked(params):
+            params = check_params(net, params, finite=False)
+            ws.load_params(params)
+        ws.load_input(X_)
+        if not ws.finite():
+            check_all_finite(params, "params")  # these name the entry; pass on a mere overflow
+            check_finite(X_, "X")
+        with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
+            loss, grads = engine.run(ws, ws.targets(Y_))
+    finally:
+        ws.release()  # the workspace keeps no reference to the caller's arrays
     return add_l2(loss, grads, params, l2)
 
 

@@ -86,3 +86,16 @@ def test_the_stacked_loss_equals_one_loss_per_parameter_set():
     losses = engine.loss(net, stacked, X, Y)
     expected = [forward(net, s, X, Y)[0] for s in sets]
     np.testing.assert_allclose(losses, expected, rtol=RTOL)
+
+
+@pytest.mark.parametrize("m", [10, 2000])
+def test_the_kept_workspace_holds_no_reference_to_the_callers_arrays(m):
+    import gc
+    import weakref
+
+    net, params, X, y = _case("columns", m)
+    refs = [weakref.ref(X), *(weakref.ref(v) for v in params.values())]
+    loss_and_grad(net, params, X, y)
+    del X, params
+    gc.collect()
+    assert all(r() is None for r in refs)
