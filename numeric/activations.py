@@ -333,8 +333,7 @@ class ReLU(Activation):
         return relu(Z, out=Z)
 
     def backward_(self, dA, A, aux, axis=-1, slope=0.01):  # noqa: D102
-        # seed 002: da1[z1 <= 0] = 0; A > 0 exactly where Z > 0, and sign(A) is then 1 else 0
-        dA *= np.sign(A, out=A)
+        dA *= A > 0  # seed 002: da1[z1 <= 0] = 0; A > 0 exactly where Z > 0
         return dA
 
 

@@ -177,6 +177,10 @@ def test_activations_do_not_modify_their_input():
         np.testing.assert_array_equal(Z, before)
 
 
+def test_every_elementwise_activation_has_its_autograd_reference():
+    assert set(REFERENCE) == {n for n, a in ACTIVATIONS.items() if a.elementwise}
+
+
 def test_registry_names_and_elementwise_flags():
     assert set(ACTIVATIONS) == {"sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"}
     assert [n for n, a in ACTIVATIONS.items() if not a.elementwise] == ["softmax"]
