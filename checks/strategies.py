@@ -52,7 +52,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from numeric import MLP, forward
+from numeric import ACTIVATIONS, LOSSES, MLP, forward
 
 __all__ = [
     "HIDDEN_ACTIVATIONS",
@@ -69,17 +69,20 @@ __all__ = [
     "problems",
 ]
 
-#: activations for hidden layers; softmax is an output activation only
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+# Names come from numeric's registries: a new activation or loss is drawn without a change here.
+#: activations for hidden layers (softmax is an output activation only)
+HIDDEN_ACTIVATIONS = tuple(name for name, act in ACTIVATIONS.items() if act.hidden)
 #: activations with a kink (a point where they are not differentiable) at Z = 0
-KINKED_ACTIVATIONS = ("relu", "leaky_relu")
+KINKED_ACTIVATIONS = tuple(name for name, act in ACTIVATIONS.items() if act.kinked)
 #: activations differentiable everywhere
 SMOOTH_ACTIVATIONS = tuple(a for a in HIDDEN_ACTIVATIONS if a not in KINKED_ACTIVATIONS)
 
-_LOSSES = ("bce", "ce", "mse")
+_LOSSES = tuple(LOSSES)
 _LAYOUTS = ("columns", "rows")
 _REDUCTIONS = ("mean", "mean_all", "sum")
-_MSE_OUTPUTS = ("identity", "sigmoid", "tanh")
+# Outputs of a loss without a fused activation (MSE): the smooth elementwise ones.
+_FREE_OUTPUTS = tuple(name for name, act in ACTIVATIONS.items()
+                      if act.elementwise and not act.kinked)
 _FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 # Distance from a kink kept by `batches` by default, per dtype: several times the largest change
 # of a pre-activation that a finite-difference step of that dtype causes (steps are about
@@ -235,11 +238,15 @@ def activations(*, smooth: bool = False) -> st.SearchStrategy[str]:
     return st.sampled_from(SMOOTH_ACTIVATIONS if smooth else HIDDEN_ACTIVATIONS)
 
 
+# Output activation -> the losses drawn with it: each loss with its fused output, a loss
+# without one (MSE) with every smooth elementwise output.
 _OUTPUT_LOSSES = {
-    "sigmoid": ("bce", "mse"),
-    "softmax": ("ce",),
-    "identity": ("mse",),
-    "tanh": ("mse",),
+    output: tuple(name for name, loss in LOSSES.items()
+                  if output == loss.fused_activation
+                  or (loss.fused_activation is None and output in _FREE_OUTPUTS))
+    for output in ACTIVATIONS
+    if any(output == loss.fused_activation for loss in LOSSES.values())
+    or output in _FREE_OUTPUTS
 }
 
 
@@ -252,21 +259,23 @@ def _mlps(
     losses = [
         name for name in _LOSSES
         if (options["output"] is None or name in _OUTPUT_LOSSES[options["output"]])
-        and (not options["half"] or name == "mse")
+        and (not options["half"] or LOSSES[name].half)
     ]
     loss_ = draw(_one_or_drawn(options["loss"], st.sampled_from(losses)))
     sizes_ = draw(sizes)
-    if loss_ == "ce" and sizes_[-1] < 2:
-        sizes_ = (*sizes_[:-1], 2)  # one-class softmax is constant: its gradient is always 0
+    fewest = LOSSES[loss_].min_outputs  # one-class softmax is constant: its gradient is 0
+    if sizes_[-1] < fewest:
+        sizes_ = (*sizes_[:-1], fewest)
     n_hidden = len(sizes_) - 2
     if options["hidden"] is None:
         hidden_ = tuple(draw(activations(smooth=options["smooth"])) for _ in range(n_hidden))
     else:
         hidden_ = (options["hidden"],) * n_hidden
-    output = options["output"] or {"bce": "sigmoid", "ce": "softmax"}.get(loss_)
+    output = options["output"] or LOSSES[loss_].fused_activation
     half = options["half"]
-    if loss_ == "mse":
-        output = output or draw(st.sampled_from(_MSE_OUTPUTS))
+    if LOSSES[loss_].fused_activation is None:
+        output = output or draw(st.sampled_from(_FREE_OUTPUTS))
+    if LOSSES[loss_].half:
         half = draw(st.booleans()) if half is None else half
     return MLP(
         sizes_,
@@ -347,7 +356,9 @@ def mlps(
         _check_choice(reduction, _REDUCTIONS, "reduction")
     if half is not None and not isinstance(half, bool):
         raise TypeError(f"half must be a bool or None, got {type(half).__name__} {half!r}.")
-    if half and (loss not in (None, "mse") or (output is not None and output == "softmax")):
+    halves = tuple(name for name, loss_ in LOSSES.items() if loss_.half)
+    if half and (loss not in (None, *halves) or (
+            output is not None and not set(_OUTPUT_LOSSES[output]) & set(halves))):
         raise ValueError(
             f"half=True is the 1/2 of MSE, but loss={loss!r}, output={output!r}; pass "
             "loss='mse' (or leave it None) with half=True."
@@ -469,9 +480,10 @@ def _targets(
     """Y for ``m`` samples, shaped like the output: 0/1 (bce), one-hot (ce), [-1, 1] (mse)."""
     n_out = net.sizes[-1]
     shape = (n_out, m) if net.layout == "columns" else (m, n_out)
-    if net.loss == "bce":
+    kind = LOSSES[net.loss].targets
+    if kind == "binary":
         return _tame_arrays(dtype, shape, st.sampled_from((0.0, 1.0)))
-    if net.loss == "ce":
+    if kind == "distribution":
         eye = np.eye(n_out, dtype=dtype)
         labels = st.lists(st.integers(0, n_out - 1), min_size=m, max_size=m)
         return labels.map(

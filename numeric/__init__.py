@@ -48,7 +48,7 @@ from numeric.losses import (
 )
 from numeric.mlp import MLP, Cache, backward, forward, init_params, predict
 from numeric.objective import Objective, loss_and_grad
-from numeric.training import TrainResult, train
+from numeric.training import TrainingDiverged, TrainResult, train
 
 __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), not sorted
     # _types.py
@@ -98,6 +98,7 @@ __all__ = [  # noqa: RUF022 -- grouped by owning module (STYLE.md section 4), no
     "unflatten_params",
     # training.py
     "TrainResult",
+    "TrainingDiverged",
     "train",
     # data.py
     "regression",

@@ -29,7 +29,3 @@ def class_axis(layout: Layout) -> int:
     """Axis of the units (outputs, classes) of an activation, counted from the end."""
     return -2 if layout == "columns" else -1
 
-
-def sample_axis(layout: Layout) -> int:
-    """Axis of the samples of an activation, counted from the end (leading K axes allowed)."""
-    return -1 if layout == "columns" else -2

@@ -71,14 +71,6 @@ def _raise_non_finite(x: FloatArray, name: str) -> None:
     )
 
 
-def check_shape(x: FloatArray, expected: tuple[int, ...], name: str, hint: str = "") -> None:
-    """Raise ValueError if ``x.shape != expected``."""
-    if x.shape != expected:
-        raise ValueError(
-            f"{name} has shape {x.shape}, but {expected} is expected{hint}."
-        )
-
-
 def check_positive_int(value: Any, name: str, *, allow_zero: bool = False) -> int:
     """Return ``value`` as an int if it is a positive (or non-negative) integer."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
@@ -100,6 +92,56 @@ def check_nonnegative_float(value: Any, name: str, *, positive: bool = False) ->
         bound = "> 0" if positive else ">= 0"
         raise ValueError(f"{name} must be finite and {bound}, got {value}.")
     return value
+
+
+def check_rng(rng: Any, name: str = "rng") -> np.random.Generator:
+    """``np.random.default_rng(rng)`` for None, a non-negative int seed or a Generator.
+
+    Anything else (a float, a string, the legacy ``np.random.RandomState``) is a TypeError
+    naming ``name``, raised here rather than from inside NumPy.
+    """
+    if rng is None or isinstance(rng, np.random.Generator | np.random.SeedSequence
+                                 | np.random.BitGenerator):
+        return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+        raise TypeError(
+            f"{name} must be None, an int seed or a numpy.random.Generator, got "
+            f"{type(rng).__name__} {rng!r:.60}; pass e.g. {name}=0 or "
+            f"{name}=np.random.default_rng(0)."
+        )
+    if rng < 0:
+        raise ValueError(f"{name}={rng} is a negative seed; seeds must be integers >= 0.")
+    return np.random.default_rng(int(rng))
+
+
+def check_distributions(Y: FloatArray, axis: int, name: str = "Y") -> None:
+    """Raise ValueError unless every target distribution of Y (along ``axis``) is one.
+
+    Cross-entropy targets are probabilities: entries >= 0 summing to 1 over the classes
+    (within a few ulps per class). Negative or unnormalised targets make the loss unbounded
+    below or its gradient biased, silently. A sample whose targets are all exactly 0 is
+    accepted: it has weight 0 (no loss, no gradient), a way to mask samples out.
+    """
+    if Y.size == 0:
+        return
+    low = np.minimum.reduce(Y, axis=None)
+    if low < 0:
+        index = tuple(int(i) for i in np.argwhere(Y < 0)[0])
+        raise ValueError(
+            f"{name} has a negative target {Y[index]} at index {index}; cross-entropy "
+            "targets must be probabilities (>= 0, summing to 1 over the classes), or "
+            "integer labels."
+        )
+    sums = np.add.reduce(Y, axis=axis)
+    tol = 8 * Y.shape[axis] * np.finfo(Y.dtype).eps
+    bad = (np.abs(sums - 1) > tol) & (sums != 0)
+    if bad.any():
+        sample = int(np.argwhere(bad)[0][-1])
+        raise ValueError(
+            f"{name}'s targets for sample {sample} sum to {sums.ravel()[np.argmax(bad.ravel())]}"
+            " over the classes, but cross-entropy targets must sum to 1 (one-hot rows or "
+            "columns, or soft labels); normalise them, or pass integer labels."
+        )
 
 
 def labels_to_onehot(y: Any, n_classes: int, dtype: np.dtype, name: str) -> FloatArray:

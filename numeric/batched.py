@@ -14,18 +14,19 @@ from typing import Any
 
 import numpy as np
 
+from numeric import engine
 from numeric._types import FloatArray
 from numeric._validate import as_float_array, check_finite
 from numeric.mlp import (
     MLP,
     Params,
+    _backward,
     _forward,
-    _loss,
-    _loss_and_grad,
     check_input,
     check_net,
     check_targets,
     n_samples,
+    plan_of,
 )
 
 
@@ -149,10 +150,9 @@ def batched_loss(net: MLP, thetas: Any, X: Any, Y: Any) -> FloatArray:
     thetas = _check_thetas(check_net(net), thetas)
     X_ = check_input(net, X, thetas.dtype)
     Y_ = check_targets(net, Y, n_samples(net, X_), thetas.dtype)
-    stacked = _split(thetas, net._shapes)
+    stacked = _split(thetas, plan_of(net).shapes)
     with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-        As, Zs = _forward(net, stacked, X_, overwrite=True, loss_only=True)
-        return _loss(net, Zs[-1], As[-1], Y_)
+        return engine.loss(net, stacked, X_, Y_)
 
 
 def batched_loss_and_grad(
@@ -174,8 +174,10 @@ def batched_loss_and_grad(
     thetas = _check_thetas(check_net(net), thetas)
     X_ = check_input(net, X, thetas.dtype)
     Y_ = check_targets(net, Y, n_samples(net, X_), thetas.dtype)
-    stacked = _split(thetas, net._shapes)
-    losses, grads = _loss_and_grad(net, stacked, X_, Y_, 0.0)
+    stacked = _split(thetas, plan_of(net).shapes)
+    with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
+        losses = engine.loss(net, stacked, X_, Y_)
+        grads = _backward(net, stacked, *_forward(net, stacked, X_), Y_)
     K = thetas.shape[0]
     return losses, np.concatenate([g.reshape(K, -1) for g in grads.values()], axis=1)
 
@@ -248,5 +250,4 @@ def batched_loss_from(
         raise ValueError(f"A_prev has a leading axis of {A.shape[0]}, but stacked has K = {K}.")
     Y_ = check_targets(net, Y, n_samples(net, A), dtype)
     with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-        As, Zs = _forward(net, arrays, A, start=start, overwrite=True, loss_only=True)
-        return _loss(net, Zs[-1], As[-1], Y_)
+        return engine.loss(net, arrays, A, Y_, start=start)

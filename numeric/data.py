@@ -17,6 +17,7 @@ from numeric._validate import (
     check_choice,
     check_nonnegative_float,
     check_positive_int,
+    check_rng,
 )
 
 
@@ -77,7 +78,7 @@ def spiral(
     k = check_positive_int(n_classes, "n_classes")
     noise = check_nonnegative_float(noise, "noise")
     check_choice(layout, LAYOUTS, "layout")
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     X = np.empty((n * k, 2))
     for j in range(k):
         r = np.linspace(0.0, 1.0, n)
@@ -128,7 +129,7 @@ def two_class(
     d = check_positive_int(n_features, "n_features")
     separation = check_nonnegative_float(separation, "separation")
     check_choice(layout, LAYOUTS, "layout")
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     y = (np.arange(m) % 2).astype(np.float64)
     mu = separation / 2 / np.sqrt(d)
     X = gen.standard_normal((m, d)) + np.where(y[:, None] == 1, mu, -mu)
@@ -175,7 +176,7 @@ def regression(
     k = check_positive_int(n_outputs, "n_outputs")
     noise = check_nonnegative_float(noise, "noise")
     check_choice(layout, LAYOUTS, "layout")
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
     U = gen.standard_normal((d, k)) / np.sqrt(d)
     V = gen.standard_normal((d, k)) / np.sqrt(d)
     X = gen.uniform(-1.0, 1.0, (m, d))

@@ -11,19 +11,30 @@ per-entry losses is divided by:
 
 Each ``*_backward`` returns the gradient of the reduced loss with respect to its first argument
 (probabilities, or logits when ``from_logits=True``), the reduction factor included.
+
+Each loss is also a `Loss` object in `LOSSES`, which owns every form of it that a pass uses:
+the value and gradient without validation, the fused value-and-gradient from the logits of
+its output activation (where one cancels against it), the stacked-K form of the value, the
+check of its targets, and what the strategies need to know to draw it. Adding a loss is one
+class here and its test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from numeric._types import LAYOUTS, REDUCTIONS, FloatArray, Layout, Reduction, class_axis
-from numeric._validate import as_float_array, check_choice, labels_to_onehot
+from numeric._validate import (
+    as_float_array,
+    check_choice,
+    check_distributions,
+    check_finite,
+    labels_to_onehot,
+)
 from numeric.activations import log_softmax, sigmoid, softmax
 
 # ---------------------------------------------------------------------------------------------
@@ -45,8 +56,8 @@ def reduction_scale(shape: tuple[int, ...], reduction: Reduction, layout: Layout
     return 1.0
 
 
-# 0-d constants per dtype: a ufunc takes one ~0.2 us faster than a Python float (no
-# conversion), a fifth of a small array's whole operation; the values are the same.
+# 0-d constants per dtype: a ufunc takes one faster than a Python float (no conversion),
+# which matters on small arrays; the values are the same.
 _ZERO = {np.dtype(t): np.zeros((), dtype=t) for t in (np.float32, np.float64)}
 _ONE = {np.dtype(t): np.ones((), dtype=t) for t in (np.float32, np.float64)}
 _MINUS_TWO = {np.dtype(t): np.full((), -2.0, dtype=t) for t in (np.float32, np.float64)}
@@ -81,167 +92,13 @@ def _xdivy(x: FloatArray, y: FloatArray) -> FloatArray:
     return _on_nonzero(np.divide, x, y)
 
 
-def _bce_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):
-    if from_logits:
-        if out.ndim == 2:  # one loss: the direct form makes fewer calls
-            return _bce_logits_total_direct(out, Y) * float(scale)
-        total = _bce_logits_total(out, Y)  # stacked losses: fewer broadcast passes
-        if not np.isfinite(total).all():  # some |Z| > max / 2 (2R overflowed), or Z not finite
-            total = _bce_logits_total_direct(out, Y)
-        return total * float(scale)
-    one_minus = 1.0 - out
-    return -_total(_xlogy(Y, out) + _xlogy(1.0 - Y, one_minus), scale)
-
-
-def _bce_logits_total(Z: FloatArray, Y: FloatArray) -> FloatArray:
-    """Sum over the last two axes of log(1 + e^Z) - Y Z, the BCE of sigmoid(Z) (seed 000).
-
-    -[Y log s(Z) + (1 - Y) log(1 - s(Z))] = softplus(Z) - Y Z = log1p(e^-|Z|) + R with
-    R = max(Z, 0) - Y Z >= 0 for Y in [0, 1]: never overflows. 2R is computed as
-    |Z| + Z (1 - 2Y), exactly 0 where a confident prediction is right (Y = 1 and Z > 0, or
-    Y = 0 and Z < 0), so a tiny loss keeps its digits. Both parts fill the two contiguous
-    slabs of one buffer, and one matrix-vector product sums them (a third of the time of
-    ``np.add.reduce`` over stacked losses; element-wise passes on strided views would lose
-    their SIMD loops). Infinite if some |Z| > max / 2 (2R overflows): see `_bce_value`.
-
-    Z : (..., a, b); Y broadcastable to Z, of its dtype. Returns Z.shape[:-2] (a scalar for
-    a 2-D Z).
-    """
-    n = Z.shape[-2] * Z.shape[-1]
-    B = np.empty((2, *Z.shape), dtype=Z.dtype)
-    T, R = B[0], B[1]
-    np.abs(Z, out=T)
-    C = np.multiply(Y, _MINUS_TWO[Z.dtype])
-    C += _ONE[Z.dtype]  # 1 - 2Y
-    with np.errstate(over="ignore"):  # 2R = inf sends `_bce_value` to the direct form
-        np.multiply(Z, C, out=R)
-        R += T  # 2R
-    np.negative(T, out=T)
-    np.exp(T, out=T)
-    np.log1p(T, out=T)  # softplus(Z) - max(Z, 0), in (0, log 2]
-    sums = np.dot(B.reshape(-1, n), np.ones(n, dtype=Z.dtype)).reshape(2, *Z.shape[:-2])
-    return sums[0] + sums[1] * 0.5
-
-
-def _bce_logits_total_direct(Z: FloatArray, Y: FloatArray) -> FloatArray:
-    """`_bce_logits_total` entry by entry, for any finite Z (slower: broadcast passes)."""
-    S = np.abs(Z)  # softplus(Z), as `numeric.activations.softplus` computes it
-    np.negative(S, out=S)
-    np.exp(S, out=S)
-    np.log1p(S, out=S)
-    R = np.maximum(Z, 0)
-    R -= Y * Z  # R first: exactly 0 where a confident prediction is right, before the tiny
-    S += R  # log1p term is added (max(Z, 0) + log1p(T) would round it away)
-    return _total(S, 1.0)
-
-
-def _bce_grad(out, Y, scale, *, axis=-2, from_logits=False, half=False):
-    if from_logits:
-        return (sigmoid(out) - Y) * scale  # fused sigmoid + BCE: dZ = A - Y (seed 000)
-    # seed 000: dL/dA = -Y/A + (1 - Y)/(1 - A); terms with a zero weight are 0, not 0/0.
-    return (_xdivy(1.0 - Y, 1.0 - out) - _xdivy(Y, out)) * scale
-
-
-def work_buffers(shape: tuple[int, ...], dtype: np.dtype) -> tuple[FloatArray, ...]:
-    """Scratch for the fused cores: ``(B, B[0], B[1], S, tmp)``, views of one (4, *shape) array.
-
-    ``B`` = the first two slices stacked (for one exp over both); the views are made once
-    here, not at each call (a view costs as much as an operation on a small array).
-    """
-    w = np.empty((4, *shape), dtype=dtype)
-    return w[:2], w[0], w[1], w[2], w[3]
-
-
-def _bce_logits_value_and_grad(Z, Y, scale, *, axis=-2, work=None):
-    """BCE from logits and its gradient (sigmoid(Z) - Y) * scale, from one exponential.
-
-    With M = max(Z, 0), U = exp(min(Z, 0)) and T = exp(-|Z|), all in (0, 1] and never
-    overflowing: softplus(Z) = M + log1p(T) (as in `_bce_value`) and sigmoid(Z) = U / (1 + T),
-    both within an ulp or two on either tail. U and T come from one exp over a stacked buffer.
-    ``work``, optional `work_buffers` for Z's shape, holds every intermediate (the gradient
-    returned is then its ``B[0]``).
-    """
-    B, U, T, S, tmp = work_buffers(Z.shape, Z.dtype) if work is None else work
-    np.minimum(Z, _ZERO[Z.dtype], out=U)
-    np.subtract(Z, U, out=S)  # max(Z, 0), exactly: one of Z and min(Z, 0) is 0 or Z itself
-    np.subtract(U, S, out=T)  # -|Z| = min(Z, 0) - max(Z, 0), exactly
-    np.exp(B, out=B)  # U = exp(min(Z, 0)) and T = exp(-|Z|) at once
-    S -= np.multiply(Y, Z, out=tmp)  # R = max(Z, 0) - Y Z first, as in `_bce_logits_total_direct`
-    S += np.log1p(T, out=tmp)
-    return _total(S, scale), _bce_logits_grad_from(U, T, Y, scale)
-
-
-def _bce_logits_grad_from(G, T, Y, scale):
-    """(sigmoid(Z) - Y) * scale from G = exp(min(Z, 0)) and T = exp(-|Z|), into G."""
-    T += _ONE[T.dtype]
-    np.divide(G, T, out=G)
-    G -= Y  # seed 000: dZ2 = A2 - Y
-    G *= scale
-    return G
-
-
-def _bce_logits_grad(Z, Y, scale):
-    """The gradient of `_bce_logits_value_and_grad` alone, to the last bit the same."""
-    B = np.empty((2, *Z.shape), dtype=Z.dtype)
-    np.minimum(Z, _ZERO[Z.dtype], out=B[0])
-    np.abs(Z, out=B[1])
-    np.negative(B[1], out=B[1])
-    np.exp(B, out=B)
-    return _bce_logits_grad_from(B[0], B[1], Y, scale)
-
-
-def _ce_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):
-    if from_logits:
-        return -_total(Y * log_softmax(out, axis=axis), scale)  # shifted log-sum-exp
-    return -_total(_xlogy(Y, out), scale)
-
-
-def _ce_grad(out, Y, scale, *, axis=-2, from_logits=False, half=False):
-    if from_logits:
-        # fused softmax + CE: dZ = P * sum_c(Y) - Y, which is P - onehot(Y) for one-hot targets
-        # (seed 002: dz2 = probs; dz2[range(m), y] -= 1 -- computed here without touching P).
-        P = softmax(out, axis=axis)
-        return (P * np.sum(Y, axis=axis, keepdims=True) - Y) * scale
-    return -_xdivy(Y, out) * scale  # -Y / P, 0 where Y == 0
-
-
-def _ce_logits_value_and_grad(Z, Y, scale, *, axis=-2, work=None):
-    """CE from logits and its gradient (P * sum_c Y - Y) * scale, sharing the exponentials.
-
-    The formulas of `_ce_value` and `_ce_grad` with ``from_logits=True``, computed once.
-    ``work``, optional `work_buffers` for Z's shape, holds the two large intermediates (the
-    gradient returned is then its ``B[1]``).
-    """
-    _, w0, w1, _, _ = (None,) * 5 if work is None else work
-    shifted = np.subtract(Z, np.max(Z, axis=axis, keepdims=True), out=w0)  # exp(<= 0) <= 1
-    E = np.exp(shifted, out=w1)
-    total = np.sum(E, axis=axis, keepdims=True)
-    shifted -= np.log(total)  # log_softmax
-    shifted *= Y
-    value = -_total(shifted, scale)
-    E /= total  # softmax P
-    E *= np.sum(Y, axis=axis, keepdims=True)  # 1 for one-hot targets, exact for soft ones
-    E -= Y  # seed 002: dz2 = probs; dz2[range(m), y] -= 1
-    E *= scale
-    return value, E
-
-
-def _mse_value(out, Y, scale, *, axis=-2, from_logits=False, half=False):
-    diff = out - Y
-    return _total(diff * diff, scale * (0.5 if half else 1.0))
-
-
-def _mse_grad(out, Y, scale, *, axis=-2, from_logits=False, half=False):
-    return (out - Y) * (scale * (1.0 if half else 2.0))
-
-
 # ---------------------------------------------------------------------------------------------
 # Public functions: validate, normalise targets, then call the cores.
 # ---------------------------------------------------------------------------------------------
 
 
 def _prepare(
-    out: Any, Y: Any, reduction: str, layout: str, *, labels: bool, name: str
+    out: Any, Y: Any, reduction: str, layout: str, loss: Loss, *, name: str
 ) -> tuple[FloatArray, FloatArray, float]:
     """Validate the common arguments of the public losses; return (out, dense Y, scale)."""
     check_choice(reduction, REDUCTIONS, "reduction")
@@ -255,8 +112,14 @@ def _prepare(
     n, m = (out.shape[-2], out.shape[-1]) if layout == "columns" else (out.shape[-1], out.shape[-2])
     if m == 0:
         raise ValueError(f"{name} has shape {out.shape}: the batch is empty (m = 0 samples).")
+    if n < loss.min_outputs:
+        raise ValueError(
+            f"{name} has shape {out.shape}: n = {n} class for layout={layout!r}, but "
+            f"{loss.title} needs at least {loss.min_outputs} (over one class it is always 0); "
+            "for two classes use binary_cross_entropy on one output."
+        )
     Y_arr = np.asarray(Y)
-    if labels and Y_arr.ndim == 1:
+    if loss.labels and Y_arr.ndim == 1:
         if Y_arr.shape[0] != m:
             raise ValueError(f"Y has {Y_arr.shape[0]} labels, but {name} has m = {m} samples.")
         onehot = labels_to_onehot(Y_arr, n, out.dtype, "Y")
@@ -264,11 +127,12 @@ def _prepare(
     else:
         dense = as_float_array(Y_arr, "Y", dtype=out.dtype)
         if dense.shape != out.shape[-2:]:
-            what = "integer labels (m,) or one-hot targets" if labels else "targets"
+            what = "integer labels (m,) or one-hot targets" if loss.labels else "targets"
             raise ValueError(
                 f"Y has shape {dense.shape}, but {name} has shape {out.shape}; {what} of shape "
                 f"{out.shape[-2:]} are expected for layout={layout!r}."
             )
+        loss.check_targets(dense, class_axis(layout))  # type: ignore[arg-type]
     return out, dense, reduction_scale(out.shape, reduction, layout)  # type: ignore[arg-type]
 
 
@@ -318,8 +182,8 @@ def binary_cross_entropy(
     >>> float(binary_cross_entropy(Z, np.array([[1.0, 0.0, 1.0]]), from_logits=True))  # ln2/3
     0.23104906018664842
     """
-    out, dense, scale = _prepare(A, Y, reduction, layout, labels=False, name="A")
-    return _bce_value(out, dense, scale, from_logits=from_logits)
+    out, dense, scale = _prepare(A, Y, reduction, layout, BCE, name="A")
+    return BCE.value(out, dense, scale, from_logits=from_logits)
 
 
 def binary_cross_entropy_backward(
@@ -336,8 +200,8 @@ def binary_cross_entropy_backward(
     ``(sigmoid(Z) - Y) * scale`` from logits, where scale is 1/m, 1/(m n) or 1 by ``reduction``.
     Arguments as in `binary_cross_entropy`; the result has A's shape and dtype.
     """
-    out, dense, scale = _prepare(A, Y, reduction, layout, labels=False, name="A")
-    return _bce_grad(out, dense, scale, from_logits=from_logits)
+    out, dense, scale = _prepare(A, Y, reduction, layout, BCE, name="A")
+    return BCE.grad(out, dense, scale, from_logits=from_logits)
 
 
 def categorical_cross_entropy(
@@ -382,8 +246,8 @@ def categorical_cross_entropy(
     ...                                           layout="rows"), np.log(3)))
     True
     """
-    out, dense, scale = _prepare(P, Y, reduction, layout, labels=True, name="P")
-    return _ce_value(out, dense, scale, axis=class_axis(layout), from_logits=from_logits)
+    out, dense, scale = _prepare(P, Y, reduction, layout, CE, name="P")
+    return CE.value(out, dense, scale, axis=class_axis(layout), from_logits=from_logits)
 
 
 def categorical_cross_entropy_backward(
@@ -400,8 +264,8 @@ def categorical_cross_entropy_backward(
     the probabilities); from probabilities: ``-Y / P * scale``. Arguments as in
     `categorical_cross_entropy`; the result has P's shape and dtype.
     """
-    out, dense, scale = _prepare(P, Y, reduction, layout, labels=True, name="P")
-    return _ce_grad(out, dense, scale, axis=class_axis(layout), from_logits=from_logits)
+    out, dense, scale = _prepare(P, Y, reduction, layout, CE, name="P")
+    return CE.grad(out, dense, scale, axis=class_axis(layout), from_logits=from_logits)
 
 
 def mean_squared_error(
@@ -437,8 +301,8 @@ def mean_squared_error(
     >>> float(mean_squared_error(A, Y, half=True, reduction="mean_all"))  # 30 / 2 / 4
     3.75
     """
-    out, dense, scale = _prepare(A, Y, reduction, layout, labels=False, name="A")
-    return _mse_value(out, dense, scale, half=half)
+    out, dense, scale = _prepare(A, Y, reduction, layout, MSE, name="A")
+    return MSE.value(out, dense, scale, half=half)
 
 
 def mean_squared_error_backward(
@@ -450,58 +314,279 @@ def mean_squared_error_backward(
     layout: Layout = "columns",
 ) -> FloatArray:
     """Gradient of `mean_squared_error` with respect to A: (A - Y) * (1 if half else 2) * scale."""
-    out, dense, scale = _prepare(A, Y, reduction, layout, labels=False, name="A")
-    return _mse_grad(out, dense, scale, half=half)
+    out, dense, scale = _prepare(A, Y, reduction, layout, MSE, name="A")
+    return MSE.grad(out, dense, scale, half=half)
 
 
-@dataclass(frozen=True)
+
+# ---------------------------------------------------------------------------------------------
+# The objects: one per loss, owning every form of it.
+# ---------------------------------------------------------------------------------------------
+
+
 class Loss:
-    """A loss in the registry: its public functions, its fast cores and its fused activation.
+    """One loss with every form of it the passes use; `LOSSES` holds one of each.
 
     Attributes
     ----------
     name : str
         Registry key.
-    function, backward : callable
-        The validating public functions, e.g. `binary_cross_entropy` and its ``_backward``.
+    title : str
+        What messages call it.
     fused_activation : str or None
         The output activation whose Jacobian cancels against this loss's (``"sigmoid"`` for
-        BCE, ``"softmax"`` for CE): with it, dZ = A - Y is computed from the logits.
-    value, grad : callable
-        Cores without validation, ``value(out, Y, scale, *, axis, from_logits, half)``, with
-        dense targets Y broadcastable to ``out`` and ``scale`` from `reduction_scale`. Used by
-        the MLP after it validated its input once.
-    value_and_grad : callable or None
-        Core ``value_and_grad(Z, Y, scale, *, axis, work=None) -> (value, dZ)`` from the
-        logits of the fused activation, sharing its exponentials (``work``: optional
-        `work_buffers` for the intermediates); None without a fused activation.
+        BCE, ``"softmax"`` for CE): with it, dZ = A - Y is computed from the logits by
+        ``value_and_grad``.
+    labels : bool
+        Accepts integer class labels (m,) as targets (one-hot encoded).
+    half : bool
+        Takes the ``half`` option (the 1/2 of MSE).
+    min_outputs : int
+        Fewest output units it makes sense with.
+    targets : {"binary", "distribution", "real"}
+        What its targets are, for the strategies that draw them: 0/1 values, one-hot
+        distributions over the outputs, or reals.
+
+    Notes
+    -----
+    The methods take validated input: dense targets Y broadcastable to ``out``, ``scale``
+    from `reduction_scale`, ``axis`` the class axis; outputs may carry leading K axes (one
+    loss per leading index).
+
+    - ``value(out, Y, scale, *, axis, from_logits, half)`` and ``grad(...)``: the reduced loss
+      and its gradient with respect to ``out`` (probabilities, or logits when
+      ``from_logits``), as the public functions compute them.
+    - ``value_and_grad(Z, Y, scale, axis, work=None) -> (value, dZ)``: both from the logits
+      of the fused activation, sharing their exponentials; ``work`` from ``work(shape, dtype)``
+      holds the intermediates (dZ is then one of them). Only with a ``fused_activation``.
+    - ``check_targets(Y, axis)``: raise ValueError for targets the loss is not defined for.
     """
 
-    name: str
-    function: Callable[..., FloatArray]
-    backward: Callable[..., FloatArray]
-    fused_activation: str | None
-    value: Callable[..., FloatArray]
-    grad: Callable[..., FloatArray]
-    value_and_grad: Callable[..., tuple[FloatArray, FloatArray]] | None = None
+    name: ClassVar[str]
+    title: ClassVar[str]
+    fused_activation: ClassVar[str | None] = None
+    labels: ClassVar[bool] = False
+    half: ClassVar[bool] = False
+    min_outputs: ClassVar[int] = 1
+    targets: ClassVar[str] = "real"
+    function: ClassVar[Callable[..., FloatArray]]  # the public, validating function
+    backward: ClassVar[Callable[..., FloatArray]]  # and its gradient
+
+    def value(self, out: FloatArray, Y: FloatArray, scale: Any, *, axis: int = -2,
+              from_logits: bool = False, half: bool = False) -> FloatArray:
+        """The reduced loss (one per leading index)."""
+        raise NotImplementedError
+
+    def grad(self, out: FloatArray, Y: FloatArray, scale: Any, *, axis: int = -2,
+             from_logits: bool = False, half: bool = False) -> FloatArray:
+        """Its gradient with respect to ``out``, the reduction factor included."""
+        raise NotImplementedError
+
+    def value_and_grad(self, Z: FloatArray, Y: FloatArray, scale: Any, axis: int = -2,
+                       work: tuple[FloatArray, ...] | None = None
+                       ) -> tuple[FloatArray, FloatArray]:
+        """Value and dL/dZ from the logits of ``fused_activation``."""
+        raise NotImplementedError(f"{self!r} has no fused activation")
+
+    def work(self, shape: tuple[int, ...], dtype: np.dtype) -> tuple[FloatArray, ...]:
+        """Scratch for ``value_and_grad`` on outputs of ``shape``."""
+        return work_buffers(shape, dtype)
+
+    def check_targets(self, Y: FloatArray, axis: int) -> None:
+        """Raise ValueError unless Y (dense, float) holds valid targets: here, finite ones."""
+        check_finite(Y, "Y")
 
     def __repr__(self) -> str:
         return f"Loss({self.name!r})"
 
 
-LOSSES: Mapping[str, Loss] = MappingProxyType(
-    {
-        "bce": Loss(
-            "bce", binary_cross_entropy, binary_cross_entropy_backward, "sigmoid",
-            _bce_value, _bce_grad, _bce_logits_value_and_grad,
-        ),
-        "ce": Loss(
-            "ce", categorical_cross_entropy, categorical_cross_entropy_backward, "softmax",
-            _ce_value, _ce_grad, _ce_logits_value_and_grad,
-        ),
-        "mse": Loss(
-            "mse", mean_squared_error, mean_squared_error_backward, None, _mse_value, _mse_grad
-        ),
-    }
-)
+def work_buffers(shape: tuple[int, ...], dtype: np.dtype) -> tuple[FloatArray, ...]:
+    """Scratch for the fused cores: ``(B, B[0], B[1], S, tmp)``, views of one (4, *shape) array.
+
+    ``B`` = the first two slices stacked (for one exp over both); the views are made once
+    here, not at each call (a view costs as much as an operation on a small array).
+    """
+    w = np.empty((4, *shape), dtype=dtype)
+    return w[:2], w[0], w[1], w[2], w[3]
+
+
+class BinaryCrossEntropy(Loss):
+    """-[Y log A + (1 - Y) log(1 - A)], fused with a sigmoid output (seeds 000 and 003)."""
+
+    name = "bce"
+    title = "binary cross-entropy"
+    fused_activation = "sigmoid"
+    targets = "binary"
+    function = staticmethod(binary_cross_entropy)
+    backward = staticmethod(binary_cross_entropy_backward)
+
+    def value(self, out, Y, scale, *, axis=-2, from_logits=False, half=False):  # noqa: D102
+        if not from_logits:
+            return -_total(_xlogy(Y, out) + _xlogy(1.0 - Y, 1.0 - out), scale)
+        if out.ndim == 2:  # one loss: the direct form makes fewer calls
+            return _bce_logits_total(out, Y) * float(scale)
+        total = _bce_logits_total_stacked(out, Y)  # stacked losses: fewer broadcast passes
+        if not np.isfinite(total).all():  # some |Z| > max / 2 (2R overflowed), or Z not finite
+            total = _bce_logits_total(out, Y)
+        return total * float(scale)
+
+    def grad(self, out, Y, scale, *, axis=-2, from_logits=False, half=False):  # noqa: D102
+        if from_logits:
+            return (sigmoid(out) - Y) * scale  # fused sigmoid + BCE: dZ = A - Y (seed 000)
+        # seed 000: dL/dA = -Y/A + (1 - Y)/(1 - A); terms with a zero weight are 0, not 0/0.
+        return (_xdivy(1.0 - Y, 1.0 - out) - _xdivy(Y, out)) * scale
+
+    def value_and_grad(self, Z, Y, scale, axis=-2, work=None):  # noqa: D102
+        # With U = exp(min(Z, 0)) and T = exp(-|Z|), both in (0, 1], from one exp over a
+        # stacked buffer: softplus(Z) = max(Z, 0) + log1p(T) as in the value, and
+        # sigmoid(Z) = U / (1 + T), within an ulp or two on either tail.
+        B, U, T, S, tmp = work_buffers(Z.shape, Z.dtype) if work is None else work
+        np.minimum(Z, _ZERO[Z.dtype], out=U)
+        np.subtract(Z, U, out=S)  # max(Z, 0), exactly: one of Z and min(Z, 0) is 0 or Z
+        np.subtract(U, S, out=T)  # -|Z| = min(Z, 0) - max(Z, 0), exactly
+        np.exp(B, out=B)  # U and T at once
+        S -= np.multiply(Y, Z, out=tmp)  # R = max(Z, 0) - Y Z first, as in the value
+        S += np.log1p(T, out=tmp)
+        T += _ONE[T.dtype]
+        np.divide(U, T, out=U)  # sigmoid(Z)
+        U -= Y  # seed 000: dZ2 = A2 - Y
+        U *= scale
+        return _total(S, scale), U
+
+    def check_targets(self, Y, axis):  # noqa: D102
+        if not _in_unit_interval(Y):
+            check_finite(Y, "Y")
+            raise ValueError(
+                f"Y has values in [{Y.min()}, {Y.max()}], but binary cross-entropy targets "
+                "must lie in [0, 1]."
+            )
+
+
+def _bce_logits_total(Z: FloatArray, Y: FloatArray) -> FloatArray:
+    """Sum over the last two axes of log(1 + e^Z) - Y Z, the BCE of sigmoid(Z) (seed 000).
+
+    -[Y log s(Z) + (1 - Y) log(1 - s(Z))] = softplus(Z) - Y Z = log1p(e^-|Z|) + R with
+    R = max(Z, 0) - Y Z >= 0 for Y in [0, 1]: never overflows. R is formed first: it is
+    exactly 0 where a confident prediction is right, and the tiny log1p term is then added
+    to 0, keeping its digits (added to max(Z, 0) first, it would round away).
+    """
+    S = np.abs(Z)
+    np.negative(S, out=S)
+    np.exp(S, out=S)
+    np.log1p(S, out=S)
+    R = np.maximum(Z, 0)
+    R -= Y * Z
+    S += R
+    return _total(S, 1.0)
+
+
+def _bce_logits_total_stacked(Z: FloatArray, Y: FloatArray) -> FloatArray:
+    """`_bce_logits_total` for stacked Z (..., a, b): the stacked-K form of the same sum.
+
+    2R is computed as |Z| + Z (1 - 2Y) (exactly 0 where R is); both parts fill the two
+    contiguous slabs of one buffer, and one matrix-vector product sums them (element-wise
+    passes on strided views would lose their SIMD loops). Infinite if some |Z| > max / 2
+    (2R overflows): the caller then falls back to `_bce_logits_total`.
+    """
+    n = Z.shape[-2] * Z.shape[-1]
+    B = np.empty((2, *Z.shape), dtype=Z.dtype)
+    T, R = B[0], B[1]
+    np.abs(Z, out=T)
+    C = np.multiply(Y, _MINUS_TWO[Z.dtype])
+    C += _ONE[Z.dtype]  # 1 - 2Y
+    with np.errstate(over="ignore"):  # 2R = inf sends the value to the direct form
+        np.multiply(Z, C, out=R)
+        R += T  # 2R
+    np.negative(T, out=T)
+    np.exp(T, out=T)
+    np.log1p(T, out=T)  # softplus(Z) - max(Z, 0), in (0, log 2]
+    sums = np.dot(B.reshape(-1, n), np.ones(n, dtype=Z.dtype)).reshape(2, *Z.shape[:-2])
+    return sums[0] + sums[1] * 0.5
+
+
+# The bit pattern of 1.0, and the unsigned integer type to read a float's bits as.
+_ONE_BITS = {np.dtype(np.float64): (np.uint64, 0x3FF0000000000000),
+             np.dtype(np.float32): (np.uint32, 0x3F800000)}
+
+
+def _in_unit_interval(Y: FloatArray) -> bool:
+    """Whether every entry of the float array Y lies in [0, 1] (a NaN does not).
+
+    One reduction: read as unsigned integers, the bit patterns of +0.0 ... 1.0 are exactly
+    0 ... bits(1.0), and every negative number (sign bit set), value above 1, inf or NaN
+    reads larger. Only -0.0 reads larger too and is in [0, 1]: the two-reduction test
+    (NaN-safe: a NaN fails both comparisons, an inf one of them) decides whenever the
+    fast one says no.
+    """
+    uint, one = _ONE_BITS[Y.dtype]
+    if np.maximum.reduce(Y.view(uint), axis=None) <= one:
+        return True
+    return bool(np.minimum.reduce(Y, axis=None) >= 0 and np.maximum.reduce(Y, axis=None) <= 1)
+
+
+class CategoricalCrossEntropy(Loss):
+    """-sum_c Y_c log P_c, fused with a softmax output (seed 002)."""
+
+    name = "ce"
+    title = "categorical cross-entropy"
+    fused_activation = "softmax"
+    labels = True
+    min_outputs = 2
+    targets = "distribution"
+    function = staticmethod(categorical_cross_entropy)
+    backward = staticmethod(categorical_cross_entropy_backward)
+
+    def value(self, out, Y, scale, *, axis=-2, from_logits=False, half=False):  # noqa: D102
+        if from_logits:
+            return -_total(Y * log_softmax(out, axis=axis), scale)  # shifted log-sum-exp
+        return -_total(_xlogy(Y, out), scale)
+
+    def grad(self, out, Y, scale, *, axis=-2, from_logits=False, half=False):  # noqa: D102
+        if from_logits:
+            # fused softmax + CE: dZ = P * sum_c(Y) - Y, which is P - onehot(Y) for one-hot
+            # targets (seed 002: dz2 = probs; dz2[range(m), y] -= 1, without touching P)
+            P = softmax(out, axis=axis)
+            return (P * np.sum(Y, axis=axis, keepdims=True) - Y) * scale
+        return -_xdivy(Y, out) * scale  # -Y / P, 0 where Y == 0
+
+    def value_and_grad(self, Z, Y, scale, axis=-2, work=None):  # noqa: D102
+        # the value and the gradient from logits, as above, with the exponentials shared
+        _, w0, w1, _, _ = (None,) * 5 if work is None else work
+        shifted = np.subtract(Z, np.max(Z, axis=axis, keepdims=True), out=w0)  # exp(<= 0) <= 1
+        E = np.exp(shifted, out=w1)
+        total = np.sum(E, axis=axis, keepdims=True)
+        shifted -= np.log(total)  # log_softmax
+        shifted *= Y
+        value = -_total(shifted, scale)
+        E /= total  # softmax P
+        E *= np.sum(Y, axis=axis, keepdims=True)  # 1 for one-hot targets, exact for soft ones
+        E -= Y  # seed 002: dz2 = probs; dz2[range(m), y] -= 1
+        E *= scale
+        return value, E
+
+    def check_targets(self, Y, axis):  # noqa: D102
+        check_finite(Y, "Y")
+        check_distributions(Y, axis)
+
+
+class MeanSquaredError(Loss):
+    """sum (A - Y)^2, times 1/2 with ``half`` (seeds 001 and 003)."""
+
+    name = "mse"
+    title = "squared error"
+    half = True
+    function = staticmethod(mean_squared_error)
+    backward = staticmethod(mean_squared_error_backward)
+
+    def value(self, out, Y, scale, *, axis=-2, from_logits=False, half=False):  # noqa: D102
+        diff = out - Y
+        return _total(diff * diff, scale * (0.5 if half else 1.0))
+
+    def grad(self, out, Y, scale, *, axis=-2, from_logits=False, half=False):  # noqa: D102
+        return (out - Y) * (scale * (1.0 if half else 2.0))
+
+
+BCE, CE, MSE = BinaryCrossEntropy(), CategoricalCrossEntropy(), MeanSquaredError()
+
+LOSSES: Mapping[str, Loss] = MappingProxyType({loss.name: loss for loss in (BCE, CE, MSE)})
 """Losses by name: "bce" (binary cross-entropy), "ce" (categorical), "mse" (squared error)."""

@@ -1,10 +1,8 @@
 """Loss and gradients: `loss_and_grad` for one call, `Objective` for many on the same data.
 
-Both validate at the boundary and then run one of two engines: small batches (m times the
-widest layer below 2**15 entries) the augmented engine of `numeric._augmented`, where each
-layer is one GEMM with its bias inside; large ones `numeric.mlp`'s, where the GEMMs dominate.
-Either gives the loss and gradients of `numeric.forward` and `numeric.backward` up to
-rounding.
+Both validate at the boundary and then run `numeric.engine`, which computes the formulas of
+`numeric.forward` and `numeric.backward` (the same activation and loss objects) in place, in
+a workspace's buffers: the loss and gradients are theirs up to rounding.
 """
 
 from __future__ import annotations
@@ -16,23 +14,21 @@ from typing import Any
 
 import numpy as np
 
-from numeric import _augmented
+from numeric import engine
 from numeric._types import FloatArray
 from numeric._validate import check_all_finite, check_finite, check_nonnegative_float
 from numeric.mlp import (
     MLP,
     Params,
-    _add_l2,
-    _forward,
-    _l2_penalty,
-    _loss,
-    _loss_and_grad,
+    add_l2,
     check_input,
     check_net,
     check_params,
     check_targets,
+    l2_penalty,
     n_samples,
     params_dtype,
+    plan_of,
 )
 
 
@@ -63,16 +59,12 @@ def loss_and_grad(
 
     Notes
     -----
-    Each thread keeps the work buffers of its last call on ``net`` and reuses them in the
-    next call with the same m and dtype. For large batches (m times the widest layer >=
-    32768) these are the hidden pre-activations, one m x n_l array per layer: fresh arrays
-    of that size cost a page fault per 4 KiB wherever the allocator returns freed memory to
-    the system (25% of a [64, 256, 256, 10] float64 step at m = 512). For small batches they
-    are the augmented engine's buffers ([W_l b_l], [A_l; 1] and the like, a few times the
-    size of X), whose setup costs as much as the small pass itself. The returned loss and
-    gradients are always new arrays, and nothing the caller passed is written to. To
-    evaluate one data set many times, build an `Objective` once: it validates X and Y once,
-    not at every call.
+    Each thread keeps the work buffers of its last calls (a `numeric.engine.Workspace` per
+    net, m and dtype) and reuses them in the next call with the same ones: building them
+    costs about as much as a small pass, and fresh large arrays cost page faults. The
+    returned loss and gradients are always new arrays, and nothing the caller passed is
+    written to. To evaluate one data set many times, build an `Objective` once: it
+    validates X and Y once, not at every call.
 
     Examples
     --------
@@ -92,21 +84,20 @@ def loss_and_grad(
     X_ = check_input(net, X, dtype, finite=False)
     m = n_samples(net, X_)
     Y_ = check_targets(net, Y, m, dtype)
-    if not _augmented.applies(net, m):
-        params_ = check_params(net, params)
-        check_finite(X_, "X")
-        return _loss_and_grad(net, params_, X_, Y_, l2)
-    ws = _augmented.thread_workspace(net, m, dtype)
-    if not _augmented.load_checked(net, ws, params):
-        params = check_params(net, params, finite=False)
-        _augmented.load_params(net, ws, params)
-    _augmented.load_input(net, ws, X_)
-    if not _augmented.all_finite(ws.store):
-        check_all_finite(params, "params")  # these name the entry; pass on a mere overflow
-        check_finite(X_, "X")
-    with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-        loss, grads = _augmented.loss_and_grad(net, ws, _columns(net, Y_))
-    return _add_l2(loss, grads, params, l2)
+    ws = engine.thread_workspace(net, m, dtype)
+    try:
+        if not ws.load_checked(params):
+            params = check_params(net, params, finite=False)
+            ws.load_params(params)
+        ws.load_input(X_)
+        if not ws.finite():
+            check_all_finite(params, "params")  # these name the entry; pass on a mere overflow
+            check_finite(X_, "X")
+        with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
+            loss, grads = engine.run(ws, ws.targets(Y_))
+    finally:
+        ws.release()  # the workspace keeps no reference to the caller's arrays
+    return add_l2(loss, grads, params, l2)
 
 
 def _dtype_of(params: Any) -> np.dtype | None:
@@ -115,19 +106,12 @@ def _dtype_of(params: Any) -> np.dtype | None:
     return W1.dtype if type(W1) is np.ndarray and W1.dtype.char in "fd" else None
 
 
-def _columns(net: MLP, A: FloatArray) -> FloatArray:
-    """An output-shaped array in the columns layout (a view)."""
-    return A.T if net.layout == "rows" else A
-
-
 @dataclass(frozen=True, eq=False)
 class _Data:
-    """X and Y validated and cast to one dtype, in ``net``'s layout and for the engine."""
+    """X and Y validated and cast to one dtype, in ``net``'s layout."""
 
     X: FloatArray
     Y: FloatArray
-    H_0: FloatArray | None  # [X; 1] in columns, when the augmented engine applies
-    Y_columns: FloatArray
 
 
 class Objective:
@@ -155,9 +139,9 @@ class Objective:
     -----
     ``objective(params)`` equals ``loss_and_grad(net, params, X, Y, l2=l2)`` to the last
     bit. The parameters' dtype decides the dtype of the computation, as there; X and Y are
-    cast to it once per dtype. Each thread keeps its own work buffers (for small batches:
-    the augmented parameters and the hidden activations, a few times the size of X), so one
-    Objective can serve several threads at once. Results are always new arrays.
+    cast to it once per dtype. Each thread keeps its own `numeric.engine.Workspace` with the
+    data loaded (a few times the size of X), so one Objective can serve several threads at
+    once. Results are always new arrays.
 
     Examples
     --------
@@ -191,38 +175,34 @@ class Objective:
 
     def __call__(self, params: Mapping[str, Any]) -> tuple[FloatArray, Params]:
         """Loss and gradients at ``params``, as `loss_and_grad` returns them."""
-        net = self.net
         dtype = _dtype_of(params)
         ready = None if dtype is None else getattr(self._local, dtype.char, None)
-        if ready is None or not _augmented.load_checked(net, ready[0], params):
+        if ready is None or not ready[0].load_checked(params):
             return self._call_checked(params)
         ws, Y = ready
-        if not _augmented.all_finite(ws.flat):
+        if not ws.finite():
             check_all_finite(params, "params")
         with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-            loss, grads = _augmented.loss_and_grad(net, ws, Y)
-        return _add_l2(loss, grads, params, self.l2) if self.l2 else (loss, grads)
+            loss, grads = engine.run(ws, Y)
+        return add_l2(loss, grads, params, self.l2) if self.l2 else (loss, grads)
 
     def _call_checked(self, params: Mapping[str, Any]) -> tuple[FloatArray, Params]:
         """`__call__` for any params: validated (converted) in full, buffers made if needed."""
-        net = self.net
-        params_ = check_params(net, params, finite=False)
+        params_ = check_params(self.net, params, finite=False)
         dtype = params_dtype(params_)
-        data = self._data.get(dtype.char) or self._prepare(dtype)
-        if data.H_0 is None:
-            check_all_finite(params_, "params")
-            return _loss_and_grad(net, params_, data.X, data.Y, self.l2)
         ready = getattr(self._local, dtype.char, None)
         if ready is None:
-            ready = (_augmented.workspace(net, self.m, dtype, H_0=data.H_0), data.Y_columns)
+            data = self._data.get(dtype.char) or self._prepare(dtype)
+            ws = engine.Workspace(plan_of(self.net), self.m, dtype, X=data.X)
+            ready = (ws, ws.targets(data.Y))
             setattr(self._local, dtype.char, ready)
-        ws = ready[0]
-        _augmented.load_params(net, ws, params_)
-        if not _augmented.all_finite(ws.flat):
+        ws, Y = ready
+        ws.load_params(params_)
+        if not ws.finite():
             check_all_finite(params_, "params")
         with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-            loss, grads = _augmented.loss_and_grad(net, ws, data.Y_columns)
-        return _add_l2(loss, grads, params_, self.l2)
+            loss, grads = engine.run(ws, Y)
+        return add_l2(loss, grads, params_, self.l2)
 
     def loss(self, params: Mapping[str, Any]) -> FloatArray:
         """The loss alone at ``params`` (a forward pass), as `numeric.forward` computes it."""
@@ -230,21 +210,12 @@ class Objective:
         dtype = params_dtype(params_)
         data = self._data.get(dtype.char) or self._prepare(dtype)
         with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-            As, Zs = _forward(self.net, params_, data.X, overwrite=True, loss_only=True)
-            loss = _loss(self.net, Zs[-1], As[-1], data.Y)
-        return loss + loss.dtype.type(_l2_penalty(params_, self.l2)) if self.l2 else loss
+            loss = engine.loss(self.net, params_, data.X, data.Y)
+        return loss + loss.dtype.type(l2_penalty(params_, self.l2)) if self.l2 else loss
 
     def _prepare(self, dtype: np.dtype) -> _Data:
         """The data in ``dtype``, made once (a race between threads makes it twice, alike)."""
-        net = self.net
-        X = self._X.astype(dtype, copy=False)
-        Y = self._Y.astype(dtype)
-        H_0 = None
-        if _augmented.applies(net, self.m):
-            H_0 = np.empty((net.sizes[0] + 1, self.m), dtype=dtype)
-            H_0[:-1] = _columns(net, X)
-            H_0[-1] = 1.0
-        data = _Data(X, Y, H_0, _columns(net, Y))
+        data = _Data(self._X.astype(dtype, copy=False), self._Y.astype(dtype))
         self._data[dtype.char] = data
         return data
 

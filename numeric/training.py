@@ -7,21 +7,25 @@ parameters passed in are never modified.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
+from numeric import engine
 from numeric._types import FloatArray
-from numeric._validate import check_choice, check_nonnegative_float, check_positive_int
+from numeric._validate import (
+    check_choice,
+    check_nonnegative_float,
+    check_positive_int,
+    check_rng,
+)
 from numeric.mlp import (
     MLP,
     Params,
-    _forward,
-    _l2_penalty,
-    _loss,
-    _loss_and_grad,
+    add_l2,
     check_input,
     check_net,
     check_params,
@@ -29,9 +33,38 @@ from numeric.mlp import (
     n_samples,
     params_dtype,
 )
+from numeric.objective import Objective
 
 Method = Literal["gd", "sgd", "minibatch"]
 METHODS = ("gd", "sgd", "minibatch")
+
+
+class TrainingDiverged(ValueError):
+    """Training stopped because the loss or a gradient stopped being finite.
+
+    A ValueError because the usual cause is an argument: a learning rate too large for the
+    problem (or no L2 on a problem that needs it).
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (1-based; 0 for the initial evaluation) in which it happened.
+    step : int
+        The update within that epoch (1-based; 0 for the evaluation before any update).
+    lr : float
+        The learning rate.
+    history : ndarray, shape (epoch,)
+        The finite part of the objective's history: ``history[e]`` after epoch e, as in
+        `TrainResult`, up to the last complete epoch.
+    params : dict
+        The last parameters whose loss and gradients were finite (new arrays).
+    """
+
+    def __init__(self, message: str, *, epoch: int, step: int, lr: float,
+                 history: FloatArray, params: Params) -> None:
+        super().__init__(message)
+        self.epoch, self.step, self.lr = epoch, step, lr
+        self.history, self.params = history, params
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,8 +145,12 @@ def train(
     Raises
     ------
     ValueError, TypeError
-        Invalid data (as in `numeric.forward`), method, lr, epochs, batch_size or l2; a
-        batch_size that conflicts with the method names both.
+        Invalid data (as in `numeric.forward`), method, lr, epochs, batch_size, l2 or rng;
+        a batch_size that conflicts with the method names both.
+    TrainingDiverged
+        The loss or a gradient became NaN or infinite (usually: ``lr`` too large). The
+        message names the epoch, the step and the rate; the exception carries the finite
+        part of the history and the last finite parameters.
 
     Notes
     -----
@@ -140,26 +177,90 @@ def train(
     epochs = check_positive_int(epochs, "epochs", allow_zero=True)
     l2 = check_nonnegative_float(l2, "l2")
     size = _batch_size(method, batch_size, m)
-    gen = np.random.default_rng(rng)
+    gen = check_rng(rng)
 
     current = dict(params_)  # new dict; arrays are replaced, never written into
     history = np.empty(epochs + 1, dtype=dtype)
-    if size == m:  # full batch: the step's own forward pass gives the history entry
-        loss, grads = _loss_and_grad(net, current, X_, Y_, l2)
-        history[0] = loss
+    guard = _Guard(lr, history, method)
+    # overflow and NaN are caught as a non-finite loss or gradient (TrainingDiverged), not
+    # warned about on the way there
+    objective = Objective(net, X_, Y_, l2=l2)  # the full data, validated once
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if size == m:  # full batch: the step's own forward pass gives the history entry
+            loss, grads = objective(current)
+            guard.check(loss, grads, current, 0, 0)
+            history[0] = loss
+            for epoch in range(1, epochs + 1):
+                new = _update(current, grads, lr)
+                loss, grads = _step(objective, new)
+                guard.check(loss, grads, current, epoch, 1)
+                current, history[epoch] = new, loss
+            return TrainResult(current, history)
+        history[0] = guard.check(objective.loss(current), None, current, 0, 0)
         for epoch in range(1, epochs + 1):
-            current = _update(current, grads, lr)
-            history[epoch], grads = _loss_and_grad(net, current, X_, Y_, l2)
-        return TrainResult(current, history)
-    history[0] = _objective(net, current, X_, Y_, l2)
-    for epoch in range(1, epochs + 1):
-        order = gen.permutation(m)
-        for begin in range(0, m, size):
-            idx = order[begin : begin + size]
-            _, grads = _loss_and_grad(net, current, _take(net, X_, idx), _take(net, Y_, idx), l2)
-            current = _update(current, grads, lr)
-        history[epoch] = _objective(net, current, X_, Y_, l2)
+            order = gen.permutation(m)
+            for step, begin in enumerate(range(0, m, size), start=1):
+                idx = order[begin : begin + size]
+                loss, grads = engine.loss_and_grad(
+                    net, current, _take(net, X_, idx), _take(net, Y_, idx)
+                )
+                loss, grads = add_l2(loss, grads, current, l2)
+                guard.check(loss, grads, current, epoch, step)
+                previous, current = current, _update(current, grads, lr)
+            history[epoch] = guard.check(_loss(objective, current), None, previous, epoch, step)
     return TrainResult(current, history)
+
+
+def _step(objective: Objective, params: Params) -> tuple[FloatArray, Params]:
+    """``objective(params)``, or a NaN loss if the parameters are no longer finite."""
+    try:
+        return objective(params)
+    except ValueError:  # params hold inf or NaN: the guard reports the divergence
+        return np.asarray(np.nan, dtype=next(iter(params.values())).dtype)[()], params
+
+
+def _loss(objective: Objective, params: Params) -> FloatArray:
+    """``objective.loss(params)``, or a NaN loss if the parameters are no longer finite."""
+    try:
+        return objective.loss(params)
+    except ValueError:
+        return np.asarray(np.nan, dtype=next(iter(params.values())).dtype)[()]
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """Raises `TrainingDiverged` at the first non-finite loss or gradient."""
+
+    lr: float
+    history: FloatArray
+    method: str
+
+    def check(self, loss: FloatArray, grads: Params | None, last: Params, epoch: int,
+              step: int) -> FloatArray:
+        """Return ``loss`` if it and every gradient are finite; else raise."""
+        if math.isfinite(loss) and (
+            grads is None or math.isfinite(sum(float(np.vdot(g, g)) for g in grads.values()))
+        ):
+            return loss
+        what = "loss" if not math.isfinite(loss) else "gradient"
+        where = "at the initial parameters" if epoch == 0 else f"in epoch {epoch}, step {step}"
+        raise TrainingDiverged(
+            f"training diverged {where}: the {what} is {_describe(loss, grads)} with "
+            f"lr={self.lr:g} (method={self.method!r}). Try a smaller learning rate, e.g. "
+            f"lr={self.lr / 10:g}; the history so far is on this exception's .history.",
+            epoch=epoch, step=step, lr=self.lr,
+            history=self.history[:epoch].copy(), params=dict(last),
+        )
+
+
+def _describe(loss: FloatArray, grads: Params | None) -> str:
+    """'nan', 'inf', or which gradient holds the first non-finite entry."""
+    if not math.isfinite(loss) or grads is None:
+        return str(float(loss))
+    for key, g in grads.items():
+        if not np.isfinite(g).all():
+            return f"non-finite in d{key}"
+    return "non-finite (its sum of squares overflows)"
 
 
 def _batch_size(method: str, batch_size: Any, m: int) -> int:
@@ -194,11 +295,3 @@ def _take(net: MLP, A: FloatArray, idx: np.ndarray) -> FloatArray:
 def _update(params: Params, grads: Params, lr: float) -> Params:
     """One gradient step, theta - lr * grad, into new arrays."""
     return {key: params[key] - lr * grads[key] for key in params}
-
-
-def _objective(net: MLP, params: Params, X: FloatArray, Y: FloatArray, l2: float) -> FloatArray:
-    """Loss on (X, Y) plus the L2 term."""
-    with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-        As, Zs = _forward(net, params, X, overwrite=True, loss_only=True)
-        loss = _loss(net, Zs[-1], As[-1], Y)
-    return loss + loss.dtype.type(_l2_penalty(params, l2)) if l2 else loss

@@ -32,7 +32,6 @@ from numeric import (
     tanh,
     tanh_backward,
 )
-from numeric.activations import softplus
 
 # Derivatives of elementwise functions: numeric and autograd evaluate the same few operations
 # in float64 (a handful of roundings of 1.1e-16), so 1e-12 relative leaves a wide margin.
@@ -127,13 +126,31 @@ def test_sigmoid_tails_are_exact(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_softplus_equals_logaddexp_without_overflow(dtype):
-    Z = np.array([-1000.0, -20.0, -1.0, 0.0, 1.0, 20.0, 1000.0], dtype=dtype)
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_in_place_forms_equal_the_readable_ones(name, dtype):
+    """forward_/backward_ (the engine's, written into their arguments) and forward_negated_
+    compute what forward/backward compute, up to rounding, for every registered activation."""
+    act = ACTIVATIONS[name]
+    rng = np.random.default_rng(5)
+    Z = (rng.standard_normal((4, 6)) * 3).astype(dtype)
+    Z[0, :3] = [-1000.0, 1000.0, 0.0]
+    Z[np.abs(Z) < KINK_MARGIN] += 0.1  # away from the kinks, as elsewhere here
+    dA = rng.standard_normal((4, 6)).astype(dtype)
+    A = act.forward(Z, axis=0, slope=SLOPE)
+    dZ = act.backward(dA, Z, A, axis=0, slope=SLOPE)
+    aux = np.empty_like(Z) if act.keeps else None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = softplus(Z)
-    np.testing.assert_allclose(got, np.logaddexp(np.zeros_like(Z), Z), rtol=RTOL[dtype])
-    assert got.dtype == dtype
+        A_ = act.forward_(Z.copy(), aux, axis=0, slope=SLOPE)
+        dZ_ = act.backward_(dA.copy(), A_.copy(), aux, axis=0, slope=SLOPE)
+        A_neg = act.forward_negated_(-Z, axis=0, slope=SLOPE)
+        A_no_aux = act.forward_(Z.copy(), None, axis=0, slope=SLOPE)
+    rtol = RTOL[dtype]
+    np.testing.assert_allclose(A_, A, rtol=rtol, atol=0)
+    np.testing.assert_allclose(A_neg, A, rtol=rtol, atol=0)
+    np.testing.assert_allclose(A_no_aux, A, rtol=rtol, atol=0)
+    np.testing.assert_allclose(dZ_, dZ, rtol=rtol, atol=rtol * np.abs(dZ).max())
+    assert A_.dtype == dZ_.dtype == dtype
 
 
 def test_softmax_at_1e3_is_a_one_hot_not_nan():
@@ -160,10 +177,16 @@ def test_activations_do_not_modify_their_input():
         np.testing.assert_array_equal(Z, before)
 
 
+def test_every_elementwise_activation_has_its_autograd_reference():
+    assert set(REFERENCE) == {n for n, a in ACTIVATIONS.items() if a.elementwise}
+
+
 def test_registry_names_and_elementwise_flags():
     assert set(ACTIVATIONS) == {"sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"}
     assert [n for n, a in ACTIVATIONS.items() if not a.elementwise] == ["softmax"]
     assert all(a.name == n for n, a in ACTIVATIONS.items())
+    assert {n for n, a in ACTIVATIONS.items() if a.gain == 2.0} == {"relu", "leaky_relu"}
+    assert {n for n, a in ACTIVATIONS.items() if a.kinked} == {"relu", "leaky_relu"}
 
 
 def test_integer_input_to_sigmoid_gives_float64():

@@ -17,6 +17,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from numeric import (
+    ACTIVATIONS,
+    LOSSES,
     MLP,
     backward,
     flatten_params,
@@ -26,13 +28,18 @@ from numeric import (
     predict,
 )
 
-ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax")
-# Output/loss pairs with a defined loss: BCE and CE need outputs in (0, 1); MSE takes any.
-PAIRS = (
-    [("sigmoid", "bce"), ("softmax", "bce"), ("softmax", "ce"), ("sigmoid", "ce")]
-    + [(act, "mse") for act in ACTS]
+# Every registered activation and loss (a new one is drawn here without a change to this file,
+# and fails until it has its reference below).
+ACTS = tuple(ACTIVATIONS)
+# Output/loss pairs with a defined loss: each loss with its fused output; BCE and CE also with
+# the other probability output (from probabilities, not fused); MSE takes any output.
+PAIRS = sorted(
+    {(loss.fused_activation, name) for name, loss in LOSSES.items() if loss.fused_activation}
+    | {("softmax", "bce"), ("sigmoid", "ce")}
+    | {(act, name) for name, loss in LOSSES.items() if not loss.fused_activation
+       for act in ACTS}
 )
-KINKED = ("relu", "leaky_relu")
+KINKED = tuple(name for name, act in ACTIVATIONS.items() if act.kinked)
 
 # Normwise relative difference max|g - g_ref| / max|g_ref| over all parameters.
 # float64: numeric and autograd both round at u = 1.1e-16 per operation; after at most
@@ -61,19 +68,35 @@ KINK_MARGIN = 1e-4
 # ---------------------------------------------------------------------------------------------
 
 
-def _ref_activation(name: str, Z, axis: int, slope: float):
-    if name == "sigmoid":
-        return 1.0 / (1.0 + anp.exp(-Z))
-    if name == "tanh":
-        return anp.tanh(Z)
-    if name == "relu":
-        return anp.where(Z > 0, Z, 0.0)
-    if name == "leaky_relu":
-        return anp.where(Z > 0, Z, slope * Z)
-    if name == "identity":
-        return Z
+def _softmax_ref(Z, axis, slope):
     E = anp.exp(Z)  # values are tame here: no shift, the textbook formula
     return E / anp.sum(E, axis=axis, keepdims=True)
+
+
+REF_ACTIVATIONS = {
+    "sigmoid": lambda Z, axis, slope: 1.0 / (1.0 + anp.exp(-Z)),
+    "tanh": lambda Z, axis, slope: anp.tanh(Z),
+    "relu": lambda Z, axis, slope: anp.where(Z > 0, Z, 0.0),
+    "leaky_relu": lambda Z, axis, slope: anp.where(Z > 0, Z, slope * Z),
+    "identity": lambda Z, axis, slope: Z,
+    "softmax": _softmax_ref,
+}
+REF_LOSSES = {  # summed over all entries; A the output activation, T dense targets
+    "bce": lambda A, T, half: -anp.sum(T * anp.log(A) + (1 - T) * anp.log(1 - A)),
+    "ce": lambda A, T, half: -anp.sum(T * anp.log(A)),
+    "mse": lambda A, T, half: anp.sum((A - T) ** 2) * (0.5 if half else 1.0),
+}
+
+
+def _ref_activation(name: str, Z, axis: int, slope: float):
+    return REF_ACTIVATIONS[name](Z, axis, slope)
+
+
+def test_every_registered_activation_and_loss_has_a_reference_and_is_drawn():
+    assert set(REF_ACTIVATIONS) == set(ACTIVATIONS)
+    assert set(REF_LOSSES) == set(LOSSES)
+    assert {a for a, _ in PAIRS} == set(ACTIVATIONS)
+    assert {loss for _, loss in PAIRS} == set(LOSSES)
 
 
 def _ref_loss(net: MLP, params: dict, X, T):
@@ -87,13 +110,7 @@ def _ref_loss(net: MLP, params: dict, X, T):
     m = X.shape[1] if net.layout == "columns" else X.shape[0]
     n = net.sizes[-1]
     divisor = {"mean": m, "mean_all": m * n, "sum": 1}[net.reduction]
-    if net.loss == "bce":
-        total = -anp.sum(T * anp.log(A) + (1 - T) * anp.log(1 - A))
-    elif net.loss == "ce":
-        total = -anp.sum(T * anp.log(A))
-    else:
-        total = anp.sum((A - T) ** 2) * (0.5 if net.half else 1.0)
-    return total / divisor
+    return REF_LOSSES[net.loss](A, T, net.half) / divisor
 
 
 def _pre_activations64(net: MLP, params: dict, X) -> list[np.ndarray]:
@@ -132,7 +149,8 @@ def problems(draw, *, dtypes=(np.float64, np.float32), layouts=("columns", "rows
     # and CE over one class is identically 0: such layers get two units.
     acts = (None, *hidden, output)  # acts[i]: activation of the layer with sizes[i] units
     sizes = tuple(
-        max(n, 2) if acts[i] == "softmax" or (i == depth and loss == "ce") else n
+        max(n, ACTIVATIONS[acts[i]].min_units if acts[i] else 1,
+            LOSSES[loss].min_outputs if i == depth else 1)
         for i, n in enumerate(sizes)
     )
     net = MLP(
@@ -142,7 +160,7 @@ def problems(draw, *, dtypes=(np.float64, np.float32), layouts=("columns", "rows
         loss=loss,
         layout=draw(st.sampled_from(layouts)),
         reduction=draw(st.sampled_from(("mean", "mean_all", "sum"))),
-        half=loss == "mse" and draw(st.booleans()),
+        half=LOSSES[loss].half and draw(st.booleans()),
         leaky_slope=draw(st.sampled_from((0.01, 0.2))),
     )
     dtype = draw(st.sampled_from(dtypes))
@@ -154,10 +172,10 @@ def problems(draw, *, dtypes=(np.float64, np.float32), layouts=("columns", "rows
               for k, v in params.items()}
     X = rng.standard_normal((sizes[0], m)).astype(dtype)
     n = sizes[-1]
-    if loss == "ce":
+    if LOSSES[loss].labels:
         labels = rng.integers(0, n, m)
         Y, T = labels, np.eye(n)[labels].T
-    elif loss == "bce":
+    elif LOSSES[loss].targets == "binary":
         T = rng.integers(0, 2, (n, m)).astype(np.float64)
         Y = T.astype(dtype)
     else:
@@ -165,7 +183,7 @@ def problems(draw, *, dtypes=(np.float64, np.float32), layouts=("columns", "rows
         Y = T.astype(dtype)
     if net.layout == "rows":
         X, T = X.T.copy(), T.T.copy()
-        Y = Y if loss == "ce" else Y.T.copy()
+        Y = Y if LOSSES[loss].labels else Y.T.copy()
     return Problem(net, params, X, Y, T)
 
 
@@ -469,15 +487,18 @@ def test_mlp_spec_is_frozen_hashable_picklable_and_replaceable():
         net.layout = "columns"
     cols = dataclasses.replace(net, layout="columns")
     assert cols.param_shapes()["W1"] == (3, 2) and net.param_shapes()["W1"] == (2, 3)
-    assert "_shapes" not in repr(net)
-    # the per-thread scratch of loss_and_grad is an attribute, not a field: asdict still works
+    # a pure spec: its fields are all it holds, so it pickles as its values
+    assert vars(net).keys() == {f.name for f in dataclasses.fields(MLP)}
     assert dataclasses.asdict(net)["sizes"] == (2, 3, 1)
+    assert not hasattr(MLP, "__reduce__") or MLP.__reduce__ is object.__reduce__
+    loss_and_grad(net, init_params(net, rng=0), np.zeros((4, 2)), np.zeros((4, 1)))
+    assert vars(net).keys() == {f.name for f in dataclasses.fields(MLP)}  # no buffers added
 
 
 @pytest.mark.parametrize("layout", ["columns", "rows"])
 @pytest.mark.parametrize(("sizes", "m_big", "m_small"), [
-    ((3, 7, 5, 4), 20, 9),      # below 2**15 entries: the augmented engine's buffers
-    ((3, 70, 40, 4), 600, 500),  # above: numeric.mlp's scratch arrays for the hidden Z
+    ((3, 7, 5, 4), 20, 9),      # below 2**15 entries: the augmented layout's buffers
+    ((3, 70, 40, 4), 600, 500),  # above: the rows layout's buffers for the hidden layers
 ])
 def test_passes_reusing_thread_buffers_return_independent_exact_results(
     layout, sizes, m_big, m_small

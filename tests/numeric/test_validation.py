@@ -28,7 +28,7 @@ from numeric import (
     two_class,
     unflatten_params,
 )
-from numeric.mlp import _in_unit_interval
+from numeric.losses import _in_unit_interval
 
 NET = MLP((2, 3, 1), hidden="relu", output="sigmoid", loss="bce")  # columns
 CE = MLP((2, 3, 3), output="softmax", loss="ce", layout="rows")
