@@ -26,7 +26,10 @@ def _run(capsys, *argv):
 
 def test_one_claim_as_a_table(capsys):
     code, out, err = _run(capsys, "--id", "000-sigmoid-derivative", "--workers", "1")
-    assert code == 0 and err == ""
+    # beside the seeds the quotes are re-checked silently; without them one note says so
+    assert code == 0
+    assert err == "" if SEEDS.is_dir() else err.startswith(
+        "gradproof: note: quotes not re-checked against the documents")
     header, row, blank, summary = out.rstrip("\n").split("\n")
     assert header.split() == ["id", "document", "verdict", "reason"]
     assert row.split()[:3] == ["000-sigmoid-derivative", "000_7a69e03d4d058e30.txt", "proven"]

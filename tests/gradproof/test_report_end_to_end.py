@@ -19,6 +19,7 @@ from gradproof.report.build import REPORT_PATHS
 from gradproof.report.write import MANIFEST
 
 COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "report" / "report.json"
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 #: relative tolerance of the report's figures between machines: the figures are written with 6
 #: significant digits, and the final loss of 3000 epochs of training at lr = 1 amplifies
@@ -56,6 +57,9 @@ def test_committed_report_is_current(tmp_path, capsys):
     assert summary.endswith(f"Report written to {out}/index.html")
     new = json.loads((out / "report.json").read_text())
     old = json.loads(COMMITTED.read_text())
+    # the committed report was written beside the seeds; a clone without them says so
+    assert old.pop("quotes_checked") is True
+    assert new.pop("quotes_checked") is SEEDS.is_dir()
     assert [c["id"] for c in new["claims"]] == [c["id"] for c in old["claims"]]
     assert {c["id"]: c["verdict"] for c in new["claims"]} == {
         c["id"]: c["verdict"] for c in old["claims"]
