@@ -65,8 +65,9 @@ def _add_documents(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--documents", metavar="DIR",
         help="the tutorials' directory: every claim's quote is checked in its document first "
-        "(default: ../shared/seeds beside the project's source checkout, when present; an "
-        "installed copy has no default, and then the quotes are not re-checked)")
+        "(default: ../shared/seeds beside the gradproof source checkout gradproof runs from, "
+        "or that is the current directory, when present; otherwise none, and then the quotes "
+        "are not re-checked)")
 
 
 def build_parser() -> argparse.ArgumentParser:

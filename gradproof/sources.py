@@ -2,9 +2,10 @@
 
 The tutorials are not part of the package. In a source checkout they sit in
 ``../shared/seeds`` beside the project (the directory that holds ``pyproject.toml``), and that
-is the default of ``--documents``. An installed wheel has no such neighbour: its default is no
-directory at all, the quotes are not re-checked, and the CLI and the report's header say so;
-pass ``--documents DIR`` to check them.
+is the default of ``--documents``: the checkout the package runs from (an editable install),
+or else the checkout that is the current directory (``pip install .`` run from it, as the
+README does). Anywhere else the default is no directory at all, the quotes are not
+re-checked, and the CLI and the report's header say so; pass ``--documents DIR`` to check them.
 """
 
 from __future__ import annotations
@@ -30,19 +31,24 @@ class QuoteError(ValueError):
                          "point --documents at the tutorials the claims were written from")
 
 
-def project_root() -> Path | None:
-    """The source checkout this package runs from, or ``None`` for an installed copy.
-
-    A checkout is recognised by the ``pyproject.toml`` beside the ``gradproof`` package that
-    names the ``gradproof`` project.
-    """
-    root = Path(__file__).resolve().parents[1]
-    pyproject = root / "pyproject.toml"
+def _is_checkout(root: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
     except OSError:
-        return None
-    return root if 'name = "gradproof"' in text else None
+        return False
+    return 'name = "gradproof"' in text
+
+
+def project_root() -> Path | None:
+    """The gradproof source checkout: the one this package runs from, else the current directory.
+
+    A checkout is recognised by its ``pyproject.toml`` naming the ``gradproof`` project.
+    ``None`` for an installed copy run from anywhere else.
+    """
+    for root in (Path(__file__).resolve().parents[1], Path.cwd()):
+        if _is_checkout(root):
+            return root
+    return None
 
 
 def default_documents() -> Path | None:

@@ -27,7 +27,7 @@ def test_report_help_states_defaults(capsys):
         main(["report", "--help"])
     out = " ".join(capsys.readouterr().out.split())  # help wraps with the terminal's width
     assert "default: docs/report" in out and "default: 0" in out
-    assert "../shared/seeds beside the project's source checkout" in out
+    assert "../shared/seeds beside the gradproof source checkout" in out
     assert "--quick" not in out
 
 
@@ -136,4 +136,12 @@ def test_the_default_documents_are_beside_a_source_checkout_only(tmp_path, monke
     fake.parent.mkdir(parents=True)
     (tmp_path / "shared" / "seeds").mkdir(parents=True)  # even a neighbour by that name
     monkeypatch.setattr(sources, "__file__", str(fake))
+    monkeypatch.chdir(tmp_path)
     assert sources.project_root() is None and sources.default_documents() is None
+    # an installed copy run from a checkout (`pip install . && gradproof report`): its seeds
+    checkout = tmp_path / "gradproof-checkout"
+    checkout.mkdir()
+    (checkout / "pyproject.toml").write_text('[project]\nname = "gradproof"\n')
+    monkeypatch.chdir(checkout)
+    assert sources.project_root() == checkout
+    assert sources.default_documents() == tmp_path / "shared" / "seeds"
