@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,13 +50,30 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _pool(workers: int) -> Any:
+    """A pool whose workers ignore Ctrl-C from their first instruction.
+
+    The initializer alone leaves a window: a worker forked just before a Ctrl-C still has
+    Python's handler and prints a KeyboardInterrupt traceback. So the parent ignores SIGINT
+    while it forks, and the children inherit that; the parent's handler is then restored.
+    """
+    ctx = multiprocessing.get_context()
+    if threading.current_thread() is not threading.main_thread():
+        return ctx.Pool(workers, initializer=_worker_init)  # signal.signal: main thread only
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return ctx.Pool(workers, initializer=_worker_init)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _verify_in_pool(ids: Sequence[str], workers: int) -> Iterator[Result]:
     """Verify ``ids`` in ``workers`` processes, yielding results in order.
 
     On any interruption (Ctrl-C in the parent, an error) the workers are terminated and
     joined before the exception goes on: no process outlives the call.
     """
-    pool = multiprocessing.get_context().Pool(workers, initializer=_worker_init)
+    pool = _pool(workers)
     try:
         yield from pool.imap(_verify_id, ids, chunksize=4)
         pool.close()
