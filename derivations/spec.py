@@ -30,7 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+
+from derivations.networks import LOSSES, REDUCTIONS, Layout
 
 __all__ = [
     "ACTIVATIONS",
@@ -42,15 +43,10 @@ __all__ = [
     "parse_spec",
 ]
 
-Layout = Literal["columns", "rows"]
-
-#: every activation a spec may name; ``leaky_relu`` has slope 1/100 below 0
+#: every activation a spec may name; ``leaky_relu`` has slope 1/100 below 0 (the documents'
+#: networks, `derivations.networks`, know no leaky ReLU but an exp-form sigmoid)
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax")
-#: binary cross-entropy, categorical cross-entropy (one-hot targets), squared error
-LOSSES = ("bce", "ce", "mse")
-#: "mean" over the m samples, "sum", or "mean_all" over samples x outputs
-REDUCTIONS = ("mean", "sum", "mean_all")
-LAYOUTS = ("columns", "rows")
+LAYOUTS: tuple[Layout, ...] = ("columns", "rows")
 
 _OUTPUTS_FOR_LOSS = {"bce": ("sigmoid", "softmax"), "ce": ("softmax",), "mse": ACTIVATIONS}
 
