@@ -37,7 +37,7 @@ from derivations.formula import (
     formula_names,
 )
 from derivations.spec import Spec, parse_spec
-from derivations.spec_network import normal_steps, spec_network, true_gradient
+from derivations.spec_network import maximum, normal_steps, spec_network, true_gradient
 
 __all__ = ["BackwardResult", "check_backward", "gradient_names"]
 
@@ -119,7 +119,7 @@ class _ExactNumpy:
             "log": np.vectorize(sp.log, otypes=[object]),
             "tanh": np.vectorize(sp.tanh, otypes=[object]),
             "sqrt": np.vectorize(sp.sqrt, otypes=[object]),
-            "maximum": np.vectorize(sp.Max, otypes=[object]),
+            "maximum": np.vectorize(maximum, otypes=[object]),
         }
 
     def __getattr__(self, name: str) -> Any:
