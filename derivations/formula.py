@@ -22,7 +22,7 @@ import ast
 import functools
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,7 +33,7 @@ from sympy.polys.orderings import lex
 from sympy.polys.rings import PolyRing
 
 from derivations.claim import Counterexample, Decision, Result, Verdict
-from derivations.decide import PRECISION, is_zero, rational_points
+from derivations.decide import PRECISION, decide_matrix, is_zero, matrix_shapes, rational_points
 from derivations.expression import (
     ExpressionError,
     Formula,
@@ -53,6 +53,7 @@ from derivations.spec_network import (
     spec_network,
     true_gradient,
 )
+from derivations.symbolic import affine_grads
 
 __all__ = [
     "Derivation",
@@ -60,6 +61,7 @@ __all__ = [
     "check_formula",
     "check_formulas",
     "check_shapes",
+    "decide_affine_formulas",
     "formula_names",
     "standard_formula",
 ]
@@ -385,6 +387,53 @@ def _undivided(spec: Spec, text: str) -> str:
     if spec.reduction == "mean":
         return f"{text} / m"
     return f"{text} / (m * n{spec.n_layers})"
+
+
+def _flat_row(*matrices: sp.Matrix) -> sp.Matrix:
+    return sp.Matrix.hstack(*(M.reshape(1, M.rows * M.cols) for M in matrices))
+
+
+def decide_affine_formulas(layout: str, *,
+                           shapes: Sequence[tuple[int, ...]] | None = None) -> Decision:
+    """Decide the affine layer's standard dW, db, dA_prev of ``layout`` entrywise.
+
+    The formulas are those of :func:`standard_formula` for one layer with upstream gradient
+    ``G`` = dL/dZ: ``dW = G A_prev^T``, ``db = G 1``, ``dA_prev = W^T G`` in the columns layout
+    (``A_prev^T G``, ``1^T G``, ``G W^T`` in the rows layout), compared with ``sympy.diff`` of
+    ``L = sum(G * Z)`` (:func:`derivations.symbolic.affine_grads`) at every shape.
+
+    Parameters
+    ----------
+    layout : {"columns", "rows"}
+    shapes : sequence of (n_out, n_in, m), optional
+        Default :func:`derivations.decide.matrix_shapes` ``(3)`` (20 shapes, edge cases first).
+
+    Returns
+    -------
+    Decision
+        ``PROVEN`` when all three agree in every entry at every shape.
+
+    Examples
+    --------
+    >>> decide_affine_formulas("rows", shapes=[(1, 1, 1), (2, 3, 2)]).verdict.value
+    'proven'
+    """
+    if layout not in ("columns", "rows"):
+        raise ValueError(f"layout={layout!r} is not one of 'columns', 'rows'")
+
+    def build(dims: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix]:
+        g = affine_grads(*dims, layout=layout)
+        if layout == "columns":
+            stated = (g.G * g.A_prev.T, g.G * sp.ones(g.G.shape[1], 1), g.W.T * g.G)
+        else:
+            stated = (g.A_prev.T * g.G, sp.ones(1, g.G.shape[0]) * g.G, g.G * g.W.T)
+        wanted = (g.dW.shape, g.db.shape, g.dA_prev.shape)
+        if tuple(x.shape for x in stated) != wanted:
+            raise sp.ShapeError(f"stated shapes {[x.shape for x in stated]}, needed {wanted}")
+        return _flat_row(g.dW, g.db, g.dA_prev), _flat_row(*stated)
+
+    return decide_matrix(build, n_dims=3, shapes=matrix_shapes(3) if shapes is None else shapes,
+                         what=f"the {layout} formulas")
 
 
 # ---------------------------------------------------------------------------------------------

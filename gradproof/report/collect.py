@@ -18,8 +18,8 @@ import sympy as sp
 
 from checks import METHODS
 from derivations import Claim, Result, all_claims, get_claim, verify
-from derivations.decide import decide_matrix, matrix_shapes
-from derivations.symbolic import affine_grads
+from derivations.decide import matrix_shapes
+from derivations.formula import decide_affine_formulas
 from gradproof.report.documents import DOCUMENT_NETWORKS, DocumentNetwork
 from gradproof.report.records import (
     CatalogueRow,
@@ -174,38 +174,23 @@ def _eq(name: str, rhs: sp.MatrixExpr) -> sp.Eq:
 
 
 def collect_formulas() -> tuple[FormulaRow, ...]:
-    """The affine layer's gradient formulas in both layouts, each proven entrywise now."""
+    """The affine layer's gradient formulas in both layouts, each decided entrywise now.
+
+    The typeset formulas are matrix symbols; the decision is `derivations`'
+    (:func:`~derivations.formula.decide_affine_formulas`), on explicit matrices.
+    """
     rows = []
     for layout in ("columns", "rows"):
         s = _layer_symbols(layout)
         if layout == "columns":
             forward = _eq("Z", s.W * s.A + s.b * s.ones.T)
             dW, db, dA = s.dZ * s.A.T, s.dZ * s.ones, s.W.T * s.dZ
-
-            def stated(g):
-                return (g.G * g.A_prev.T, g.G * sp.ones(g.G.shape[1], 1), g.W.T * g.G)
         else:
             forward = _eq("Z", s.A * s.W + s.ones * s.b)
             dW, db, dA = s.A.T * s.dZ, s.ones.T * s.dZ, s.dZ * s.W.T
 
-            def stated(g):
-                return (g.A_prev.T * g.G, sp.ones(1, g.G.shape[0]) * g.G, g.G * g.W.T)
-
-        def build(dims, layout=layout, stated=stated):
-            g = affine_grads(*dims, layout=layout)
-            correct = sp.Matrix.hstack(g.dW.reshape(g.dW.rows * g.dW.cols, 1).T,
-                                       g.db.reshape(g.db.rows * g.db.cols, 1).T,
-                                       g.dA_prev.reshape(g.dA_prev.rows * g.dA_prev.cols, 1).T)
-            sW, sb, sA = stated(g)
-            if (sW.shape, sb.shape, sA.shape) != (g.dW.shape, g.db.shape, g.dA_prev.shape):
-                raise sp.ShapeError(f"stated shapes {sW.shape}, {sb.shape}, {sA.shape}")
-            ours = sp.Matrix.hstack(sW.reshape(sW.rows * sW.cols, 1).T,
-                                    sb.reshape(sb.rows * sb.cols, 1).T,
-                                    sA.reshape(sA.rows * sA.cols, 1).T)
-            return correct, ours
-
         shapes = matrix_shapes(3)
-        decision = decide_matrix(build, n_dims=3, shapes=shapes, what=f"the {layout} formulas")
+        decision = decide_affine_formulas(layout, shapes=shapes)
         rows.append(FormulaRow(
             layout=layout,
             forward=forward,
