@@ -52,8 +52,9 @@ def test_code_that_masks_runs_on_exact_numbers_and_aliasing_is_flagged():
     r = check_backward("2-2-1 relu/identity mse half mean rows", ROWS_ALIAS,
                        names={"dhidden": "dA1"})
     by = {x.claim_id: x for x in r.results}
-    assert by["dW2"].verdict is Verdict.PROVEN and "exact rational inputs" in by["dW2"].reason
-    assert by["dW1"].verdict is Verdict.PROVEN
+    for name in ("dW2", "dW1"):  # agreement at points is not a proof
+        assert by[name].verdict is Verdict.UNDECIDED
+        assert "exact rational points tried" in by[name].reason
     assert by["dhidden"].verdict is Verdict.REFUTED  # masked in place: it is dZ1, not dA1
     assert any(a.startswith("dout is written in place") and "out" in a for a in r.aliasing)
 
