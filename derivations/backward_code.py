@@ -39,7 +39,7 @@ from derivations.formula import (
 from derivations.spec import Spec, parse_spec
 from derivations.spec_network import maximum, normal_steps, spec_network, true_gradient
 
-__all__ = ["BackwardResult", "check_backward", "gradient_names"]
+__all__ = ["BackwardResult", "check_backward", "check_names", "gradient_names"]
 
 _PATTERNS = (
     re.compile(r"d(?P<q>[WwBbZzAa])(?P<l>\d+)"),
@@ -47,6 +47,20 @@ _PATTERNS = (
     re.compile(r"(?P<q>[WwBbZzAa])(?P<l>\d+)_?grad"),
 )
 _NONZERO = sp.Float(10) ** (-(PRECISION - 10))
+
+
+def check_names(names: Mapping[str, str]) -> None:
+    """Raise ValueError unless every value of ``names`` is a quantity such as ``"dA1"``.
+
+    Examples
+    --------
+    >>> check_names({"dhidden": "dA1"})
+    """
+    for var, q in names.items():
+        if not (isinstance(var, str) and var.isidentifier()):
+            raise ValueError(f"names: {var!r} is not a Python variable name")
+        if not (isinstance(q, str) and re.fullmatch(r"d(W|b|Z|A)\d+", q)):
+            raise ValueError(f"names: {q!r} is not a quantity such as 'dW1', 'db2', 'dZ1'")
 
 
 def gradient_names(bound: Mapping[str, Any], spec: Spec,
@@ -176,9 +190,7 @@ def check_backward(spec: Spec | str, source: str, *,
         compile(source, "<backward>", "exec")
     except SyntaxError as exc:
         raise ValueError(f"the code is not valid Python: {exc.msg} at line {exc.lineno}") from None
-    for q in (names or {}).values():
-        if not re.fullmatch(r"d(W|b|Z|A)\d+", q):
-            raise ValueError(f"names: {q!r} is not a quantity such as 'dW1', 'db2', 'dZ1'")
+    check_names(names or {})
     shapes = check_shapes(spec)
     symbolic = True
     runs: list[tuple[tuple[int, ...], dict[sp.Symbol, Any] | None, dict[str, Any]]] = []

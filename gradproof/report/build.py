@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from gradproof.formulas_file import load_formulas_file
 from gradproof.report.collect import collect
 from gradproof.report.figures import figure_svgs
 from gradproof.report.progress import Progress
@@ -61,6 +62,7 @@ def build_report(
     show_progress: bool = True,
     force: bool = False,
     documents: str | os.PathLike[str] | None = None,
+    formulas: str | os.PathLike[str] | None = None,
 ) -> ReportSummary:
     """Compute everything at ``seed`` and write the report into ``out`` atomically.
 
@@ -78,6 +80,9 @@ def build_report(
         The directory of the tutorials. When given, every claim's quote is checked in its
         document first; when ``None``, the report's header says the quotes were not
         re-checked.
+    formulas : str or path, optional
+        A TOML file of your own derivations (`gradproof.formulas_file`): the report gets a
+        section "Your derivations". It is validated before any computation; its code is run.
 
     Raises
     ------
@@ -87,12 +92,16 @@ def build_report(
         When ``out`` cannot take the report safely; raised before any computation.
     QuoteError
         When a claim's quote is not in its document; raised before any computation.
+    FormulasFileError
+        When ``formulas`` cannot be used (naming the file, derivation and key); raised before
+        any computation.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed={seed!r}: expected a non-negative integer (0, 1, 2, ...)")
     check_writable(out, force=force, names=REPORT_PATHS)
     if documents is not None:
         check_quotes(documents)
+    derivations = load_formulas_file(formulas) if formulas is not None else ()
     bar = Progress(enabled=show_progress)
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -101,7 +110,9 @@ def build_report(
         else:
             bar.update(done)
 
-    report = collect(seed=seed, progress=progress, quotes_checked=documents is not None)
+    report = collect(seed=seed, progress=progress, quotes_checked=documents is not None,
+                     derivations=derivations,
+                     formulas_file=None if formulas is None else os.fspath(formulas))
     path = write_files(out, render_files(report), force=force)
     return ReportSummary(
         out=path,
