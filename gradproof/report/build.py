@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gradproof.formulas_file import load_formulas_file
@@ -28,13 +28,18 @@ class ReportSummary:
     counts: dict[str, int]
     networks_passed: int
     networks: int
+    #: verdict counts of the user's own formulas and code gradients (``--formulas``)
+    yours: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         counts = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in self.counts.items() if n)
         total = sum(self.counts.values())
         checks = (f"; {self.networks_passed}/{self.networks} network checks pass"
                   if self.networks else "")
-        return f"{total} claims: {counts}{checks}. Report written to {self.out}/index.html"
+        mine = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in self.yours.items() if n)
+        yours = f"; your derivations: {mine}" if mine else ""
+        return (f"{total} claims: {counts}{checks}{yours}. Report written to "
+                f"{self.out}/index.html")
 
 
 #: Every path the report can write, known before any computation (so that a foreign file at
@@ -119,4 +124,13 @@ def build_report(
         counts=report.counts(),
         networks_passed=sum(n.fd_verdict == "pass" for n in report.networks),
         networks=len(report.networks),
+        yours=_yours(report),
     )
+
+
+def _yours(report: Report) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for d in report.derivations:
+        for c in d.claims:
+            counts[c.verdict] = counts.get(c.verdict, 0) + 1
+    return counts

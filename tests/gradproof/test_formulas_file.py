@@ -84,7 +84,9 @@ def cheap_collect(monkeypatch):
 
 def test_report_formulas_end_to_end(formulas, tmp_path, capsys, cheap_collect):
     out = tmp_path / "report"
-    assert main(["report", "--out", str(out), "--formulas", str(formulas), "--quiet"]) == 0
+    assert main(["report", "--out", str(out), "--formulas", str(formulas)]) == 0
+    summary = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "your derivations: 5 proven, 2 refuted" in summary, summary
     md = (out / "report.md").read_text(encoding="utf-8")
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "## Your derivations" in md and "### slide 12" in md and "### derivation 2" in md
