@@ -30,6 +30,7 @@ from derivations.formula import (
     FormulaResult,
     check_formula,
     check_formulas,
+    decide_affine_formulas,
     standard_formula,
 )
 from derivations.registry import all_claims, documents, get_claim, select, to_numpy, verify_all
@@ -61,6 +62,7 @@ __all__ = [  # noqa: RUF022 - grouped by owning module, as the house style asks
     "FormulaResult",
     "check_formula",
     "check_formulas",
+    "decide_affine_formulas",
     "standard_formula",
     # backward_code.py
     "BackwardResult",

@@ -6,8 +6,13 @@ only code you would run yourself. It runs in a fresh namespace holding ``np`` (N
 inputs and parameters, under the names of :func:`~derivations.formula.formula_names`
 (``X``, ``Y``, ``W1``, ``b1``, ...; lower-case aliases too). The inputs are exact: object
 arrays of SymPy symbols, so that the code's result is an identity decided entrywise against
-``sympy.diff`` of the spec's loss; code that branches on values (``Z1 > 0`` as a mask) cannot
-run on symbols and is run instead on exact rational inputs, several points at each shape.
+``sympy.diff`` of the spec's loss. Code that compares values (``Z1 > 0`` as a ReLU mask)
+cannot run on plain symbols; it is run once per sign pattern of the quantities it compares
+(:mod:`derivations.sign_patterns`), each run an exact identity on an open region, and proven
+only when every pattern of every shape is (off the kinks, where a compared quantity is 0).
+Past :data:`PATTERN_LIMIT` patterns at a shape the gradient is ``undecided``, with the count
+proven; code the tracing cannot follow runs on exact rational points and is at most
+``undecided`` (agreement at points is not a proof); refutations are at exact points.
 
 Every gradient variable the code binds is found by name: ``dW1``, ``dw1``, ``grad_W1``,
 ``W1_grad``, ``db2``, ...; ``names={"dhidden": "dA1"}`` maps any other name to its quantity.
@@ -36,10 +41,11 @@ from derivations.formula import (
     counterexample,
     formula_names,
 )
+from derivations.sign_patterns import Pattern, on_pattern, patterns, traced_array, untraced
 from derivations.spec import Spec, parse_spec
-from derivations.spec_network import normal_steps, spec_network, true_gradient
+from derivations.spec_network import maximum, normal_steps, spec_network, true_gradient
 
-__all__ = ["BackwardResult", "check_backward", "gradient_names"]
+__all__ = ["BackwardResult", "check_backward", "check_names", "gradient_names"]
 
 _PATTERNS = (
     re.compile(r"d(?P<q>[WwBbZzAa])(?P<l>\d+)"),
@@ -47,6 +53,20 @@ _PATTERNS = (
     re.compile(r"(?P<q>[WwBbZzAa])(?P<l>\d+)_?grad"),
 )
 _NONZERO = sp.Float(10) ** (-(PRECISION - 10))
+
+
+def check_names(names: Mapping[str, str]) -> None:
+    """Raise ValueError unless every value of ``names`` is a quantity such as ``"dA1"``.
+
+    Examples
+    --------
+    >>> check_names({"dhidden": "dA1"})
+    """
+    for var, q in names.items():
+        if not (isinstance(var, str) and var.isidentifier()):
+            raise ValueError(f"names: {var!r} is not a Python variable name")
+        if not (isinstance(q, str) and re.fullmatch(r"d(W|b|Z|A)\d+", q)):
+            raise ValueError(f"names: {q!r} is not a quantity such as 'dW1', 'db2', 'dZ1'")
 
 
 def gradient_names(bound: Mapping[str, Any], spec: Spec,
@@ -119,7 +139,7 @@ class _ExactNumpy:
             "log": np.vectorize(sp.log, otypes=[object]),
             "tanh": np.vectorize(sp.tanh, otypes=[object]),
             "sqrt": np.vectorize(sp.sqrt, otypes=[object]),
-            "maximum": np.vectorize(sp.Max, otypes=[object]),
+            "maximum": np.vectorize(maximum, otypes=[object]),
         }
 
     def __getattr__(self, name: str) -> Any:
@@ -176,9 +196,7 @@ def check_backward(spec: Spec | str, source: str, *,
         compile(source, "<backward>", "exec")
     except SyntaxError as exc:
         raise ValueError(f"the code is not valid Python: {exc.msg} at line {exc.lineno}") from None
-    for q in (names or {}).values():
-        if not re.fullmatch(r"d(W|b|Z|A)\d+", q):
-            raise ValueError(f"names: {q!r} is not a quantity such as 'dW1', 'db2', 'dZ1'")
+    check_names(names or {})
     shapes = check_shapes(spec)
     symbolic = True
     runs: list[tuple[tuple[int, ...], dict[sp.Symbol, Any] | None, dict[str, Any]]] = []
@@ -192,6 +210,10 @@ def check_backward(spec: Spec | str, source: str, *,
         except ValueError as exc:
             return _shape_failure(spec, shape, exc)
     if not symbolic:
+        try:
+            return _check_by_patterns(spec, source, shapes, names)
+        except TypeError:
+            pass  # an operation the tracing does not support: exact points, undecided
         runs = []
         for shape in shapes:
             net = spec_network(spec, shape.dims)
@@ -211,6 +233,142 @@ def check_backward(spec: Spec | str, source: str, *,
         )
     results = tuple(_decide(spec, var, q, runs, symbolic) for var, q in found.items())
     return BackwardResult(str(spec), results, _aliasing(runs[0][2], _written_in_place(source)))
+
+
+#: the most sign patterns walked at one shape (2**8: eight compared quantities)
+PATTERN_LIMIT = 256
+
+
+@dataclass(frozen=True)
+class _PatternRun:
+    """One run of the code on one sign pattern at one shape: each gradient, code and truth."""
+
+    dims: tuple[int, ...]
+    pattern: Pattern
+    env: dict[str, Any]
+    pairs: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _check_by_patterns(spec: Spec, source: str, shapes: Any,
+                       names: Mapping[str, str] | None) -> BackwardResult:
+    """Decide code that compares values on symbolic inputs, one sign pattern at a time.
+
+    See :mod:`derivations.sign_patterns`. Raises TypeError when the code does something the
+    tracing cannot follow (the caller then falls back to exact points).
+    """
+    runs: list[_PatternRun] = []
+    complete: dict[tuple[int, ...], bool] = {}
+    found: dict[str, str] = {}
+    for shape in shapes:
+        inputs = _inputs(spec, shape.dims, None)
+
+        def run(pattern: Pattern, dims: tuple[int, ...] = shape.dims,
+                inputs: dict[str, Any] = inputs) -> _PatternRun:
+            env = run_cell(source, {**{k: traced_array(v, pattern) for k, v in inputs.items()},
+                                    "np": np})
+            if not found:
+                found.update(gradient_names(env, spec, names))
+            pairs = {}
+            for var, quantity in found.items():
+                if isinstance(env.get(var), np.ndarray):
+                    want = true_gradient(spec, dims, quantity)
+                    pairs[var] = (untraced(env[var]), np.vectorize(
+                        lambda e, p=pattern: on_pattern(e, p), otypes=[object])(want))
+            return _PatternRun(dims, pattern, env, pairs)
+
+        count = 0
+        try:
+            for pattern, result in patterns(run, limit=PATTERN_LIMIT):
+                runs.append(result)
+                count += 1
+                last = pattern
+        except ValueError as exc:
+            return _shape_failure(spec, shape, exc)
+        complete[shape.dims] = last.next_prefix() is None
+        if not found:
+            raise ValueError(
+                "the code binds no gradient variable (dW1, dw1, grad_W1, W1_grad, db1, ...); "
+                f"it binds {sorted(runs[0].env)}; map others with names={{'var': 'dW1'}}"
+            )
+    results = tuple(_decide_patterns(spec, var, q, runs, complete) for var, q in found.items())
+    return BackwardResult(str(spec), results, _aliasing(runs[0].env, _written_in_place(source)))
+
+
+def _point_in(pattern: Pattern, symbols: list[sp.Symbol], seed: int) -> dict | None:
+    """An exact rational point of the pattern's region, if one of 200 tries lies in it."""
+    for point in rational_points(symbols, count=200, seed=seed):
+        try:
+            if all(Pattern().sign(u.xreplace(point)) == (1 if positive else -1)
+                   for u, positive in pattern.signs.items()):
+                return point
+        except TypeError:
+            continue
+    return None
+
+
+def _decide_patterns(spec: Spec, var: str, quantity: str, runs: list[_PatternRun],
+                     complete: Mapping[tuple[int, ...], bool]) -> Result:
+    start = time.perf_counter()
+    title = quantity if var == quantity else f"{var} holds {quantity}"
+    unresolved = 0
+    for k, run in enumerate(runs):
+        if var not in run.pairs:
+            return Result(Verdict.REFUTED, f"{var} is not an array at dimensions {run.dims}",
+                          claim_id=var, title=title, seconds=time.perf_counter() - start)
+        got, want = run.pairs[var]
+        if got.shape != want.shape:
+            return Result(Verdict.REFUTED,
+                          f"{var} has shape {got.shape} at dimensions {run.dims}, but "
+                          f"{quantity} has shape {want.shape}",
+                          counterexample=Counterexample({"dimensions": str(run.dims)},
+                                                        str(got.shape), str(want.shape)),
+                          claim_id=var, title=title, seconds=time.perf_counter() - start)
+        for idx in np.ndindex(*want.shape):
+            diff = sp.sympify(got[idx]) - want[idx]
+            if _equal(diff, True):
+                continue
+            symbols = sorted(diff.free_symbols.union(*(u.free_symbols for u in
+                                                       run.pattern.signs)), key=str)
+            point = _point_in(run.pattern, symbols, seed=k)
+            value = None if point is None else sp.N(diff.xreplace(point), PRECISION)
+            if value is None or not value.is_number or abs(value) < _NONZERO:
+                unresolved += 1
+                break
+            at = {"dimensions": str(run.dims), **{str(s): str(v) for s, v in point.items()}}
+            return Result(
+                Verdict.REFUTED,
+                f"{var}{list(idx)} differs from {quantity} = sympy.diff of the loss at "
+                f"dimensions {run.dims}, on the region where the quantities the code compares "
+                f"have the signs they have at the point shown ({run.pattern.describe()})",
+                counterexample=Counterexample(at, _short(_num(got[idx].xreplace(point))),
+                                              _short(_num(want[idx].xreplace(point))),
+                                              str(idx)),
+                claim_id=var, title=title, seconds=time.perf_counter() - start,
+            )
+    per_shape = {}
+    for run in runs:
+        per_shape[run.dims] = per_shape.get(run.dims, 0) + 1
+    listing = ", ".join(f"{n} at {d}" for d, n in per_shape.items())
+    if unresolved or not all(complete.values()):
+        stopped = [d for d, done in complete.items() if not done]
+        why = (f"the walk stopped after {PATTERN_LIMIT} patterns at {stopped}"
+               if stopped else "")
+        if unresolved:
+            why += ("; " if why else "") + (
+                f"on {unresolved} pattern(s) the two sides differ as expressions but no point "
+                "of the region was found")
+        return Result(Verdict.UNDECIDED,
+                      f"{var} equals {quantity} = sympy.diff of the loss on "
+                      f"{len(runs) - unresolved} sign patterns of the quantities the code "
+                      f"compares ({listing}), but not all patterns are proven: {why}",
+                      claim_id=var, title=title, seconds=time.perf_counter() - start)
+    return Result(Verdict.PROVEN,
+                  f"{var} equals {quantity} = sympy.diff of the loss on every sign pattern of "
+                  f"the quantities the code compares ({len(runs)} patterns: {listing}), each an "
+                  "identity on symbolic inputs over its open region; this holds off the kinks, "
+                  "where a compared quantity is 0 (there ReLU'(0) and > against >= are "
+                  "conventions)", claim_id=var, title=title,
+                  seconds=time.perf_counter() - start)
 
 
 def _shape_failure(spec: Spec, shape: Any, exc: Exception) -> BackwardResult:
@@ -284,12 +442,18 @@ def _decide(spec: Spec, var: str, quantity: str, runs: list[Any], symbolic: bool
                 counterexample=Counterexample(at, _short(stated), _short(correct), str(idx)),
                 claim_id=var, title=title, seconds=time.perf_counter() - start,
             )
-    how = ("on symbolic inputs, entrywise identity" if symbolic else
-           f"on exact rational inputs ({len(runs)} runs: 2 points at each shape, the code "
-           f"compares values so it cannot run on symbols), equal to {PRECISION} digits")
+    shapes = len({d for d, _, _ in runs})
+    if not symbolic:
+        # agreement at finitely many points is evidence, not a proof
+        return Result(Verdict.UNDECIDED,
+                      f"{var} agrees with {quantity} = sympy.diff of the loss to {PRECISION} "
+                      f"digits at all {len(runs)} exact rational points tried (2 at each of "
+                      f"{shapes} shapes), but the code compares values, so it could not run on "
+                      "symbols and agreement at points is not a proof", claim_id=var,
+                      title=title, seconds=time.perf_counter() - start)
     return Result(Verdict.PROVEN,
-                  f"{var} equals {quantity} = sympy.diff of the loss {how}, at "
-                  f"{len({d for d, _, _ in runs})} shapes", claim_id=var, title=title,
+                  f"{var} equals {quantity} = sympy.diff of the loss on symbolic inputs, "
+                  f"entrywise identity, at {shapes} shapes", claim_id=var, title=title,
                   seconds=time.perf_counter() - start)
 
 

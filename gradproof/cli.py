@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seed of every random draw, a non-negative integer "
                         "(default: %(default)s)")
     _add_documents(report)
+    report.add_argument("--formulas", metavar="FILE",
+                        help="a TOML file of your own derivations ([[derivation]] tables of "
+                        "spec, [derivation.formulas] target = \"expression\", code or "
+                        "code_file): adds the section 'Your derivations'; its code is RUN "
+                        "(default: none; format in docs/guide.md)")
     report.add_argument("--quiet", action="store_true",
                         help="no progress bars and no summary line")
     # removed: the claims dominate the run time, so a smaller run was no preview
@@ -157,13 +162,18 @@ def _note_unchecked(args: argparse.Namespace) -> None:
 
 
 def _validate_report(args: argparse.Namespace) -> None:
-    """Refuse an output directory that cannot take the report, before any computation."""
-    from gradproof.report.build import REPORT_PATHS
-    from gradproof.report.write import check_writable
-
+    """Refuse a bad --formulas file or an unusable output directory, before computing."""
     if args.quick:
         raise ValueError("--quick was removed: deciding the claims takes most of the run, so "
                          "the report has one size; run `gradproof report`")
+    if args.formulas is not None:
+        from gradproof.formulas_file import load_formulas_file
+
+        # every key checked now; keys and files before SymPy is even imported
+        load_formulas_file(args.formulas)
+    from gradproof.report.build import REPORT_PATHS
+    from gradproof.report.write import check_writable
+
     check_writable(args.out, force=args.force, names=REPORT_PATHS)
     _resolve_documents(args)
 
@@ -181,7 +191,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     _note_unchecked(args)
     summary = build_report(args.out, seed=args.seed, show_progress=not args.quiet,
-                           force=args.force, documents=args.documents)
+                           force=args.force, documents=args.documents,
+                           formulas=args.formulas)
     if not args.quiet:
         print(summary)
     return 0

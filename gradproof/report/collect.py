@@ -18,13 +18,15 @@ import sympy as sp
 
 from checks import METHODS
 from derivations import Claim, Result, all_claims, get_claim, verify
-from derivations.decide import decide_matrix, matrix_shapes
-from derivations.symbolic import affine_grads
+from derivations.decide import matrix_shapes
+from derivations.formula import decide_affine_formulas
+from gradproof.formulas_file import UserDerivation
 from gradproof.report.documents import DOCUMENT_NETWORKS, DocumentNetwork
 from gradproof.report.records import (
     CatalogueRow,
     ClaimRecord,
     ConventionRow,
+    DerivationRecord,
     FormulaRow,
     NetworkCheck,
     Report,
@@ -32,7 +34,7 @@ from gradproof.report.records import (
     TrainingRecord,
 )
 
-__all__ = ["collect", "collect_claims", "collect_formulas"]
+__all__ = ["collect", "collect_claims", "collect_derivations", "collect_formulas"]
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -84,7 +86,8 @@ def _verify_in_pool(ids: Sequence[str], workers: int) -> Iterator[Result]:
         pool.join()
 
 
-def _record(claim: Claim, r: Result) -> ClaimRecord:
+def _outcome(r: Result) -> dict[str, Any]:
+    """The fields of a ClaimRecord that come from a Result (verdict, why, correction, ...)."""
     cex = None
     if r.counterexample is not None:
         cex = {
@@ -93,14 +96,7 @@ def _record(claim: Claim, r: Result) -> ClaimRecord:
             "correct": r.counterexample.correct,
             "entry": r.counterexample.entry,
         }
-    return ClaimRecord(
-        id=claim.id,
-        document=claim.document,
-        title=claim.title,
-        quote=" ".join(claim.quote.split()),
-        kind=claim.kind,
-        statement=claim.statement,
-        latex=claim.latex,
+    return dict(
         verdict=r.verdict.value,
         reason=r.reason,
         counterexample=cex,
@@ -117,6 +113,19 @@ def _record(claim: Claim, r: Result) -> ClaimRecord:
             for x in r.readings
         ),
         evidence=tuple(r.evidence),
+    )
+
+
+def _record(claim: Claim, r: Result) -> ClaimRecord:
+    return ClaimRecord(
+        id=claim.id,
+        document=claim.document,
+        title=claim.title,
+        quote=" ".join(claim.quote.split()),
+        kind=claim.kind,
+        statement=claim.statement,
+        latex=claim.latex,
+        **_outcome(r),
     )
 
 
@@ -174,38 +183,23 @@ def _eq(name: str, rhs: sp.MatrixExpr) -> sp.Eq:
 
 
 def collect_formulas() -> tuple[FormulaRow, ...]:
-    """The affine layer's gradient formulas in both layouts, each proven entrywise now."""
+    """The affine layer's gradient formulas in both layouts, each decided entrywise now.
+
+    The typeset formulas are matrix symbols; the decision is `derivations`'
+    (:func:`~derivations.formula.decide_affine_formulas`), on explicit matrices.
+    """
     rows = []
     for layout in ("columns", "rows"):
         s = _layer_symbols(layout)
         if layout == "columns":
             forward = _eq("Z", s.W * s.A + s.b * s.ones.T)
             dW, db, dA = s.dZ * s.A.T, s.dZ * s.ones, s.W.T * s.dZ
-
-            def stated(g):
-                return (g.G * g.A_prev.T, g.G * sp.ones(g.G.shape[1], 1), g.W.T * g.G)
         else:
             forward = _eq("Z", s.A * s.W + s.ones * s.b)
             dW, db, dA = s.A.T * s.dZ, s.ones.T * s.dZ, s.dZ * s.W.T
 
-            def stated(g):
-                return (g.A_prev.T * g.G, sp.ones(1, g.G.shape[0]) * g.G, g.G * g.W.T)
-
-        def build(dims, layout=layout, stated=stated):
-            g = affine_grads(*dims, layout=layout)
-            correct = sp.Matrix.hstack(g.dW.reshape(g.dW.rows * g.dW.cols, 1).T,
-                                       g.db.reshape(g.db.rows * g.db.cols, 1).T,
-                                       g.dA_prev.reshape(g.dA_prev.rows * g.dA_prev.cols, 1).T)
-            sW, sb, sA = stated(g)
-            if (sW.shape, sb.shape, sA.shape) != (g.dW.shape, g.db.shape, g.dA_prev.shape):
-                raise sp.ShapeError(f"stated shapes {sW.shape}, {sb.shape}, {sA.shape}")
-            ours = sp.Matrix.hstack(sW.reshape(sW.rows * sW.cols, 1).T,
-                                    sb.reshape(sb.rows * sb.cols, 1).T,
-                                    sA.reshape(sA.rows * sA.cols, 1).T)
-            return correct, ours
-
         shapes = matrix_shapes(3)
-        decision = decide_matrix(build, n_dims=3, shapes=shapes, what=f"the {layout} formulas")
+        decision = decide_affine_formulas(layout, shapes=shapes)
         rows.append(FormulaRow(
             layout=layout,
             forward=forward,
@@ -216,6 +210,66 @@ def collect_formulas() -> tuple[FormulaRow, ...]:
             shapes=len(shapes),
         ))
     return tuple(rows)
+
+
+def _binding_lines(source: str, var: str) -> str:
+    """The lines of ``source`` that assign ``var`` (also through an index or ``+=``)."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        targets = (node.targets if isinstance(node, ast.Assign) else
+                   [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        for target in targets:
+            while isinstance(target, (ast.Subscript, ast.Attribute)):
+                target = target.value
+            if isinstance(target, ast.Name) and target.id == var:
+                lines.append((node.lineno, ast.get_source_segment(source, node) or var))
+    return "; ".join(text for _, text in sorted(lines)) or var
+
+
+def collect_derivations(
+    derivations: Sequence[UserDerivation], *, progress: ProgressFn = _noop
+) -> tuple[DerivationRecord, ...]:
+    """Decide the user's own derivations (``gradproof report --formulas FILE``).
+
+    Each formula is decided by :func:`derivations.check_formulas`; the code, when given, is
+    **run** and decided by :func:`derivations.check_backward`. One ClaimRecord per formula and
+    per gradient variable of the code, anchored ``yours-<k>-...``.
+    """
+    from derivations import check_backward, check_formulas
+
+    records = []
+    progress("your derivations", 0, len(derivations))
+    for k, d in enumerate(derivations, start=1):
+        claims: list[ClaimRecord] = []
+        first_wrong, aliasing = None, ()
+        if d.formulas:
+            decided = check_formulas(d.spec, dict(d.formulas))
+            first_wrong = decided.first_wrong
+            for (target, expression), r in zip(d.formulas, decided.results, strict=True):
+                outcome = _outcome(r)
+                if r.corrected:
+                    outcome["corrected"] = f"{target} = {r.corrected}"
+                claims.append(ClaimRecord(
+                    id=f"yours-{k}-{r.target}", document=d.name,
+                    title=f"{target} = {expression}", quote=f"{target} = {expression}",
+                    kind="formula", statement=None, latex="", **outcome))
+        if d.code is not None:
+            code = check_backward(d.spec, d.code, names=d.names)
+            aliasing = code.aliasing
+            for r in code.results:
+                claims.append(ClaimRecord(
+                    id=f"yours-{k}-code-{r.claim_id}", document=d.name,
+                    title=f"{r.title} (code)",
+                    quote=(_binding_lines(d.code, r.claim_id) if r.claim_id != "code"
+                           else "the whole code"),
+                    kind="code", statement=None, latex="", **_outcome(r)))
+        records.append(DerivationRecord(name=d.name, spec=d.spec, claims=tuple(claims),
+                                        first_wrong=first_wrong, code_origin=d.code_origin,
+                                        aliasing=tuple(aliasing)))
+        progress("your derivations", k, len(derivations))
+    return tuple(records)
 
 
 def collect_conventions() -> tuple[ConventionRow, ...]:
@@ -391,6 +445,8 @@ def collect(
     progress: ProgressFn = _noop,
     workers: int | None = None,
     quotes_checked: bool = False,
+    derivations: Sequence[UserDerivation] = (),
+    formulas_file: str | None = None,
 ) -> Report:
     """Run everything the report shows, at ``seed``.
 
@@ -404,6 +460,9 @@ def collect(
         Processes for verifying claims (default: up to 2).
     quotes_checked : bool
         Whether the caller found every claim's quote in its document; the report says so.
+    derivations : sequence of UserDerivation
+        The user's own derivations (``--formulas FILE``, already validated); their code is
+        run. ``formulas_file`` is the file's name, as the report shows it.
     """
     claims = collect_claims(workers=workers, progress=progress)
     progress("formulas and conventions", 0, 1)
@@ -421,6 +480,8 @@ def collect(
     progress("bug catalogue", 0, 1)
     catalogue = collect_catalogue(seed=seed)
     progress("bug catalogue", 1, 1)
+    yours = collect_derivations(derivations, progress=progress) if derivations else ()
     return Report(seed=seed, claims=claims, formulas=formulas, conventions=conventions,
                   networks=networks, step_curves=step_curves, training=training,
-                  catalogue=catalogue, quotes_checked=quotes_checked)
+                  catalogue=catalogue, quotes_checked=quotes_checked, derivations=yours,
+                  formulas_file=formulas_file)

@@ -168,8 +168,11 @@ def plots(report: Report) -> list[Block]:
             *(Figure(f.name, f.caption) for f in FIGURES if f.present(report))]
 
 
-def claim_blocks(c: ClaimRecord) -> Box:
-    """One claim: quote, statement, verdict, counterexample, correction, cases and readings."""
+def claim_blocks(c: ClaimRecord, *, stated_by: str = "the document's formula") -> Box:
+    """One claim: quote, statement, verdict, counterexample, correction, cases and readings.
+
+    ``stated_by`` names the side under test in the counterexample's sentence.
+    """
     blocks: list[Block] = [
         Heading(4, (Text(c.id, "code"), Text(f": {c.title}"))),
         Quote(mixed(c.quote)),
@@ -185,7 +188,7 @@ def claim_blocks(c: ClaimRecord) -> Box:
         entry = f" (entry {cex['entry']})" if cex.get("entry") else ""
         blocks.append(Paragraph((
             Text(f"Counterexample{entry}: at "), Text(point, "code"),
-            Text(" the document's formula gives "), Text(str(cex["stated"]), "code"),
+            Text(f" {stated_by} gives "), Text(str(cex["stated"]), "code"),
             Text(", the derivative is "), Text(str(cex["correct"]), "code"), Text("."))))
     if c.corrected:
         label = Text(f"Corrected ({c.corrected_verdict or 'unchecked'}):")
@@ -216,6 +219,44 @@ def claims_by_document(report: Report) -> list[Block]:
     return blocks
 
 
+def your_derivations(report: Report) -> list[Block]:
+    """The user's own derivations (``--formulas FILE``), each step shown as a claim is."""
+    if not report.derivations:
+        return []
+    source = f" from {report.formulas_file}" if report.formulas_file else ""
+    rows = []
+    for k, d in enumerate(report.derivations, start=1):
+        counts = dict.fromkeys(VERDICTS, 0)
+        for c in d.claims:
+            counts[c.verdict] = counts.get(c.verdict, 0) + 1
+        rows.append([(Link(_t(d.name), f"yours-{k}"),), (Text(d.spec, "code"),),
+                     *(_t(counts[v]) for v in VERDICTS[:4]),
+                     (Text(d.first_wrong, "code"),) if d.first_wrong else _t("—")])
+    blocks: list[Block] = [
+        Heading(2, _t("Your derivations"), anchor="your-derivations"),
+        Paragraph(_t(f"{len(report.derivations)} derivation(s){source}, decided as the "
+                     "documents' claims are: each formula entry by entry against sympy.diff "
+                     "of the spec's loss at several shapes; backward code run on exact inputs "
+                     "(this runs the code of the file) and each gradient it binds decided.")),
+        _table(["derivation", "spec", *(VERDICT_LABEL[v] for v in VERDICTS[:4]),
+                "first wrong step"], rows),
+    ]
+    for k, d in enumerate(report.derivations, start=1):
+        blocks.append(Heading(3, _t(d.name), anchor=f"yours-{k}"))
+        about: list[Inline] = [Text("Network "), Text(d.spec, "code")]
+        if d.code_origin:
+            origin = "inline" if d.code_origin == "inline" else f"from {d.code_origin}"
+            about.append(Text(f"; backward code {origin}, run on exact inputs"))
+        if d.first_wrong:
+            about += [Text("; the first formula that goes wrong is "),
+                      Text(d.first_wrong, "code")]
+        blocks.append(Paragraph((*about, Text("."))))
+        blocks.extend(claim_blocks(c, stated_by="your formula" if c.kind == "formula"
+                                   else "your code") for c in d.claims)
+        blocks.extend(Paragraph((Mark("aliasing", "fails"), Text(f": {a}"))) for a in d.aliasing)
+    return blocks
+
+
 def notes(report: Report) -> list[Block]:
     """Free-form notes attached to the records."""
     return [Paragraph((Text(f"Note: {note}", "em"),)) for note in report.notes]
@@ -223,8 +264,8 @@ def notes(report: Report) -> list[Block]:
 
 #: the report's sections in order; each is a function ``Report -> blocks``
 SECTIONS: tuple[Section, ...] = (
-    introduction, summary, conventions, numeric_checks, catalogue, plots, claims_by_document,
-    notes,
+    introduction, summary, your_derivations, conventions, numeric_checks, catalogue, plots,
+    claims_by_document, notes,
 )
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "CatalogueRow",
     "ClaimRecord",
     "ConventionRow",
+    "DerivationRecord",
     "FormulaRow",
     "NetworkCheck",
     "Report",
@@ -141,6 +142,22 @@ class CatalogueRow:
 
 
 @dataclass(frozen=True, eq=False)
+class DerivationRecord:
+    """One of the user's own derivations (``gradproof report --formulas FILE``), decided.
+
+    ``claims`` holds one record per formula and per gradient the code binds, shown as the
+    documents' claims are; ``quote`` is the formula or the code's line as the user wrote it.
+    """
+
+    name: str
+    spec: str
+    claims: tuple[ClaimRecord, ...]
+    first_wrong: str | None = None
+    code_origin: str | None = None
+    aliasing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
 class Report:
     """Everything the report shows, computed by :func:`gradproof.report.collect.collect`."""
 
@@ -152,6 +169,10 @@ class Report:
     step_curves: tuple[StepCurve, ...] = ()
     training: TrainingRecord | None = None
     catalogue: tuple[CatalogueRow, ...] = ()
+    #: the user's own derivations (``--formulas FILE``), in the file's order
+    derivations: tuple[DerivationRecord, ...] = ()
+    #: the formulas file they came from, as given
+    formulas_file: str | None = None
     notes: tuple[str, ...] = field(default=())
     #: whether every claim's quote was found in its document when the report was made
     quotes_checked: bool = False

@@ -52,8 +52,9 @@ def test_code_that_masks_runs_on_exact_numbers_and_aliasing_is_flagged():
     r = check_backward("2-2-1 relu/identity mse half mean rows", ROWS_ALIAS,
                        names={"dhidden": "dA1"})
     by = {x.claim_id: x for x in r.results}
-    assert by["dW2"].verdict is Verdict.PROVEN and "exact rational inputs" in by["dW2"].reason
-    assert by["dW1"].verdict is Verdict.PROVEN
+    for name in ("dW2", "dW1"):  # every sign pattern of the mask, each an identity
+        assert by[name].verdict is Verdict.PROVEN
+        assert "on every sign pattern of the quantities the code compares" in by[name].reason
     assert by["dhidden"].verdict is Verdict.REFUTED  # masked in place: it is dZ1, not dA1
     assert any(a.startswith("dout is written in place") and "out" in a for a in r.aliasing)
 
@@ -80,3 +81,65 @@ def test_bad_code_is_a_value_error(source, names, match):
 def test_a_shape_error_in_the_code_is_a_refutation():
     r = check_backward("2-3-1 sigmoid/sigmoid bce", "dW1 = X @ W1")
     assert r.results[0].verdict is Verdict.REFUTED and "shape error" in r.results[0].reason
+
+
+RELU_MASK = """
+Z1 = X @ W1 + b1
+A1 = np.maximum(0, Z1)
+A2 = A1 @ W2 + b2
+dZ2 = (A2 - Y) / m
+dW2 = A1.T @ dZ2
+dA1 = dZ2 @ W2.T
+dZ1 = dA1 * (Z1 > 0)
+dW1 = X.T @ dZ1
+db1 = np.sum(dZ1, axis=0, keepdims=True)
+"""
+RELU_SPEC = "2-2-1 relu/identity mse half mean rows"
+
+
+def test_a_correct_relu_mask_is_proven_on_every_sign_pattern_off_the_kinks():
+    r = check_backward(RELU_SPEC, RELU_MASK)
+    assert {x.claim_id for x in r.results} == {"dZ2", "dW2", "dA1", "dZ1", "dW1", "db1"}
+    for x in r.results:
+        assert x.verdict is Verdict.PROVEN, x.reason
+        # 2 + 2 + 2**6 + 2**4 patterns: one per sign of each hidden pre-activation entry
+        assert "(84 patterns: 2 at (1, 1, 1, 1)" in x.reason and "off the kinks" in x.reason
+    assert r.proven
+
+
+@pytest.mark.parametrize(
+    ("wrong", "bad"),
+    [
+        pytest.param("dA1 * (dA1 > 0)", {"dZ1", "dW1", "db1"}, id="mask on dA1 instead of Z1"),
+        pytest.param("dA1 * (Z1 < 0)", {"dZ1", "dW1", "db1"}, id="mask inverted"),
+        pytest.param("dA1 * (X @ W1 > 0)", {"dZ1", "dW1", "db1"}, id="mask without the bias"),
+    ],
+)
+def test_a_wrong_relu_mask_is_refuted_at_an_exact_point_of_its_region(wrong, bad):
+    r = check_backward(RELU_SPEC, RELU_MASK.replace("dA1 * (Z1 > 0)", wrong))
+    refuted = {x.claim_id for x in r.results if x.verdict is Verdict.REFUTED}
+    assert refuted == bad
+    for x in r.results:
+        if x.claim_id in bad:
+            point = {k: v for k, v in x.counterexample.point.items() if k != "dimensions"}
+            assert point and all("/" in v or v.lstrip("-").isdigit() for v in point.values())
+            assert x.counterexample.stated != x.counterexample.correct
+        else:  # no pattern is left out of a verdict: proven, or undecided past the limit
+            assert x.verdict in (Verdict.PROVEN, Verdict.UNDECIDED)
+            assert x.verdict is Verdict.PROVEN or "the walk stopped after 256" in x.reason
+
+
+def test_a_missing_relu_mask_is_refuted():
+    r = check_backward(RELU_SPEC, RELU_MASK.replace("dA1 * (Z1 > 0)", "dA1"))
+    by = {x.claim_id: x.verdict for x in r.results}
+    assert by["dZ1"] is Verdict.REFUTED and by["dW1"] is Verdict.REFUTED
+    assert by["dW2"] is Verdict.PROVEN
+
+
+def test_code_the_tracing_cannot_follow_is_at_most_undecided():
+    # a cast to float has no exact symbolic meaning: exact points only, never 'proven'
+    code = RELU_MASK.replace("dA1 * (Z1 > 0)", "dA1 * ((Z1.astype('float64') > 0) * 1.0)")
+    r = check_backward(RELU_SPEC, code)
+    by = {x.claim_id: x for x in r.results}
+    assert by["dZ1"].verdict is Verdict.UNDECIDED
+    assert "exact rational points tried" in by["dZ1"].reason

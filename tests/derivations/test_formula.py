@@ -287,3 +287,35 @@ def _square(spec, target):
     from derivations.formula import _env
 
     return all(_env(spec, s.dims)[target].shape == (1, 1) for s in check_shapes(spec))
+
+
+# --- the affine layer's standard formulas (the report's layout table) ---------------------
+
+
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_affine_formulas_are_proven_at_twenty_shapes(layout):
+    from derivations import decide_affine_formulas
+
+    d = decide_affine_formulas(layout)
+    assert d.verdict is Verdict.PROVEN, d.reason
+    assert "all 20 shapes" in d.reason
+
+
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_affine_formulas_of_the_other_layout_are_refuted(monkeypatch, layout):
+    import derivations.formula as formula
+    from derivations import decide_affine_formulas
+    from derivations.symbolic import affine_grads
+
+    other = "rows" if layout == "columns" else "columns"
+    monkeypatch.setattr(formula, "affine_grads",
+                        lambda *dims, layout: affine_grads(*dims, layout=other))
+    d = decide_affine_formulas(layout, shapes=[(1, 1, 1), (2, 1, 1), (1, 2, 1)])
+    assert d.verdict is Verdict.REFUTED
+
+
+def test_affine_formulas_name_a_bad_layout():
+    from derivations import decide_affine_formulas
+
+    with pytest.raises(ValueError, match="'columns', 'rows'"):
+        decide_affine_formulas("cols")

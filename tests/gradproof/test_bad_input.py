@@ -14,6 +14,37 @@ from gradproof.cli import main
 
 CLAIM = get_claim("000-sigmoid-derivative")
 
+#: bad --formulas files: name -> (TOML text, words the usage error must hold)
+_GOOD = '[[derivation]]\nname = "hw"\nspec = "2-4-1 sigmoid/sigmoid bce mean columns"\n'
+FORMULAS = {
+    "unknown_key": (_GOOD + 'formula = "x"\n',
+                    "[[derivation]] 1 ('hw'): unknown key 'formula'; the keys are name, spec"),
+    "unknown_top": ('title = "x"\n' + _GOOD, "unknown top-level key 'title'"),
+    "bad_spec": ('[[derivation]]\nspec = "2-4-1 sigmoid/sigmoid bse"\n'
+                 '[derivation.formulas]\ndW2 = "dZ2 @ A1.T"\n',
+                 "[[derivation]] 1, key 'spec': spec word 'bse' is not a loss"),
+    "bad_formula": (_GOOD + '[derivation.formulas]\ndW2 = "dZ2 @@ A1.T"\n',
+                    "[[derivation]] 1 ('hw'), key 'formulas.dW2': expression 'dZ2 @@ A1.T' is "
+                    "not valid Python"),
+    "bad_name": (_GOOD + '[derivation.formulas]\ndW2 = "dZ2 @ H1.T"\n',
+                 "[[derivation]] 1 ('hw'), key 'formulas.dW2': name 'H1' is not defined here"),
+    "bad_target": (_GOOD + '[derivation.formulas]\ndW7 = "dZ2"\n',
+                   "[[derivation]] 1 ('hw'), key 'formulas.dW7': target 'dW7' is not a gradient"),
+    "missing_code": (_GOOD + 'code_file = "nope.py"\n',
+                     "[[derivation]] 1 ('hw'), key 'code_file': 'nope.py' is not a file (looked "
+                     "for {tmp}/f/nope.py"),
+    "code_syntax": (_GOOD + 'code = "dW1 = ("\n',
+                    "[[derivation]] 1 ('hw'), key 'code': the code is not valid Python"),
+    "both_codes": (_GOOD + 'code = "dW1 = X"\ncode_file = "x.py"\n',
+                   "[[derivation]] 1 ('hw'): keys 'code' and 'code_file' are both given"),
+    "bad_names": (_GOOD + 'code = "h = X"\nnames = { h = "W1" }\n',
+                  "[[derivation]] 1 ('hw'), key 'names': names: 'W1' is not a quantity"),
+    "no_spec": ('[[derivation]]\ncode = "dW1 = X"\n', "[[derivation]] 1: key 'spec' is missing"),
+    "nothing": (_GOOD, "[[derivation]] 1 ('hw'): nothing to check"),
+    "not_toml": ("[[derivation]\n", "not valid TOML"),
+    "empty": ("", "no [[derivation]] table"),
+}
+
 #: (argv with {tmp} for the scratch directory, exit code, words stderr must hold)
 CASES = [
     pytest.param(["report", "--seed", "-1"], 2, "--seed: expected a non-negative integer, got -1",
@@ -49,6 +80,12 @@ CASES = [
     pytest.param(["claims", "--document", "999"], 2, "valid documents", id="claims --document 999"),
     pytest.param(["claims", "--document", "001", "--id", CLAIM.id], 2,
                  "is not in document '001'", id="claims --id outside --document"),
+    *(pytest.param(["report", "--out", "{tmp}/out", "--formulas", f"{{tmp}}/f/{name}.toml"], 2,
+                   f"{{tmp}}/f/{name}.toml: {words}",
+                   id=f"report --formulas {name}")
+      for name, (_, words) in FORMULAS.items()),
+    pytest.param(["report", "--out", "{tmp}/out", "--formulas", "{tmp}/f/missing.toml"], 2,
+                 "--formulas {tmp}/f/missing.toml: no such file", id="report --formulas missing"),
     pytest.param(["report", "--bogus"], 2, "unrecognized arguments: --bogus", id="report --bogus"),
     pytest.param(["claims", "extra"], 2, "unrecognized arguments: extra", id="claims extra"),
     pytest.param([], 2, "the following arguments are required: COMMAND", id="no command"),
@@ -73,6 +110,9 @@ def scratch(tmp_path, monkeypatch):
     (tmp_path / "empty").mkdir()
     (tmp_path / "edited").mkdir()
     (tmp_path / "edited" / CLAIM.document).write_text("a tutorial edited since", encoding="utf-8")
+    (tmp_path / "f").mkdir()
+    for name, (text, _) in FORMULAS.items():
+        (tmp_path / "f" / f"{name}.toml").write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)  # the default --out docs/report lands here, if anywhere
 
     import gradproof.claims_format as claims_format

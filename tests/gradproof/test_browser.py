@@ -66,3 +66,42 @@ def test_report_renders_math_and_plots_without_console_errors(tmp_path):
     assert len(sizes) > 300  # every statement, quote formula and correction is <math>
     assert not errors, f"console errors: {errors}"
     assert shot.stat().st_size > 10_000
+
+
+def test_your_derivations_section_renders_without_overflow(tmp_path):
+    """The section of `report --formulas` in a real browser: its boxes, no sideways overflow."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="pip install playwright (no browser download needed)"
+    )
+    from gradproof.formulas_file import UserDerivation
+    from gradproof.report.collect import collect_derivations
+    from gradproof.report.records import Report
+    from gradproof.report.render_html import render_html
+
+    mine = UserDerivation("slide 12", "2-4-1 sigmoid/sigmoid bce mean columns",
+                          (("dW2", "dZ2 @ A1.T / m"), ("dZ1", "dA1 * sigmoid_prime(A1)")))
+    report = Report(seed=0, claims=(), derivations=collect_derivations([mine]),
+                    formulas_file="mine.toml")
+    page_file = tmp_path / "index.html"
+    page_file.write_text(render_html(report, {}), encoding="utf-8")
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=FLAGS
+        )
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(page_file.as_uri())
+            heading = page.inner_text("#your-derivations")
+            boxes = page.eval_on_selector_all("[id^=yours-1-]", "els => els.map(e => e.id)")
+            box_text = page.inner_text("#yours-1-dZ1")
+            page_width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        finally:
+            browser.close()
+    assert heading.strip() == "Your derivations"
+    assert sorted(boxes) == ["yours-1-dW2", "yours-1-dZ1"]
+    assert "refuted" in box_text and "sigmoid_prime(Z1)" in box_text
+    assert page_width[0] <= page_width[1], f"the page overflows sideways: {page_width}"
+    assert not errors, f"console errors: {errors}"

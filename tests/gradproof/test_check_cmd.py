@@ -68,3 +68,15 @@ def test_help_says_the_code_is_run(capsys):
     with pytest.raises(SystemExit):
         main(["check", "--help"])
     assert "RUNS YOUR CODE" in capsys.readouterr().out
+
+
+def test_code_with_a_relu_mask_states_its_label(tmp_path, capsys):
+    code = tmp_path / "backward.py"
+    code.write_text("A1 = np.maximum(0, X @ W1 + b1)\nA2 = A1 @ W2 + b2\n"
+                    "dZ2 = (A2 - Y) / m\ndZ1 = (dZ2 @ W2.T) * (A1 > 0)\n"
+                    "dW1 = X.T @ dZ1\n", encoding="utf-8")
+    assert main(["check", "2-2-1 relu/identity mse half mean rows", "--code", str(code)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": proven") == 3
+    assert "on every sign pattern of the quantities the code compares" in out
+    assert "off the kinks" in out
