@@ -16,8 +16,9 @@ from gradproof.report.records import Report
 
 __all__ = ["render_json"]
 
-#: 2: "quick" removed (the report has one size), "quotes_checked" added
-SCHEMA_VERSION = 2
+#: 2: "quick" removed (the report has one size), "quotes_checked" added;
+#: 3: "derivations" and "formulas_file" (the user's own, ``--formulas FILE``) added
+SCHEMA_VERSION = 3
 
 
 def _float(x: float | None) -> float | str | None:
@@ -91,6 +92,13 @@ def to_dict(report: Report) -> dict[str, Any]:
             {"name": r.name, "wrong": r.wrong, "verdicts": dict(r.verdicts),
              "diagnosis": r.diagnosis}
             for r in report.catalogue
+        ],
+        "formulas_file": report.formulas_file,
+        "derivations": [
+            {"name": d.name, "spec": d.spec, "first_wrong": d.first_wrong,
+             "code_origin": d.code_origin, "aliasing": list(d.aliasing),
+             "claims": [_claim(c) for c in d.claims]}
+            for d in report.derivations
         ],
         "notes": list(report.notes),
     }

@@ -111,6 +111,14 @@ def test_report_formulas_end_to_end(formulas, tmp_path, capsys, cheap_collect):
     manifest = json.loads((out / ".gradproof-report.json").read_text())
     assert "mine.toml" not in json.dumps(manifest)
     assert formulas.read_text(encoding="utf-8") == TOML
+    # report.json carries the same verdicts, by claim id
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["formulas_file"] == str(formulas)
+    verdicts = {c["id"]: c["verdict"] for d in data["derivations"] for c in d["claims"]}
+    assert verdicts["yours-1-dW2"] == "proven" and verdicts["yours-1-dZ1"] == "refuted"
+    assert verdicts["yours-2-code-dW1"] == "refuted"
+    # the chain of formulas names its first wrong step; the code block has no chain
+    assert [d["first_wrong"] for d in data["derivations"]] == ["dZ1", None]
 
 
 def test_without_formulas_the_report_has_no_such_section(tmp_path, cheap_collect):
