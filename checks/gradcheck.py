@@ -169,7 +169,8 @@ def check_gradients(
         Seeds the random directions of the noise estimate and the directional check.
     executor : concurrent.futures.Executor, optional
         Spreads chunks of entries over its workers (e.g. a ``ProcessPoolExecutor``, or
-        ``dask.distributed.Client(...).get_executor()``); ``f`` must then be picklable.
+        ``dask.distributed.Client(...).get_executor()``), and the group tests of
+        `checks.locate_gradient_errors` on the auto path; ``f`` must then be picklable.
         Verdicts are the same as in one process.
     directions : int, optional
         Number of random directions for ``method="directional"`` (default 8).
@@ -252,7 +253,8 @@ def check_gradients(
     _after(fn, arg, f0, structure, arrays, originals)
     result = _with_evaluations(result, result.evaluations + 3)
     if method == "auto" and result.method == "directional" and result.verdict == Verdict.FAIL:
-        return _located(f, params, grad, result, rtol=rtol, atol=atol, seed=seed)
+        return _located(f, params, grad, result, rtol=rtol, atol=atol, seed=seed,
+                        executor=executor)
     return result
 
 
