@@ -369,6 +369,7 @@ def _assemble(name: str, shape: tuple[int, ...], a: FloatArray, located: list[in
     for region, outcome in open_regions:
         mark = Status.KINK if outcome == "kink" else Status.NOISY
         status[region] = np.where(status[region] == Status.PASS, mark, status[region])
+    status[~np.isfinite(a)] = Status.NONFINITE  # the group tests saw them as 0
     wrong = (status == Status.FAIL) | (status == Status.NONFINITE)
     failed = wrong.any() or any(o == "fail" for _, o in open_regions)
     verdict = (Verdict.FAIL if failed else

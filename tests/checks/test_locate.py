@@ -225,3 +225,25 @@ def test_params_are_restored_when_f_raises_during_a_group_test():
     with pytest.raises(RuntimeError, match="boom"):
         locate_gradient_errors(flaky, x, g)
     assert np.array_equal(x, X)
+
+
+def test_auto_goes_on_to_locate_when_the_directional_check_is_inconclusive():
+    # P = 200,000: central differences along the whole gradient cannot decide a 1e-4 error in
+    # one entry (round-off), the group tests' Richardson estimates can
+    x = np.random.default_rng(0).normal(size=200_000)
+    g = np.cos(x)
+    g[12_345] *= 1 + 1e-4
+    directional = check_gradients(lambda x: np.sum(np.sin(x)), x, g, method="directional",
+                                  seed=0)
+    assert directional.verdict == Verdict.INCONCLUSIVE
+    r = check_gradients(lambda x: np.sum(np.sin(x)), x, g, seed=0)
+    assert r.verdict == Verdict.FAIL and r.method == "group testing"
+    assert np.flatnonzero(r.params[0].status == Status.FAIL).tolist() == [12_345]
+
+
+def test_a_nan_in_the_gradient_is_reported_with_its_index():
+    g = grad(X)
+    g[777] = np.nan
+    r = locate_gradient_errors(f, X, g)
+    assert r.verdict == Verdict.FAIL
+    assert np.flatnonzero(r.params[0].status == Status.NONFINITE).tolist() == [777]
