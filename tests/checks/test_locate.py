@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 from checks import Status, Verdict, check_gradients
 from checks.locate import locate_gradient_errors
@@ -247,3 +249,23 @@ def test_a_nan_in_the_gradient_is_reported_with_its_index():
     r = locate_gradient_errors(f, X, g)
     assert r.verdict == Verdict.FAIL
     assert np.flatnonzero(r.params[0].status == Status.NONFINITE).tolist() == [777]
+
+
+@settings(max_examples=15)
+@given(shape=hs.lists(hs.integers(1, 40), min_size=1, max_size=3),
+       where=hs.floats(0.0, 1.0, exclude_max=True), rel=hs.sampled_from([1e-4, 1e-3, -0.5]),
+       seed=hs.integers(0, 2**16))
+def test_any_single_wrong_entry_of_any_shape_is_the_one_located(shape, where, rel, seed):
+    # law: one entry wrong by a relative 1e-4 or more, in a parameter of any shape, is
+    # located at its index and no other entry is blamed; without it the gradient passes.
+    # (f sums up to 64,000 positive terms, f ~ 6,000: its round-off hides ~1e-5 there)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.2, 1.3, size=shape)  # |cos| >= 0.26: every entry matters
+    loss = lambda x: float(np.sum(np.sin(x)) / 8.0)  # noqa: E731
+    g = np.cos(x) / 8.0
+    assert locate_gradient_errors(loss, x, g, seed=seed).verdict == Verdict.PASS
+    i = np.unravel_index(int(where * x.size), x.shape)
+    g[i] *= 1 + rel
+    r = locate_gradient_errors(loss, x, g, seed=seed)
+    assert [tuple(k) for k in np.argwhere(r.params[0].status == Status.FAIL)] == [i]
+    assert r.params[0].shape == x.shape
