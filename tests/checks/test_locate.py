@@ -173,10 +173,16 @@ def test_params_are_not_modified():
     ({"max_regions": 0}, "max_regions must be an int >= 1"),
     ({"max_evaluations": 0}, "max_evaluations must be an int >= 1"),
     ({"rtol": -1.0}, "rtol must be a finite float >= 0"),
+    ({"chunk_size": 0}, "chunk_size must be an int >= 1"),
 ])
 def test_bad_knobs_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
         locate_gradient_errors(f, X, grad, **kwargs)
+
+
+def test_an_executor_that_is_not_one_is_named():
+    with pytest.raises(TypeError, match="executor must be a concurrent"):
+        locate_gradient_errors(f, X, grad, executor="pool")
 
 
 def test_auto_above_the_full_check_limit_locates_a_wrong_entry():
