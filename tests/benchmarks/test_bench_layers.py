@@ -70,3 +70,14 @@ def test_without_jax_the_rows_say_not_installed(monkeypatch):
     assert rows and all("not installed" in r.extra["jax check_vjp"] for r in rows)
     assert all(r.peer != "jax check_vjp" for r in rows)
     assert rows[0].extra["conv_db_mean"].startswith("wrong: ours fail")
+
+
+def test_with_jax_the_rows_have_a_jax_peer(monkeypatch):
+    pytest.importorskip("jax")
+    from benchmarks import bench_layers
+
+    monkeypatch.setattr(lc, "CASES", (CASES["affine_3d_input"],))
+    monkeypatch.setattr(lc, "WRONG", (CASES["conv_db_mean"],))
+    rows = {r.peer: r for r in bench_layers.run(quick=True)}
+    assert rows["jax check_vjp"].extra["peer"] == "caught 1, missed 0, false alarms 0"
+    assert "jax check_vjp" not in rows["CS231n rel_error < 1e-7"].extra
