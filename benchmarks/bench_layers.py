@@ -12,9 +12,14 @@ wrong and right) is checked by:
   on the same NumPy layer wrapped in a ``torch.autograd.Function`` (forward and backward call
   the NumPy code), which is how a user checks a NumPy layer with torch.
 
-jax's ``check_vjp`` needs the layer written in jax (it traces it); these layers are NumPy,
-so it is not in the table. One row per peer: the catalogue's total time, ours against the
-peer's, with the verdicts of every case in the row's ``extra``. One thread.
+- jax: ``jax.test_util.check_vjp`` (its defaults: eps 1e-4, atol = rtol = 1e-5 in float64)
+  with ``f`` the NumPy forward and ``f_vjp`` returning the NumPy backward as the VJP: it
+  compares ``<t, vjp(c)>`` with ``<jvp_fd(t), c>`` for one random tangent t and cotangent c,
+  and needs nothing traced, so it checks a NumPy layer as it is. jax is optional (``pip
+  install '.[peers]'``); without it the rows say "jax check_vjp: not installed".
+
+One row per peer: the catalogue's total time, ours against the peer's, with the verdicts of
+every case in the row's ``extra``. One thread.
 """
 
 from __future__ import annotations
@@ -129,6 +134,57 @@ def torch_gradcheck(case: Any) -> str:
     return "pass" if ok else "fail"
 
 
+def jax_check_vjp(case: Any) -> str:
+    """``jax.test_util.check_vjp`` on the NumPy layer: forward as f, backward as the VJP."""
+    from jax.test_util import check_vjp
+
+    args, named = case.inputs()
+    idx = _floats(args)
+
+    def with_inputs(xs: tuple[Any, ...]) -> list[Any]:
+        a = list(copy.deepcopy(args))
+        for i, x in zip(idx, xs, strict=True):
+            a[i] = np.array(x, dtype=np.float64, copy=True)
+        return a
+
+    def f(*xs: Any) -> np.ndarray:
+        return np.array(case.forward(*with_inputs(xs), **named)[0], dtype=np.float64)
+
+    def f_vjp(*xs: Any) -> tuple[np.ndarray, Callable[[Any], tuple[np.ndarray, ...]]]:
+        out, cache = case.forward(*with_inputs(xs), **named)
+
+        def vjp(ct: Any) -> tuple[np.ndarray, ...]:
+            grads = _grads_list(case.backward(np.array(ct, copy=True), cache))
+            return tuple(np.array(g, dtype=np.float64) for g in grads[: len(idx)])
+
+        return np.array(out, dtype=np.float64), vjp
+
+    try:
+        check_vjp(f, f_vjp, tuple(np.array(args[i], dtype=np.float64) for i in idx))
+    except AssertionError:
+        return "fail"
+    except Exception as exc:  # a wrong-shaped or missing gradient breaks its inner product
+        return f"error: {type(exc).__name__}"
+    return "pass"
+
+
+def _peers() -> tuple[dict[str, Callable[[Any], str]], dict[str, str]]:
+    """The peers that import here, and a note for each that does not."""
+    peers: dict[str, Callable[[Any], str]] = {"CS231n rel_error < 1e-7": cs231n}
+    missing = {}
+    try:
+        import torch  # noqa: F401
+        peers["torch gradcheck f64"] = torch_gradcheck
+    except ImportError:
+        missing["torch gradcheck f64"] = "not installed"
+    try:
+        import jax.test_util  # noqa: F401
+        peers["jax check_vjp"] = jax_check_vjp
+    except ImportError:
+        missing["jax check_vjp"] = "not installed (pip install '.[peers]')"
+    return peers, missing
+
+
 # ---------------------------------------------------------------------------------------------
 # Rows
 # ---------------------------------------------------------------------------------------------
@@ -155,12 +211,7 @@ def run(*, quick: bool = False, idle_wait: float = 0.0) -> list[Row]:
 
     del idle_wait  # one pass over the catalogue; nothing to pair block by block
     cases = list(lc.CASES[:6] + lc.WRONG[:6]) if quick else list(lc.CASES)
-    peers: dict[str, Callable[[Any], str]] = {"CS231n rel_error < 1e-7": cs231n}
-    try:
-        import torch  # noqa: F401
-        peers["torch gradcheck f64"] = torch_gradcheck
-    except ImportError:
-        pass
+    peers, missing = _peers()
     with limit_threads(1):
         mine = [_timed(ours, c) for c in cases]
         theirs = {name: [_timed(fn, c) for c in cases] for name, fn in peers.items()}
@@ -174,6 +225,7 @@ def run(*, quick: bool = False, idle_wait: float = 0.0) -> list[Row]:
                      " correct",
             "ours": ", ".join(f"{k} {v}" for k, v in ours_score.items()),
             "peer": ", ".join(f"{k} {v}" for k, v in score.items()),
+            **missing,
         }
         for c, (v_ours, _), (v_peer, _) in zip(cases, mine, results, strict=True):
             extra[c.name] = f"{'right' if c.correct else 'wrong'}: ours {v_ours}, peer {v_peer}"

@@ -6,7 +6,8 @@ P = 991,101) in float64, its hand-written gradient with one entry of W1 wrong by
 
 - ``located``: our evaluations of f and time against a full check's 2P evaluations
   (extrapolated from the measured time of one evaluation: 2e6 evaluations are hours).
-  Target (issue 16): the entry located with <= 500 evaluations, >= 100x fewer.
+  Target (issue 16): the entry located with <= 500 evaluations, >= 100x fewer, for 1e-3 and
+  for 1e-6 (the row's target is the 100x; the evaluations are in ``extra``).
 - ``torch fast``: ``torch.autograd.gradcheck(fast_mode=True)`` on the same NumPy loss and
   gradient wrapped in a ``torch.autograd.Function``, measured in the same run: it projects
   on one random direction, says pass or fail, and on failure asks for ``fast_mode=False``,
@@ -125,16 +126,17 @@ def run(*, quick: bool = False, idle_wait: float = 0.0) -> list[Row]:
                      for j in np.flatnonzero(r[name].status.ravel() == 1)]
             torch_verdict, torch_s = _torch_fast(params, f, g)
             extra = {"P": f"{P:,}", "ours": f"{r.verdict.value}, located {found}, "
-                     f"{calls[0]} evaluations of f", "torch fast_mode": torch_verdict,
+                     f"{calls[0]} evaluations of f", "evaluations <= 500": str(calls[0] <= 500),
+                     "torch fast_mode": torch_verdict,
                      "full check": f"{2 * P:,} evaluations, ~{2 * P * t_eval:.0f} s "
                      f"({t_eval * 1e3:.2f} ms each)",
                      "fewer evaluations than a full check": f"{2 * P / max(calls[0], 1):,.0f}x"}
             if rel and r.verdict.value == "pass":
-                extra["note"] = ("missed: the error is below what one directional test "
-                                 "resolves here (f's noise floor); only a full check finds it")
+                extra["note"] = ("missed: the error is below what a group test resolves "
+                                 "here (see checks.locate); only a full check finds it")
             case = (f"P = {P:,}, one entry wrong by {label}" if rel else
                     f"P = {P:,}, right gradient")
-            target = 100.0 if rel == 1e-3 else None
+            target = 100.0 if rel else None
             rows.append(Row(BENCHMARK, case, ours_s, "full check (extrapolated)",
                             2 * P * t_eval, target, extra))
             rows.append(Row(BENCHMARK, case, ours_s, "torch gradcheck fast_mode", torch_s,

@@ -150,8 +150,9 @@ def check_gradients(
     method : {"auto", "central", "forward", "richardson", "complex", "directional"}
         ``"auto"`` (default): every entry by central differences, refined by Richardson
         extrapolation only where they are not conclusive, for P <= 50,000 parameters; random
-        directions above, and when they fail, group testing (`checks.locate_gradient_errors`)
-        to find the wrong entries in O(k log P) evaluations for k of them. ``"forward"``:
+        directions above, and when they fail or are inconclusive, group testing
+        (`checks.locate_gradient_errors`) to find the wrong entries in O(k log P)
+        evaluations for k of them. ``"forward"``:
         one evaluation per entry, refined where not conclusive. ``"richardson"``: steps h,
         2h, 4h for every entry (6 evaluations per entry; 6 more for a failing entry, to
         confirm it at a quarter of the step).
@@ -169,7 +170,8 @@ def check_gradients(
         Seeds the random directions of the noise estimate and the directional check.
     executor : concurrent.futures.Executor, optional
         Spreads chunks of entries over its workers (e.g. a ``ProcessPoolExecutor``, or
-        ``dask.distributed.Client(...).get_executor()``); ``f`` must then be picklable.
+        ``dask.distributed.Client(...).get_executor()``), and the group tests of
+        `checks.locate_gradient_errors` on the auto path; ``f`` must then be picklable.
         Verdicts are the same as in one process.
     directions : int, optional
         Number of random directions for ``method="directional"`` (default 8).
@@ -251,8 +253,9 @@ def check_gradients(
     result = run_check(probe, target, config)
     _after(fn, arg, f0, structure, arrays, originals)
     result = _with_evaluations(result, result.evaluations + 3)
-    if method == "auto" and result.method == "directional" and result.verdict == Verdict.FAIL:
-        return _located(f, params, grad, result, rtol=rtol, atol=atol, seed=seed)
+    if method == "auto" and result.method == "directional" and result.verdict != Verdict.PASS:
+        return _located(f, params, grad, result, rtol=rtol, atol=atol, seed=seed,
+                        executor=executor)
     return result
 
 
@@ -270,12 +273,14 @@ def _located(f: Callable[[Any], Any], params: Any, grad: Any, directional: Check
     """Above the full-check limit, a failed directional check goes on to find the entries.
 
     A parameter whose directional failure is already explained as a whole (a factor, a sign)
-    keeps that check; the others get the located entries.
+    keeps that check; the others get the located entries. An inconclusive directional check
+    (a small error near its round-off floor, or kinks) goes on too: the group tests'
+    Richardson estimates resolve what central differences along the whole gradient do not.
     """
     from checks.locate import locate_gradient_errors  # checks.locate imports this module
 
     failing = [pc for pc in directional.params if pc.verdict == Verdict.FAIL]
-    if all(_explained(pc) for pc in failing):
+    if failing and all(_explained(pc) for pc in failing):
         note = (f"{directional.method_note}; they failed with an error of every entry (see "
                 "the diagnosis), so no entries were located")
         return replace(directional, method_note=note)

@@ -424,7 +424,9 @@ class Auto(FDMethod):
                 "Richardson refinement where they were not conclusive")
         return FD_METHODS["directional"], (
             f"auto: P = {n_entries:,} > {full_limit:,}, so random directions (cost "
-            "independent of P); pass method='central' for the entry-by-entry check")
+            "independent of P); pass method='central' for the entry-by-entry check; a "
+            f"single entry wrong by less than ~rtol sqrt(P) = {math.sqrt(n_entries):.0f} rtol "
+            "relative can pass them (locate_gradient_errors allows one entry's rtol)")
 
 
 FD_METHODS: dict[str, FDMethod] = {
