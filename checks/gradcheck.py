@@ -149,9 +149,9 @@ def check_gradients(
         or that structure itself. Each array must have its parameter's shape exactly.
     method : {"auto", "central", "forward", "richardson", "complex", "directional"}
         ``"auto"`` (default): every entry by central differences, refined by Richardson
-        extrapolation only where they are not conclusive, for P <= 50,000 parameters; random
-        directions above, and when they fail or are inconclusive, group testing
-        (`checks.locate_gradient_errors`) to find the wrong entries in O(k log P)
+        extrapolation only where they are not conclusive, for P <= 50,000 parameters; above,
+        random directions and then group testing (`checks.locate_gradient_errors`), which
+        finds one entry wrong by 1e-6 among a million and the wrong entries in O(k log P)
         evaluations for k of them. ``"forward"``:
         one evaluation per entry, refined where not conclusive. ``"richardson"``: steps h,
         2h, 4h for every entry (6 evaluations per entry; 6 more for a failing entry, to
@@ -253,7 +253,7 @@ def check_gradients(
     result = run_check(probe, target, config)
     _after(fn, arg, f0, structure, arrays, originals)
     result = _with_evaluations(result, result.evaluations + 3)
-    if method == "auto" and result.method == "directional" and result.verdict != Verdict.PASS:
+    if method == "auto" and result.method == "directional":
         return _located(f, params, grad, result, rtol=rtol, atol=atol, seed=seed,
                         executor=executor)
     return result
@@ -270,12 +270,14 @@ def _explained(pc: ParamCheck) -> bool:
 
 def _located(f: Callable[[Any], Any], params: Any, grad: Any, directional: CheckResult,
              **kwargs: Any) -> CheckResult:
-    """Above the full-check limit, a failed directional check goes on to find the entries.
+    """Above the full-check limit, the directional check is followed by group testing.
 
     A parameter whose directional failure is already explained as a whole (a factor, a sign)
-    keeps that check; the others get the located entries. An inconclusive directional check
-    (a small error near its round-off floor, or kinks) goes on too: the group tests'
-    Richardson estimates resolve what central differences along the whole gradient do not.
+    keeps that check; the others get the group tests' entries. A directional check that
+    passes or is inconclusive goes on too: its tolerance is ``rtol`` of the whole directional
+    derivative, so one entry wrong by 1e-6 among a million moves it by less than that, while
+    each group test allows one entry's ``rtol`` and its Richardson estimates resolve what
+    central differences along the whole gradient do not.
     """
     from checks.locate import locate_gradient_errors  # checks.locate imports this module
 
@@ -287,8 +289,11 @@ def _located(f: Callable[[Any], Any], params: Any, grad: Any, directional: Check
     located = locate_gradient_errors(f, params, grad, **kwargs)
     merged = tuple(d if d.verdict == Verdict.FAIL and _explained(d) else g
                    for d, g in zip(directional.params, located.params, strict=True))
-    note = (f"{directional.method_note}; they failed, so the wrong entries were located by "
-            f"group testing: {located.method_note}")
+    outcome = {Verdict.PASS: "they passed, and group testing to one entry's tolerance "
+               "followed", Verdict.FAIL: "they failed, so the wrong entries were located by "
+               "group testing"}.get(directional.verdict, "they were inconclusive, so group "
+                                     "testing followed")
+    note = f"{directional.method_note}; {outcome}: {located.method_note}"
     return replace(located, params=merged, method_note=note,
                    evaluations=directional.evaluations + located.evaluations)
 

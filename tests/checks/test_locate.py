@@ -203,10 +203,32 @@ def test_auto_above_the_full_check_limit_locates_a_wrong_entry():
     assert r.evaluations < 500
 
 
-def test_auto_above_the_limit_passes_a_right_gradient_without_locating():
+def test_auto_above_the_limit_confirms_a_right_gradient_by_group_testing():
     x = np.random.default_rng(1).normal(size=60_000)
     r = check_gradients(lambda x: np.sum(np.sin(x)), x, np.cos, seed=0)
-    assert r.verdict == Verdict.PASS and r.method == "directional"
+    assert r.verdict == Verdict.PASS and r.method == "group testing"
+    assert "they passed, and group testing" in r.method_note
+    assert r.evaluations < 100
+
+
+def test_auto_above_the_limit_finds_one_entry_wrong_by_1e_6_that_directions_pass():
+    # random directions allow rtol of the whole directional derivative: a 1e-6 error in one
+    # of 60,501 entries passes them; the group tests that follow locate it
+    from benchmarks.bench_locate import make_problem
+
+    params, loss, grad = make_problem((100, 400, 50, 1))
+    g = grad(params)
+    W = g["W1"]
+    i = np.unravel_index(np.argmin(np.abs(np.abs(W) - 2 * np.sqrt(np.mean(W * W)))), W.shape)
+    i = tuple(int(k) for k in i)
+    g["W1"][i] *= 1 + 1e-6
+    directions = check_gradients(loss, params, g, method="directional", seed=0)
+    assert directions.verdict == Verdict.PASS  # what the auto path used to return
+    r = check_gradients(loss, params, g, seed=0)
+    assert r.verdict == Verdict.FAIL and r.method == "group testing"
+    assert [(n, [tuple(k) for k in np.argwhere(r[n].status == Status.FAIL)]) for n in params
+            if (r[n].status == Status.FAIL).any()] == [("W1", [i])]
+    assert r.evaluations < 500
 
 
 def test_auto_above_the_limit_keeps_a_whole_parameter_diagnosis():
