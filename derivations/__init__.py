@@ -25,6 +25,7 @@ from derivations.claim import (
     Verdict,
     verify,
 )
+from derivations.document import DeclaredNetwork, Document, Row
 from derivations.formula import (
     Derivation,
     FormulaResult,
@@ -32,7 +33,17 @@ from derivations.formula import (
     check_formulas,
     standard_formula,
 )
-from derivations.registry import all_claims, documents, get_claim, select, to_numpy, verify_all
+from derivations.registry import (
+    all_claims,
+    all_documents,
+    clear_caches,
+    document_modules,
+    documents,
+    get_claim,
+    select,
+    to_numpy,
+    verify_all,
+)
 from derivations.spec import Spec, SpecError, parse_spec
 
 __all__ = [  # noqa: RUF022 - grouped by owning module, as the house style asks
@@ -44,8 +55,15 @@ __all__ = [  # noqa: RUF022 - grouped by owning module, as the house style asks
     "Reading",
     "Result",
     "Verdict",
+    # document.py
+    "DeclaredNetwork",
+    "Document",
+    "Row",
     # registry.py
     "all_claims",
+    "all_documents",
+    "clear_caches",
+    "document_modules",
     "documents",
     "get_claim",
     "select",

@@ -47,6 +47,7 @@ from derivations.decide import (
     literal,
     matrix_shapes,
 )
+from derivations.document import DeclaredNetwork, Document
 from derivations.networks import (
     Sigmoid,
     SymbolicNetwork,
@@ -59,6 +60,7 @@ from derivations.symbolic import bce, matrix, sigmoid, squared_error
 
 __all__ = [
     "CONVENTIONS",
+    "DOC",
     "DOCUMENT",
     "OUTPUT_FORMULAS",
     "claims",
@@ -67,8 +69,6 @@ __all__ = [
     "textbook_backprop",
 ]
 
-DOCUMENT = "000_7a69e03d4d058e30.txt"
-
 CONVENTIONS = MappingProxyType({
     "layout": "columns",
     "reduction": "mean over m",
@@ -76,6 +76,13 @@ CONVENTIONS = MappingProxyType({
     "loss": "binary cross-entropy",
     "labels": "0/1",
 })
+DOC = Document(
+    "000_7a69e03d4d058e30.txt", conventions=CONVENTIONS,
+    networks=(DeclaredNetwork("doc000", "2-4-1 sigmoid/sigmoid bce mean columns",
+                              "2-4-1 sigmoid, sigmoid + BCE",
+                              labels="binary 0/1, shape (1, m)", data="two_class"),),
+)
+DOCUMENT = DOC.file
 MEAN = MappingProxyType({"layout": "columns", "reduction": "mean over m (the document's L)"})
 SUM = MappingProxyType({"layout": "columns", "reduction": "sum over samples"})
 ROWS = MappingProxyType({"layout": "rows", "reduction": "mean over m"})

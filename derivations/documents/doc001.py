@@ -40,6 +40,7 @@ from derivations.decide import (
     literal,
     on_model,
 )
+from derivations.document import DeclaredNetwork, Document
 from derivations.iteration import (
     contraction_factor,
     decide_differentiable_at,
@@ -57,6 +58,7 @@ from derivations.shapes import decide_shape, mat
 from derivations.symbolic import matrix, relu, sigmoid, tanh
 
 __all__ = [
+    "DOC",
     "DOCUMENT",
     "LEARNING_RATES",
     "Network",
@@ -67,8 +69,6 @@ __all__ = [
     "network",
 ]
 
-DOCUMENT = "001_f90f8de70f3336a8.txt"
-
 CONVENTIONS = {
     "layout": "columns (W X + B, one sample is a column)",
     "reduction": "mean over N samples x M classes",
@@ -76,6 +76,13 @@ CONVENTIONS = {
     "activation": "f (unspecified; sigmoid where one is needed)",
     "loss": "squared error",
 }
+DOC = Document(
+    "001_f90f8de70f3336a8.txt", conventions=CONVENTIONS,
+    networks=(DeclaredNetwork("doc001", "2-3-2 sigmoid/sigmoid mse half mean_all columns",
+                              "2-3-2 sigmoid, sigmoid + 1/2 MSE",
+                              labels="real targets, shape (M, N)", data="regression"),),
+)
+DOCUMENT = DOC.file
 
 #: the learning rates the document lists as "common examples"
 LEARNING_RATES = tuple(f"0.{'0' * k}{d}" for d in "125" for k in range(6))
