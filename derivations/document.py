@@ -133,7 +133,7 @@ def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping or {}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds functions: identity is its equality and hash
 class Document:
     """A seed document: its file, its conventions and the tables its claims share.
 

@@ -39,6 +39,7 @@ from derivations.claim import Claim, Counterexample, Decision, Verdict
 from derivations.decide import (
     decide_conventions,
     decide_equal,
+    decide_holds,
     decide_matrix,
     decide_readings,
     definition,
@@ -56,6 +57,7 @@ from derivations.networks import (
     network_shapes,
 )
 from derivations.shapes import decide_shape, mat, np_add
+from derivations.sums import term_count
 from derivations.symbolic import bce, matrix, sigmoid, squared_error
 
 __all__ = [
@@ -214,12 +216,12 @@ def _decide_sum_range() -> Decision:
     """Count the terms of ``sum_{i=0}^{m}`` and compare with the m samples averaged over."""
     i = sp.Symbol("i", integer=True)
     m = sp.Symbol("m", integer=True, positive=True)
-    terms = sp.Sum(1, (i, 0, m)).doit()
+    terms = term_count(0, m, index=i)
     if is_zero(terms - m):
         return Decision(Verdict.PROVEN, "sum_{i=0}^{m} has m terms",
                         evidence=("sympy.Sum(1, (i, 0, m)).doit()",))
     k = next(k for k in range(2, 10) if terms.subs(m, k) != k)  # two samples: a real batch
-    fixed = sp.Sum(1, (i, 1, m)).doit()
+    fixed = term_count(1, m, index=i)
     check = decide_equal(m, fixed, what="sum_{i=1}^{m} (term count)")
     ell = sp.Symbol("ell")
     factor = sp.simplify(sp.Sum(ell, (i, 0, m)).doit() / m / ell)
@@ -328,8 +330,8 @@ def _decide_sigmoid_range() -> Decision:
         for v in sorted(missing)
     ) if isinstance(missing, sp.FiniteSet) else f"[0, 1] minus the image is {missing}"
     inside = image.is_subset(closed)
-    within = Decision(
-        Verdict.PROVEN if inside else Verdict.REFUTED,
+    within = decide_holds(
+        inside,
         f"the image of sigmoid over the reals is {image}, {'' if inside else 'not '}a subset of "
         f"[0, 1] ({ends})",
         evidence=("sympy function_range", "sympy solveset over the reals"),
@@ -794,8 +796,8 @@ def _decide_gd_minimum() -> Decision:
     alpha = sp.Symbol("alpha", positive=True)
     g = sp.Function("g")
     fixed = sp.solve(sp.Eq(w - alpha * g(w), w), g(w))
-    stationary = Decision(
-        Verdict.PROVEN if fixed == [0] else Verdict.REFUTED,
+    stationary = decide_holds(
+        fixed == [0],
         f"w - alpha g(w) = w solves to g(w) = {fixed} for alpha > 0: the iteration stops "
         "exactly where the gradient is 0",
         evidence=("sympy.solve",),

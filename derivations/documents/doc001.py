@@ -56,6 +56,7 @@ from derivations.iteration import (
     step,
 )
 from derivations.shapes import decide_shape, mat
+from derivations.sums import term_count
 from derivations.symbolic import matrix, relu, sigmoid, tanh
 
 __all__ = [
@@ -522,7 +523,7 @@ def decide_sum_is_mean(lower: int, upper: sp.Expr, count: sp.Expr, *, what: str)
     'refuted'
     """
     j = sp.Symbol("j", integer=True)
-    terms = sp.simplify(sp.Sum(1, (j, lower, upper)).doit())
+    terms = sp.simplify(term_count(lower, upper, index=j))
     if sp.simplify(terms - count) != 0:
         c = 2
         return Decision(
