@@ -14,6 +14,10 @@ Examples
 
 from __future__ import annotations
 
+# the subpackage of document modules is imported first, so that the function `documents`
+# imported below stays the package's attribute: importing a submodule later would otherwise
+# set `derivations.documents` to the subpackage (reach it as sys.modules or by importlib)
+from derivations import documents as _documents_package  # noqa: F401
 from derivations.backward_code import BackwardResult, check_backward
 from derivations.claim import (
     Claim,

@@ -795,8 +795,8 @@ def definition(reason: str) -> Decision:
 def decide_holds(
     holds: bool,
     reason: str,
-    *,
     otherwise: str | None = None,
+    *,
     counterexample: Counterexample | None = None,
     evidence: tuple[str, ...] = (),
 ) -> Decision:
@@ -804,7 +804,7 @@ def decide_holds(
 
     Parameters
     ----------
-    holds : bool
+    holds : bool, numpy.bool_ or sympy.true/sympy.false
         The condition, computed by the caller (never a constant).
     reason : str
         Why, in terms of what was computed; the reason either way unless ``otherwise``.
@@ -818,12 +818,13 @@ def decide_holds(
     Raises
     ------
     TypeError
-        If ``holds`` is not a bool (a SymPy relational left undecided, say).
+        If ``holds`` is not a bool (``None`` from ``is_subset``, or a SymPy relational left
+        undecided, say).
     """
-    if not isinstance(holds, bool):
+    if not isinstance(holds, bool | np.bool_ | sp.logic.boolalg.BooleanAtom):
         raise TypeError(f"decide_holds: holds must be a bool, got {type(holds).__name__} "
                         f"{holds!r}; decide it first (e.g. bool(sympy.simplify(...) == 0))")
-    if holds:
+    if bool(holds):
         return Decision(Verdict.PROVEN, reason, evidence=evidence)
     return Decision(Verdict.REFUTED, reason if otherwise is None else otherwise,
                     counterexample=counterexample, evidence=evidence)

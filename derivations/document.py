@@ -129,11 +129,18 @@ class Row:
     numpy: Callable[[], Callable[..., Any]] | None = None
 
 
+def _built(statement: sp.Basic | Callable[[], sp.Basic] | None) -> sp.Basic | None:
+    """A statement, built first when it is given as a function (a SymPy Lambda is not one)."""
+    if callable(statement) and not isinstance(statement, sp.Basic):
+        return statement()
+    return statement
+
+
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping or {}))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds functions: identity is its equality and hash
 class Document:
     """A seed document: its file, its conventions and the tables its claims share.
 
@@ -201,13 +208,9 @@ class Document:
         if row.id.startswith(f"{self.prefix}-"):
             raise ValueError(f"row id {row.id!r}: leave out the prefix {self.prefix}- "
                              "(Document.claim adds it)")
-        statement = row.statement
-        if callable(statement) and not isinstance(statement, sp.Basic):
-            statement = statement()
-        if statement is None and row.id in self.statements:
-            statement = self.statements[row.id]
-            if callable(statement) and not isinstance(statement, sp.Basic):
-                statement = statement()
+        statement = _built(row.statement)
+        if statement is None:
+            statement = _built(self.statements.get(row.id))
         return Claim(
             id=self.id(row.id), document=self.file, quote=row.quote, title=row.title,
             statement=statement, decide=row.decide,

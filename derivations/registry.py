@@ -48,8 +48,8 @@ def document_modules() -> tuple[ModuleType, ...]:
     TypeError
         If a document module has no ``claims`` function.
     """
-    import derivations.documents as package
-
+    # by importlib: the attribute derivations.documents is the function documents()
+    package = importlib.import_module("derivations.documents")
     names = sorted({info.name for info in pkgutil.iter_modules(package.__path__)
                     if MODULE_NAME.fullmatch(info.name)})
     modules = tuple(importlib.import_module(f"{package.__name__}.{n}") for n in names)

@@ -82,3 +82,9 @@ def test_decide_holds_follows_the_condition():
     assert (no.verdict, no.reason) == (Verdict.REFUTED, "no")
     with pytest.raises(TypeError, match="holds must be a bool"):
         decide_holds(sp.Symbol("a") > 0, "?")
+
+
+def test_a_sympy_lambda_statement_is_kept_not_called():
+    square = sp.Lambda(x, x**2)
+    row = Row("square", "q", "t", lambda: definition("d"), statement=square)
+    assert DOC.claim(row).statement == square
