@@ -100,6 +100,8 @@ __all__ = [
 #: the document's sizes: m samples, d inputs, h hidden units, n classes (In [3], In [4])
 M, D, H, N = 300, 2, 4, 3
 
+DOCUMENT = "002_37ba765e96841764.txt"
+
 CONVENTIONS = MappingProxyType({
     "layout": "rows",
     "reduction": "mean over m",
@@ -109,55 +111,6 @@ CONVENTIONS = MappingProxyType({
 })
 SUM = MappingProxyType({"layout": "rows", "reduction": "sum over samples"})
 MEAN = MappingProxyType({"layout": "rows", "reduction": "mean over m"})
-
-P_ = r"\frac{\partial L}{\partial a^2} \frac{\partial a^2}{\partial z^2}"
-
-#: the document's formulas as written (for display), by claim id
-LATEX = MappingProxyType({
-    "dz2-def": r"dz^2 = \frac{\partial L}{\partial z^2}",
-    "chain-dz2": r"\frac{\partial L}{\partial z^2} = " + P_,
-    "chain-dz2-p": r"\frac{\partial L}{\partial z^2} = \frac{\partial L}{\partial p} "
-    r"\frac{\partial p}{\partial z^2}",
-    "chain-dz-j": r"dz = \frac{\partial J}{\partial p} \frac{\partial p}{\partial z}",
-    "chain-dw2": r"dw^2 = " + P_ + r" \frac{\partial z^2}{\partial w^2}",
-    "dw2-dz2-chain": r"dw^2 = dz^2 \frac{\partial z^2}{\partial w^2}",
-    "z2-formula": r"z^2 = w^{2^T} a^1 + b^2",
-    "dz2-dw2-local": r"\frac{\partial z^2}{\partial w^2} = a^1",
-    "dw2-dz2-a1": r"dw^2 = dz^2 * a^1",
-    "update-double-m": r"w^1 = w^1 - \eta\, dw^1 \frac{1}{m}",
-    "chain-db2": r"db^2 = " + P_ + r" \frac{\partial z^2}{\partial b^2}",
-    "z2-w2a1": r"z^2 = w^2 * a^1 + b^2",
-    "dz2-db2-local": r"\frac{\partial (w^2 a^1 + b^2)}{db^2} = 1",
-    "db2-dz2": r"db^2 = " + P_ + r" \cdot 1 = dz^2",
-    "chain-da1-mislabel": r"da^1 = \frac{\partial L}{\partial a^2} \frac{\partial a^2}"
-    r"{\partial z^1} \frac{\partial z^2}{\partial a^1}",
-    "sz2-placeholder": P_ + r" = sz^2",
-    "dz2-da1-local": r"\frac{\partial (w^2 a^1 + b^2)}{da^1} = w^2",
-    "da1-dz2-w2": r"da^1 = " + P_ + r" w^2 = dz^2 * w^2",
-    "da1-w2t-dz2": r"da^1 = w^{2^T} * dz^2",
-    "chain-dz1": r"\frac{\partial L}{\partial z^1} = " + P_
-    + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}",
-    "da1-known": P_ + r" \frac{\partial z^2}{\partial a^1} = da^1",
-    "chain-dw1": r"\frac{\partial L}{\partial w^1} = dz^1 \frac{\partial z^1}{\partial w^1}",
-    "dz1-known": P_ + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}"
-    r" = dz^1",
-    "z1-w1x": r"z^1 = w^1 * x + b^1",
-    "dz1-dw1-local": r"\frac{\partial (w^1 x + b^1)}{\partial w^1} = x",
-    "dw1-dz1-x": r"\frac{\partial L}{\partial w^1} = dz^1 * x",
-    "chain-db1": r"\frac{\partial L}{\partial b^1} = dz^1 \frac{\partial z^1}{\partial b^1}",
-    "dz1-db1-local": r"\frac{\partial (w^1 x + b^1)}{\partial b^1} = 1",
-    "db1-dz1": r"\frac{\partial L}{\partial b^1} = dz^1 \cdot 1",
-})
-
-DOC = Document(
-    "002_37ba765e96841764.txt",
-    conventions=CONVENTIONS,
-    latex=LATEX,
-    networks=(DeclaredNetwork("doc002", "2-4-3 relu/softmax ce mean rows",
-                              "2-4-3 ReLU, softmax + CE (spiral)",
-                              labels="integer class labels, shape (m,)", data="spiral"),),
-)
-DOCUMENT = DOC.file
 
 #: the code cells, verbatim (comment lines left out), by their notebook number
 CELLS = MappingProxyType({
@@ -1436,6 +1389,46 @@ def _statement(name: str) -> Callable[[], sp.Basic]:
     return lambda: _statements()[name]
 
 
+P_ = r"\frac{\partial L}{\partial a^2} \frac{\partial a^2}{\partial z^2}"
+
+#: the document's formulas as written (for display), by claim id
+LATEX = MappingProxyType({
+    "dz2-def": r"dz^2 = \frac{\partial L}{\partial z^2}",
+    "chain-dz2": r"\frac{\partial L}{\partial z^2} = " + P_,
+    "chain-dz2-p": r"\frac{\partial L}{\partial z^2} = \frac{\partial L}{\partial p} "
+    r"\frac{\partial p}{\partial z^2}",
+    "chain-dz-j": r"dz = \frac{\partial J}{\partial p} \frac{\partial p}{\partial z}",
+    "chain-dw2": r"dw^2 = " + P_ + r" \frac{\partial z^2}{\partial w^2}",
+    "dw2-dz2-chain": r"dw^2 = dz^2 \frac{\partial z^2}{\partial w^2}",
+    "z2-formula": r"z^2 = w^{2^T} a^1 + b^2",
+    "dz2-dw2-local": r"\frac{\partial z^2}{\partial w^2} = a^1",
+    "dw2-dz2-a1": r"dw^2 = dz^2 * a^1",
+    "update-double-m": r"w^1 = w^1 - \eta\, dw^1 \frac{1}{m}",
+    "chain-db2": r"db^2 = " + P_ + r" \frac{\partial z^2}{\partial b^2}",
+    "z2-w2a1": r"z^2 = w^2 * a^1 + b^2",
+    "dz2-db2-local": r"\frac{\partial (w^2 a^1 + b^2)}{db^2} = 1",
+    "db2-dz2": r"db^2 = " + P_ + r" \cdot 1 = dz^2",
+    "chain-da1-mislabel": r"da^1 = \frac{\partial L}{\partial a^2} \frac{\partial a^2}"
+    r"{\partial z^1} \frac{\partial z^2}{\partial a^1}",
+    "sz2-placeholder": P_ + r" = sz^2",
+    "dz2-da1-local": r"\frac{\partial (w^2 a^1 + b^2)}{da^1} = w^2",
+    "da1-dz2-w2": r"da^1 = " + P_ + r" w^2 = dz^2 * w^2",
+    "da1-w2t-dz2": r"da^1 = w^{2^T} * dz^2",
+    "chain-dz1": r"\frac{\partial L}{\partial z^1} = " + P_
+    + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}",
+    "da1-known": P_ + r" \frac{\partial z^2}{\partial a^1} = da^1",
+    "chain-dw1": r"\frac{\partial L}{\partial w^1} = dz^1 \frac{\partial z^1}{\partial w^1}",
+    "dz1-known": P_ + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}"
+    r" = dz^1",
+    "z1-w1x": r"z^1 = w^1 * x + b^1",
+    "dz1-dw1-local": r"\frac{\partial (w^1 x + b^1)}{\partial w^1} = x",
+    "dw1-dz1-x": r"\frac{\partial L}{\partial w^1} = dz^1 * x",
+    "chain-db1": r"\frac{\partial L}{\partial b^1} = dz^1 \frac{\partial z^1}{\partial b^1}",
+    "dz1-db1-local": r"\frac{\partial (w^1 x + b^1)}{\partial b^1} = 1",
+    "db1-dz1": r"\frac{\partial L}{\partial b^1} = dz^1 \cdot 1",
+})
+
+
 _FORWARD = (
     Row("loss-ce", "the loss function used is categorical cross entropy",
         "The loss is the categorical cross-entropy of the softmax probabilities, averaged over "
@@ -1845,6 +1838,16 @@ _NETWORK_AND_SUMMARY = (
 #: layer's gradients (In [12]-[14]), the hidden layer's (In [15]-[17]), the update (In [18],
 #: In [19]) and the summary
 ROWS: tuple[Row, ...] = _FORWARD + _OUTPUT_LAYER + _HIDDEN_LAYER + _NETWORK_AND_SUMMARY
+
+
+DOC = Document(
+    DOCUMENT,
+    conventions=CONVENTIONS,
+    latex=LATEX,
+    networks=(DeclaredNetwork("doc002", "2-4-3 relu/softmax ce mean rows",
+                              "2-4-3 ReLU, softmax + CE (spiral)",
+                              labels="integer class labels, shape (m,)", data="spiral"),),
+)
 
 
 def claims() -> list[Claim]:

@@ -83,6 +83,8 @@ __all__ = [
     "implicit_descent",
 ]
 
+DOCUMENT = "003_636d5d24609fc940.txt"
+
 CLASSIFICATION = {
     "layout": "columns",
     "reduction": "mean over m",
@@ -100,20 +102,6 @@ REGRESSION = {
 SUM = {"layout": "columns", "reduction": "sum over samples"}
 MEAN = {"layout": "columns", "reduction": "mean over m (the document's J(theta))"}
 DESCENT = {"update": "gradient descent"}
-
-DOC = Document(
-    "003_636d5d24609fc940.txt",
-    conventions=CLASSIFICATION,
-    networks=(
-        DeclaredNetwork("doc003-classification", "2-4-3-1 relu/sigmoid bce mean columns",
-                        "2-4-3-1 ReLU, ReLU, sigmoid + BCE", labels="binary 0/1, shape (1, m)",
-                        data="two_class"),
-        DeclaredNetwork("doc003-regression", "2-4-3-1 relu/identity mse half mean columns",
-                        "2-4-3-1 ReLU, ReLU, linear + 1/2 MSE",
-                        labels="real targets, shape (1, m)", data="regression"),
-    ),
-)
-DOCUMENT = DOC.file
 
 Dims = tuple[int, ...]
 Build = Callable[[Dims], tuple[sp.Matrix, sp.Matrix]]
@@ -1485,6 +1473,20 @@ _DESCENT = (
 #: every claim of the document, in its order: forward pass, classification loss and
 #: gradients, the hidden layers, the regression section, gradient descent
 ROWS: tuple[Row, ...] = _FORWARD + _CLASSIFICATION_LOSS + _BACKWARD + _REGRESSION + _DESCENT
+
+
+DOC = Document(
+    DOCUMENT,
+    conventions=CLASSIFICATION,
+    networks=(
+        DeclaredNetwork("doc003-classification", "2-4-3-1 relu/sigmoid bce mean columns",
+                        "2-4-3-1 ReLU, ReLU, sigmoid + BCE", labels="binary 0/1, shape (1, m)",
+                        data="two_class"),
+        DeclaredNetwork("doc003-regression", "2-4-3-1 relu/identity mse half mean columns",
+                        "2-4-3-1 ReLU, ReLU, linear + 1/2 MSE",
+                        labels="real targets, shape (1, m)", data="regression"),
+    ),
+)
 
 
 def claims() -> list[Claim]:
