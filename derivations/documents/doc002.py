@@ -61,7 +61,7 @@ from derivations.decide import (
     literal,
     matrix_shapes,
 )
-from derivations.document import DeclaredNetwork, Document, Row
+from derivations.document import DeclaredNetwork, Document, Row, numpy_form
 from derivations.fast import compare_matrices
 from derivations.shapes import (
     decide_product_orientation,
@@ -1300,34 +1300,27 @@ def _decide_network() -> Decision:
 def _numpy_dz2() -> Callable[..., Any]:
     m, n = sp.symbols("m n", integer=True, positive=True)
     P, Y = sp.MatrixSymbol("probs", m, n), sp.MatrixSymbol("onehot", m, n)
-    f = sp.lambdify((P, Y), P - Y, "numpy")
-    f.__doc__ = (
+    return numpy_form(
+        (P, Y), P - Y,
         "dz2 = probs - onehot (the document's dz^2 = p_i - I(i = y), summed-loss gradient).\n\n"
-        "Arguments: probs (m, n) softmax probabilities by rows, onehot (m, n) one-hot labels."
-    )
-    return f
+        "Arguments: probs (m, n) softmax probabilities by rows, onehot (m, n) one-hot labels.")
 
 
 def _numpy_dw2_text() -> Callable[..., Any]:
     m, h, n = sp.symbols("m h n", integer=True, positive=True)
     A, G = sp.MatrixSymbol("a1", m, h), sp.MatrixSymbol("dz2", m, n)
-    f = sp.lambdify((A, G), A.T * G, "numpy")
-    f.__doc__ = (
+    return numpy_form(
+        (A, G), A.T * G,
         "dw2 = a1.T @ dz2 (the text's a^{1T} * dz^2, no 1/m: the summed-loss gradient).\n\n"
-        "Arguments: a1 (m, h), dz2 (m, n). Returns (h, n)."
-    )
-    return f
+        "Arguments: a1 (m, h), dz2 (m, n). Returns (h, n).")
 
 
 def _numpy_db2_average() -> Callable[..., Any]:
     m, n = sp.symbols("m n", integer=True, positive=True)
     G = sp.MatrixSymbol("dz2", m, n)
-    f = sp.lambdify((G, m), sp.OneMatrix(1, m) * G / m, "numpy")
-    f.__doc__ = (
-        "db2 = (column sums of dz2) / m (mean-loss gradient).\n\n"
-        "Arguments: dz2 (m, n), m (int, the number of rows). Returns (1, n)."
-    )
-    return f
+    return numpy_form((G, m), sp.OneMatrix(1, m) * G / m,
+                      "db2 = (column sums of dz2) / m (mean-loss gradient).\n\n"
+                      "Arguments: dz2 (m, n), m (int, the number of rows). Returns (1, n).")
 
 
 def _numpy_cell(cell: int, output: str, args: tuple[str, ...], doc: str) -> Callable[..., Any]:
@@ -1347,12 +1340,9 @@ def _numpy_cell(cell: int, output: str, args: tuple[str, ...], doc: str) -> Call
 
 def _numpy_mask() -> Callable[..., Any]:
     g, z = sp.symbols("da1 z1", real=True)
-    f = sp.lambdify((g, z), g * sp.Heaviside(z, 0), "numpy")
-    f.__doc__ = (
-        "dz1 = da1 * (z1 > 0), elementwise (In [16]'s mask; ReLU'(0) taken as 0).\n\n"
-        "Arguments: da1 (m, h), z1 (m, h). Returns (m, h)."
-    )
-    return f
+    return numpy_form((g, z), g * sp.Heaviside(z, 0),
+                      "dz1 = da1 * (z1 > 0), elementwise (In [16]'s mask; ReLU'(0) taken as 0).\n\n"
+                      "Arguments: da1 (m, h), z1 (m, h). Returns (m, h).")
 
 
 # ----------------------------------------------------------------------------------------

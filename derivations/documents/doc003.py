@@ -54,7 +54,7 @@ from derivations.decide import (
     matrix_shapes,
     on_model,
 )
-from derivations.document import DeclaredNetwork, Document, Row
+from derivations.document import DeclaredNetwork, Document, Row, numpy_form
 from derivations.fast import decide_fast
 from derivations.fast import decide_fast_scalar as _decide_scalar  # the name test_mutations patches
 from derivations.iteration import (
@@ -1118,31 +1118,28 @@ def _decide_valley() -> Decision:
 def _numpy_dz3() -> Callable[..., Any]:
     n, m = sp.symbols("n m", integer=True, positive=True)
     A3, Y = sp.MatrixSymbol("A3", n, m), sp.MatrixSymbol("Y", n, m)
-    f = sp.lambdify((A3, Y), A3 - Y, "numpy")
-    f.__doc__ = ("dZ3 = A3 - Y (the document's dZ3; the summed cost's gradient, no 1/m).\n\n"
-                 "Arguments: A3 (n3, m) outputs, Y (n3, m) targets, samples as columns. "
-                 "Returns (n3, m).")
-    return f
+    return numpy_form((A3, Y), A3 - Y,
+                      "dZ3 = A3 - Y (the document's dZ3; the summed cost's gradient, no 1/m).\n\n"
+                      "Arguments: A3 (n3, m) outputs, Y (n3, m) targets, samples as columns. "
+                      "Returns (n3, m).")
 
 
 def _numpy_dw3() -> Callable[..., Any]:
     n3, n2, m = sp.symbols("n3 n2 m", integer=True, positive=True)
     A3, Y, A2 = (sp.MatrixSymbol("A3", n3, m), sp.MatrixSymbol("Y", n3, m),
                  sp.MatrixSymbol("A2", n2, m))
-    f = sp.lambdify((A3, Y, A2), (A3 - Y) * A2.T, "numpy")
-    f.__doc__ = ("dW3 = (A3 - Y) @ A2.T (the document's (A3 - y) A2 with the transpose the "
-                 "columns layout needs; no 1/m).\n\nArguments: A3 (n3, m), Y (n3, m), "
-                 "A2 (n2, m). Returns (n3, n2).")
-    return f
+    return numpy_form((A3, Y, A2), (A3 - Y) * A2.T,
+                      "dW3 = (A3 - Y) @ A2.T (the document's (A3 - y) A2 with the transpose the "
+                      "columns layout needs; no 1/m).\n\nArguments: A3 (n3, m), Y (n3, m), "
+                      "A2 (n2, m). Returns (n3, n2).")
 
 
 def _numpy_db() -> Callable[..., Any]:
     n, m = sp.symbols("n m", integer=True, positive=True)
     G = sp.MatrixSymbol("dZ", n, m)
-    f = sp.lambdify((G, m), G * sp.OneMatrix(m, 1), "numpy")
-    f.__doc__ = ("db = dZ summed over the samples (columns).\n\nArguments: dZ (n, m), m (int, "
-                 "the number of columns). Returns (n, 1).")
-    return f
+    return numpy_form((G, m), G * sp.OneMatrix(m, 1),
+                      "db = dZ summed over the samples (columns).\n\nArguments: dZ (n, m), m (int, "
+                      "the number of columns). Returns (n, 1).")
 
 
 # ----------------------------------------------------------------------------------------
