@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -37,7 +37,7 @@ import sympy as sp
 
 from derivations.claim import Claim, Decision
 
-__all__ = ["DATA_SETS", "DeclaredNetwork", "Document", "Row"]
+__all__ = ["DATA_SETS", "DeclaredNetwork", "Document", "Row", "numpy_form"]
 
 #: the data sets a declared network may be trained and checked on (``numeric.data``)
 DATA_SETS = ("two_class", "spiral", "regression")
@@ -242,3 +242,30 @@ class Document:
                     f"document {self.prefix}: {table} has entries for no row: "
                     f"{', '.join(unused)} (a typo in the id?)")
         return [self.claim(r) for r in rows]
+
+
+def numpy_form(args: Sequence[sp.Basic], expr: sp.Basic, doc: str) -> Callable[..., Any]:
+    """``expr`` as a NumPy function of ``args`` (``sympy.lambdify``), documented by ``doc``.
+
+    What a :class:`Row`'s ``numpy`` builds for :func:`derivations.to_numpy`, e.g.
+    ``numpy=lambda: numpy_form((A, Y), A - Y, "dZ = A - Y; A, Y: (n, m), columns")``.
+
+    Parameters
+    ----------
+    args : sequence of sympy.Symbol or sympy.MatrixSymbol
+        The function's arguments, in order.
+    expr : sympy.Basic
+        The formula, in those arguments.
+    doc : str
+        The function's ``__doc__``: the formula, each argument's shape and layout.
+
+    Examples
+    --------
+    >>> a, y = sp.symbols("a y")
+    >>> f = numpy_form((a, y), a - y, "a - y, entrywise")
+    >>> f(3.0, 1.0), f.__doc__
+    (2.0, 'a - y, entrywise')
+    """
+    f = sp.lambdify(list(args), expr, "numpy")
+    f.__doc__ = doc
+    return f

@@ -64,32 +64,6 @@ def network_of(doc: Document, declared: DeclaredNetwork) -> DocumentNetwork:
                            labels=declared.labels, data=declared.data)
 
 
-#: networks of document modules not yet on the template (no ``DOC``), by seed file; goes
-#: away once doc002 and doc003 declare theirs
-_UNDECLARED: tuple[DocumentNetwork, ...] = (
-    DocumentNetwork(
-        "doc002", "002_37ba765e96841764.txt", "2-4-3 ReLU, softmax + CE (spiral)",
-        MLP((2, 4, 3), hidden="relu", output="softmax", loss="ce", layout="rows",
-            reduction="mean"),
-        labels="integer class labels, shape (m,)", data="spiral",
-    ),
-    DocumentNetwork(
-        "doc003-classification", "003_636d5d24609fc940.txt",
-        "2-4-3-1 ReLU, ReLU, sigmoid + BCE",
-        MLP((2, 4, 3, 1), hidden="relu", output="sigmoid", loss="bce", layout="columns",
-            reduction="mean"),
-        labels="binary 0/1, shape (1, m)", data="two_class",
-    ),
-    DocumentNetwork(
-        "doc003-regression", "003_636d5d24609fc940.txt",
-        "2-4-3-1 ReLU, ReLU, linear + 1/2 MSE",
-        MLP((2, 4, 3, 1), hidden="relu", output="identity", loss="mse", layout="columns",
-            reduction="mean", half=True),
-        labels="real targets, shape (1, m)", data="regression",
-    ),
-)
-
-
 def document_networks() -> tuple[DocumentNetwork, ...]:
     """Every document's networks, in document order, from each module's ``DOC.networks``."""
     out: list[DocumentNetwork] = []
@@ -97,6 +71,4 @@ def document_networks() -> tuple[DocumentNetwork, ...]:
         doc = getattr(module, "DOC", None)
         if isinstance(doc, Document):
             out.extend(network_of(doc, n) for n in doc.networks)
-        else:
-            out.extend(n for n in _UNDECLARED if n.document == getattr(module, "DOCUMENT", ""))
     return tuple(out)

@@ -88,3 +88,17 @@ def test_a_sympy_lambda_statement_is_kept_not_called():
     square = sp.Lambda(x, x**2)
     row = Row("square", "q", "t", lambda: definition("d"), statement=square)
     assert DOC.claim(row).statement == square
+
+
+def test_numpy_form_computes_the_formula_on_arrays_and_carries_its_doc():
+    import numpy as np
+
+    from derivations.document import numpy_form
+
+    m, h, n = sp.symbols("m h n", integer=True, positive=True)
+    A, G = sp.MatrixSymbol("A", m, h), sp.MatrixSymbol("G", m, n)
+    f = numpy_form((A, G), A.T * G, "A.T @ G; A (m, h), G (m, n)")
+    a = np.arange(6.0).reshape(3, 2)
+    g = np.arange(12.0).reshape(3, 4) - 5.0
+    np.testing.assert_array_equal(f(a, g), a.T @ g)  # exact: small integers in float64
+    assert f.__doc__ == "A.T @ G; A (m, h), G (m, n)"
