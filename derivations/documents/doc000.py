@@ -48,7 +48,7 @@ from derivations.decide import (
     literal,
     matrix_shapes,
 )
-from derivations.document import DeclaredNetwork, Document, Row
+from derivations.document import DeclaredNetwork, Document, Row, numpy_form
 from derivations.networks import (
     Sigmoid,
     SymbolicNetwork,
@@ -903,45 +903,43 @@ def _decide_live_example() -> Decision:
 # NumPy forms of the document's matrix formulas
 
 
-def _numpy(args: Sequence[sp.Basic], expr: sp.Basic, doc: str) -> Callable[..., Any]:
-    f = sp.lambdify(list(args), expr, "numpy")
-    f.__doc__ = doc
-    return f
-
-
 _N2, _N1, _M = sp.symbols("n_2 n_1 m", integer=True, positive=True)
 _MA2, _MY = sp.MatrixSymbol("A_2", _N2, _M), sp.MatrixSymbol("Y", _N2, _M)
 _MA1, _MW2 = sp.MatrixSymbol("A_1", _N1, _M), sp.MatrixSymbol("W_2", _N2, _N1)
 
 
 def _np_dL_dA2() -> Callable[..., Any]:
-    return _numpy((A2, Y), -Y / A2 + (1 - Y) / (1 - A2),
-                  "dL/dA2 as stated, entrywise: f(A2, Y) = -Y/A2 + (1 - Y)/(1 - A2); "
-                  "A2, Y: (n2, m) (columns). The document's L carries 1/m; this does not.")
+    return numpy_form(
+        (A2, Y), -Y / A2 + (1 - Y) / (1 - A2),
+        "dL/dA2 as stated, entrywise: f(A2, Y) = -Y/A2 + (1 - Y)/(1 - A2); "
+        "A2, Y: (n2, m) (columns). The document's L carries 1/m; this does not.")
 
 
 def _np_dZ2() -> Callable[..., Any]:
-    return _numpy((A2, Y), A2 - Y, "dL/dZ2 as stated: f(A2, Y) = A2 - Y; A2, Y: (n2, m).")
+    return numpy_form((A2, Y), A2 - Y, "dL/dZ2 as stated: f(A2, Y) = A2 - Y; A2, Y: (n2, m).")
 
 
 def _np_dW2() -> Callable[..., Any]:
-    return _numpy((_MA2, _MY, _MA1), (_MA2 - _MY) * _MA1,
-                  "dL/dW2 as stated: f(A2, Y, A1) = (A2 - Y) @ A1 with A2, Y: (n2, m), A1: "
-                  "(n1, m) (columns); raises ValueError unless m == n1 (the product is undefined). "
-                  "Corrected: (A2 - Y) @ A1.T / m.")
+    return numpy_form(
+        (_MA2, _MY, _MA1), (_MA2 - _MY) * _MA1,
+        "dL/dW2 as stated: f(A2, Y, A1) = (A2 - Y) @ A1 with A2, Y: (n2, m), A1: "
+        "(n1, m) (columns); raises ValueError unless m == n1 (the product is undefined). "
+        "Corrected: (A2 - Y) @ A1.T / m.")
 
 
 def _np_db2() -> Callable[..., Any]:
-    return _numpy((A2, Y), A2 - Y,
-                  "dL/db2 as stated: f(A2, Y) = A2 - Y, shape (n2, m), while b2 is (n2, 1). "
-                  "Corrected: (A2 - Y).sum(axis=1, keepdims=True) / m.")
+    return numpy_form(
+        (A2, Y), A2 - Y,
+        "dL/db2 as stated: f(A2, Y) = A2 - Y, shape (n2, m), while b2 is (n2, 1). "
+        "Corrected: (A2 - Y).sum(axis=1, keepdims=True) / m.")
 
 
 def _np_dA1() -> Callable[..., Any]:
-    return _numpy((_MA2, _MY, _MW2), (_MA2 - _MY) * _MW2,
-                  "dL/dA1 as stated: f(A2, Y, W2) = (A2 - Y) @ W2 with A2, Y: (n2, m), W2: "
-                  "(n2, n1) (columns); raises ValueError unless m == n2. Corrected: "
-                  "W2.T @ (A2 - Y) / m.")
+    return numpy_form(
+        (_MA2, _MY, _MW2), (_MA2 - _MY) * _MW2,
+        "dL/dA1 as stated: f(A2, Y, W2) = (A2 - Y) @ W2 with A2, Y: (n2, m), W2: "
+        "(n2, n1) (columns); raises ValueError unless m == n2. Corrected: "
+        "W2.T @ (A2 - Y) / m.")
 
 
 # --------------------------------------------------------------------------------------------
