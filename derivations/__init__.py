@@ -14,6 +14,10 @@ Examples
 
 from __future__ import annotations
 
+# the subpackage of document modules is imported first, so that the function `documents`
+# imported below stays the package's attribute: importing a submodule later would otherwise
+# set `derivations.documents` to the subpackage (reach it as sys.modules or by importlib)
+from derivations import documents as _documents_package  # noqa: F401
 from derivations.backward_code import BackwardResult, check_backward
 from derivations.claim import (
     Claim,
@@ -25,6 +29,7 @@ from derivations.claim import (
     Verdict,
     verify,
 )
+from derivations.document import DeclaredNetwork, Document, Row
 from derivations.formula import (
     Derivation,
     FormulaResult,
@@ -33,7 +38,17 @@ from derivations.formula import (
     decide_affine_formulas,
     standard_formula,
 )
-from derivations.registry import all_claims, documents, get_claim, select, to_numpy, verify_all
+from derivations.registry import (
+    all_claims,
+    all_documents,
+    clear_caches,
+    document_modules,
+    documents,
+    get_claim,
+    select,
+    to_numpy,
+    verify_all,
+)
 from derivations.spec import Spec, SpecError, parse_spec
 
 __all__ = [  # noqa: RUF022 - grouped by owning module, as the house style asks
@@ -45,8 +60,15 @@ __all__ = [  # noqa: RUF022 - grouped by owning module, as the house style asks
     "Reading",
     "Result",
     "Verdict",
+    # document.py
+    "DeclaredNetwork",
+    "Document",
+    "Row",
     # registry.py
     "all_claims",
+    "all_documents",
+    "clear_caches",
+    "document_modules",
     "documents",
     "get_claim",
     "select",

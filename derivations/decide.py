@@ -77,6 +77,7 @@ __all__ = [
     "EvaluationError",
     "decide_conventions",
     "decide_equal",
+    "decide_holds",
     "decide_matrix",
     "decide_readings",
     "definition",
@@ -789,3 +790,41 @@ def decide_readings(readings: Sequence[Reading], *, what: str) -> Decision:
 def definition(reason: str) -> Decision:
     """A ``DEFINITION``: nothing to decide; other claims use it."""
     return Decision(Verdict.DEFINITION, reason)
+
+
+def decide_holds(
+    holds: bool,
+    reason: str,
+    otherwise: str | None = None,
+    *,
+    counterexample: Counterexample | None = None,
+    evidence: tuple[str, ...] = (),
+) -> Decision:
+    """A computed condition as a decision: ``PROVEN`` when it holds, else ``REFUTED``.
+
+    Parameters
+    ----------
+    holds : bool, numpy.bool_ or sympy.true/sympy.false
+        The condition, computed by the caller (never a constant).
+    reason : str
+        Why, in terms of what was computed; the reason either way unless ``otherwise``.
+    otherwise : str, optional
+        The reason when the condition fails.
+    counterexample : Counterexample, optional
+        Kept only when the condition fails.
+    evidence : tuple of str
+        What was computed.
+
+    Raises
+    ------
+    TypeError
+        If ``holds`` is not a bool (``None`` from ``is_subset``, or a SymPy relational left
+        undecided, say).
+    """
+    if not isinstance(holds, bool | np.bool_ | sp.logic.boolalg.BooleanAtom):
+        raise TypeError(f"decide_holds: holds must be a bool, got {type(holds).__name__} "
+                        f"{holds!r}; decide it first (e.g. bool(sympy.simplify(...) == 0))")
+    if bool(holds):
+        return Decision(Verdict.PROVEN, reason, evidence=evidence)
+    return Decision(Verdict.REFUTED, reason if otherwise is None else otherwise,
+                    counterexample=counterexample, evidence=evidence)

@@ -1,28 +1,80 @@
 """The registry of claims: every document module's claims, looked up by id or document.
 
 Each document has a module ``derivations/documents/doc<NNN>.py`` with a function
-``claims() -> list[Claim]``. Building claims is cheap (no verdict is computed here); the
-tuple is cached because claims are immutable, and verdicts are never cached.
+``claims() -> list[Claim]`` and (modules on the template, :mod:`derivations.document`) a
+:class:`~derivations.document.Document` named ``DOC``. Modules are found by name
+(:func:`document_modules`): a new tutorial needs no edit here. Building claims is cheap (no
+verdict is computed here); the tuple is cached because claims are immutable, and verdicts are
+never cached (:func:`clear_caches` forgets the modules found, for a test that adds one).
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import pkgutil
+import re
 from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any
 
 from derivations.claim import Claim, Result, verify
+from derivations.document import Document
 
-__all__ = ["DOCUMENT_MODULES", "all_claims", "documents", "get_claim", "to_numpy", "verify_all"]
+__all__ = [
+    "all_claims",
+    "all_documents",
+    "clear_caches",
+    "document_modules",
+    "documents",
+    "get_claim",
+    "to_numpy",
+    "verify_all",
+]
 
-#: document modules, in the order of the seeds
-DOCUMENT_MODULES = ("doc000", "doc001", "doc002", "doc003")
+#: the name of a document module: ``doc`` and the seed's three-digit prefix
+MODULE_NAME = re.compile(r"doc\d{3}")
+
+
+@functools.cache
+def document_modules() -> tuple[ModuleType, ...]:
+    """Every module ``derivations.documents.doc<NNN>``, in the order of the seeds.
+
+    Found with :mod:`pkgutil` on ``derivations.documents.__path__``, so a test (or a plugin
+    directory) that extends that path adds documents.
+
+    Raises
+    ------
+    TypeError
+        If a document module has no ``claims`` function.
+    """
+    # by importlib: the attribute derivations.documents is the function documents()
+    package = importlib.import_module("derivations.documents")
+    names = sorted({info.name for info in pkgutil.iter_modules(package.__path__)
+                    if MODULE_NAME.fullmatch(info.name)})
+    modules = tuple(importlib.import_module(f"{package.__name__}.{n}") for n in names)
+    for module in modules:
+        if not callable(getattr(module, "claims", None)):
+            raise TypeError(f"document module {module.__name__} has no claims() function; "
+                            "see derivations/documents/README.md")
+    return modules
+
+
+def all_documents() -> tuple[Document, ...]:
+    """The :class:`Document` (``DOC``) of every document module that declares one, in order."""
+    return tuple(m.DOC for m in document_modules() if isinstance(getattr(m, "DOC", None),
+                                                                  Document))
+
+
+def clear_caches() -> None:
+    """Forget the document modules found and their claims (for tests that add a document)."""
+    all_claims.cache_clear()
+    document_modules.cache_clear()
 
 
 @functools.cache
 def all_claims() -> tuple[Claim, ...]:
-    """Every claim of the four documents, in document order.
+    """Every claim of every document module, in document order.
 
     Raises
     ------
@@ -30,13 +82,7 @@ def all_claims() -> tuple[Claim, ...]:
         If two claims share an id (a programming error in a document module).
     """
     claims: list[Claim] = []
-    for name in DOCUMENT_MODULES:
-        try:
-            module = importlib.import_module(f"derivations.documents.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"derivations.documents.{name}":
-                raise
-            continue  # a document whose module has not been written yet
+    for module in document_modules():
         claims.extend(module.claims())
     seen: set[str] = set()
     for c in claims:

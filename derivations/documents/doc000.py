@@ -39,6 +39,7 @@ from derivations.claim import Claim, Counterexample, Decision, Verdict
 from derivations.decide import (
     decide_conventions,
     decide_equal,
+    decide_holds,
     decide_matrix,
     decide_readings,
     definition,
@@ -47,6 +48,7 @@ from derivations.decide import (
     literal,
     matrix_shapes,
 )
+from derivations.document import DeclaredNetwork, Document, Row, numpy_form
 from derivations.networks import (
     Sigmoid,
     SymbolicNetwork,
@@ -55,12 +57,15 @@ from derivations.networks import (
     network_shapes,
 )
 from derivations.shapes import decide_shape, mat, np_add
+from derivations.sums import term_count
 from derivations.symbolic import bce, matrix, sigmoid, squared_error
 
 __all__ = [
     "CONVENTIONS",
+    "DOC",
     "DOCUMENT",
     "OUTPUT_FORMULAS",
+    "ROWS",
     "claims",
     "document_backprop",
     "output_build",
@@ -78,7 +83,7 @@ CONVENTIONS = MappingProxyType({
 })
 MEAN = MappingProxyType({"layout": "columns", "reduction": "mean over m (the document's L)"})
 SUM = MappingProxyType({"layout": "columns", "reduction": "sum over samples"})
-ROWS = MappingProxyType({"layout": "rows", "reduction": "mean over m"})
+ROWS_LAYOUT = MappingProxyType({"layout": "rows", "reduction": "mean over m"})
 SCALAR = MappingProxyType({"network": "one unit per layer, one sample (scalars)"})
 
 # scalar symbols, named as in the document
@@ -90,15 +95,6 @@ PROB = {A2: (sp.Integer(0), sp.Integer(1)), Y: (sp.Integer(0), sp.Integer(1))}
 SCALAR_SHAPE = [(1, 1, 1)]  # (n_out, n_in, m) of a one-unit layer with one sample
 #: (n_2, m) for the claims about one layer's output: 20 shapes need sizes up to 5
 OUTPUT_SHAPES = matrix_shapes(2, count=20, max_dim=5)
-
-
-def _claim(cid: str, quote: str, title: str, decide: Callable[[], Decision], **kw: Any) -> Claim:
-    kw.setdefault("conventions", CONVENTIONS)
-    statement = kw.pop("statement", None)
-    if statement is None:
-        statement = _statement(cid)
-    return Claim(id=cid, document=DOCUMENT, quote=quote, title=title,
-                 statement=statement, decide=decide, **kw)
 
 
 def _sym(name: str) -> sp.Expr:
@@ -114,48 +110,21 @@ def _eq(lhs: str, rhs: sp.Basic) -> sp.Basic:
     return sp.Eq(_sym(lhs), rhs, evaluate=False)
 
 
-def _statement(cid: str) -> sp.Basic | None:
-    """The statement of a claim as the document writes it, for display (None: plain text)."""
-    s = sp.Symbol
-    sigma = sp.Function("sigma")
+def _nc(name: str) -> sp.Symbol:
+    """A matrix for display: products keep their written order."""
+    return sp.Symbol(name, commutative=False)
+
+
+def _product(*names: str) -> sp.Expr:
+    """``_product("dL/dA", "dA/dZ")``: the written chain of derivatives, unevaluated."""
+    return sp.Mul(*(_sym(n) for n in names))
+
+
+def _bce_sum() -> sp.Basic:
+    """The document's loss as written: ``L = -1/m sum_{i=0}^{m} (...)``."""
     i, m = sp.Symbol("i", integer=True), sp.Symbol("m", integer=True, positive=True)
     Yi, Ai = sp.Indexed("Y", i), sp.Indexed("A_2", i)
-
-    def nc(name: str) -> sp.Symbol:  # a matrix: products keep their written order
-        return sp.Symbol(name, commutative=False)
-
-    def product(*names: str) -> sp.Expr:
-        return sp.Mul(*(_sym(n) for n in names))
-
-    table: dict[str, Callable[[], sp.Basic]] = {
-        "000-forward-A1": lambda: _eq("A_1", sigma(s("Z_1"))),
-        "000-forward-Z1-columns": lambda: _eq("Z_1", nc("W_1") * nc("X") + s("b_1")),
-        "000-forward-Z2-columns": lambda: _eq("Z_2", nc("W_2") * nc("A_1") + s("b_2")),
-        "000-forward-A2": lambda: _eq("A_2", sigma(s("Z_2"))),
-        "000-yhat": lambda: _eq("yhat", sp.Function("L")(s("A_2"), s("Y"))),
-        "000-bce-sum-range": lambda: _eq(
-            "L", -sp.Sum(Yi * sp.log(Ai) + (1 - Yi) * sp.log(1 - Ai), (i, 0, m)) / m),
-        "000-chain-rule": lambda: _eq("dL/dW", product("dL/dA", "dA/dZ", "dZ/dW")),
-        "000-sigmoid-range": lambda: sp.Eq(
-            sp.imageset(sp.Lambda(s("z"), sigma(s("z"))), sp.S.Reals), sp.Interval(0, 1),
-            evaluate=False),
-        "000-dL-dZ2-chain": lambda: _eq("dL/dZ_2", product("dL/dA_2", "dA_2/dZ_2")),
-        "000-dZ2-dW2": lambda: _eq("dZ_2/dW_2", s("A_1")),
-        "000-dZ2-db2": lambda: _eq("dZ_2/db_2", sp.Integer(1)),
-        "000-dZ2-dA1": lambda: _eq("dZ_2/dA_1", s("W_2")),
-        "000-dW2-chain-label": lambda: _eq("dL/dW_2", product("dL/dZ", "dZ/dW_2")),
-        "000-db2-chain-label": lambda: _eq("dL/db_2", product("dL/dZ", "dZ/db_2")),
-        "000-dA1-chain-label": lambda: _eq("dL/dA_1", product("dL/dZ", "dZ_2/dA_1")),
-        "000-dW1-chain": lambda: _eq("dL/dW_1", product("dL/dA_1", "dA_1/dZ_1", "dZ_1/dW_1")),
-        "000-db1-chain": lambda: _eq("dL/db_1", product("dL/dA_1", "dA_1/dZ_1", "dZ_1/db_1")),
-        "000-gd-update": lambda: _eq("W'", s("W") - s("alpha") * _sym("dL/dW")),
-        "000-bce-definition": lambda: _eq(
-            "L", -sp.Sum(Yi * sp.log(Ai) + (1 - Yi) * sp.log(1 - Ai), (i, 0, m)) / m),
-        "000-loss-cross-entropy": lambda: _eq(
-            "L", -(s("Y") * sp.log(s("A_2")) + (1 - s("Y")) * sp.log(1 - s("A_2")))),
-    }
-    build = table.get(cid)
-    return None if build is None else build()
+    return _eq("L", -sp.Sum(Yi * sp.log(Ai) + (1 - Yi) * sp.log(1 - Ai), (i, 0, m)) / m)
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,12 +216,12 @@ def _decide_sum_range() -> Decision:
     """Count the terms of ``sum_{i=0}^{m}`` and compare with the m samples averaged over."""
     i = sp.Symbol("i", integer=True)
     m = sp.Symbol("m", integer=True, positive=True)
-    terms = sp.Sum(1, (i, 0, m)).doit()
+    terms = term_count(0, m, index=i)
     if is_zero(terms - m):
         return Decision(Verdict.PROVEN, "sum_{i=0}^{m} has m terms",
                         evidence=("sympy.Sum(1, (i, 0, m)).doit()",))
     k = next(k for k in range(2, 10) if terms.subs(m, k) != k)  # two samples: a real batch
-    fixed = sp.Sum(1, (i, 1, m)).doit()
+    fixed = term_count(1, m, index=i)
     check = decide_equal(m, fixed, what="sum_{i=1}^{m} (term count)")
     ell = sp.Symbol("ell")
     factor = sp.simplify(sp.Sum(ell, (i, 0, m)).doit() / m / ell)
@@ -361,8 +330,8 @@ def _decide_sigmoid_range() -> Decision:
         for v in sorted(missing)
     ) if isinstance(missing, sp.FiniteSet) else f"[0, 1] minus the image is {missing}"
     inside = image.is_subset(closed)
-    within = Decision(
-        Verdict.PROVEN if inside else Verdict.REFUTED,
+    within = decide_holds(
+        inside,
         f"the image of sigmoid over the reals is {image}, {'' if inside else 'not '}a subset of "
         f"[0, 1] ({ends})",
         evidence=("sympy function_range", "sympy solveset over the reals"),
@@ -516,7 +485,8 @@ def _decide_output_grad(
                                      n_dims=3, shapes=shapes, what=what)
 
     cases: list[tuple[Mapping[str, str], Callable[[], Decision]]] = [
-        (MEAN, run("columns", True)), (SUM, run("columns", False)), (ROWS, run("rows", True)),
+        (MEAN, run("columns", True)), (SUM, run("columns", False)),
+        (ROWS_LAYOUT, run("rows", True)),
     ]
     if one_sample_holds:
         one = [(*s, 1) for s in OUTPUT_SHAPES]
@@ -826,8 +796,8 @@ def _decide_gd_minimum() -> Decision:
     alpha = sp.Symbol("alpha", positive=True)
     g = sp.Function("g")
     fixed = sp.solve(sp.Eq(w - alpha * g(w), w), g(w))
-    stationary = Decision(
-        Verdict.PROVEN if fixed == [0] else Verdict.REFUTED,
+    stationary = decide_holds(
+        fixed == [0],
         f"w - alpha g(w) = w solves to g(w) = {fixed} for alpha > 0: the iteration stops "
         "exactly where the gradient is 0",
         evidence=("sympy.solve",),
@@ -933,278 +903,298 @@ def _decide_live_example() -> Decision:
 # NumPy forms of the document's matrix formulas
 
 
-def _numpy(args: Sequence[sp.Basic], expr: sp.Basic, doc: str) -> Callable[..., Any]:
-    f = sp.lambdify(list(args), expr, "numpy")
-    f.__doc__ = doc
-    return f
-
-
 _N2, _N1, _M = sp.symbols("n_2 n_1 m", integer=True, positive=True)
 _MA2, _MY = sp.MatrixSymbol("A_2", _N2, _M), sp.MatrixSymbol("Y", _N2, _M)
 _MA1, _MW2 = sp.MatrixSymbol("A_1", _N1, _M), sp.MatrixSymbol("W_2", _N2, _N1)
 
 
 def _np_dL_dA2() -> Callable[..., Any]:
-    return _numpy((A2, Y), -Y / A2 + (1 - Y) / (1 - A2),
-                  "dL/dA2 as stated, entrywise: f(A2, Y) = -Y/A2 + (1 - Y)/(1 - A2); "
-                  "A2, Y: (n2, m) (columns). The document's L carries 1/m; this does not.")
+    return numpy_form(
+        (A2, Y), -Y / A2 + (1 - Y) / (1 - A2),
+        "dL/dA2 as stated, entrywise: f(A2, Y) = -Y/A2 + (1 - Y)/(1 - A2); "
+        "A2, Y: (n2, m) (columns). The document's L carries 1/m; this does not.")
 
 
 def _np_dZ2() -> Callable[..., Any]:
-    return _numpy((A2, Y), A2 - Y, "dL/dZ2 as stated: f(A2, Y) = A2 - Y; A2, Y: (n2, m).")
+    return numpy_form((A2, Y), A2 - Y, "dL/dZ2 as stated: f(A2, Y) = A2 - Y; A2, Y: (n2, m).")
 
 
 def _np_dW2() -> Callable[..., Any]:
-    return _numpy((_MA2, _MY, _MA1), (_MA2 - _MY) * _MA1,
-                  "dL/dW2 as stated: f(A2, Y, A1) = (A2 - Y) @ A1 with A2, Y: (n2, m), A1: "
-                  "(n1, m) (columns); raises ValueError unless m == n1 (the product is undefined). "
-                  "Corrected: (A2 - Y) @ A1.T / m.")
+    return numpy_form(
+        (_MA2, _MY, _MA1), (_MA2 - _MY) * _MA1,
+        "dL/dW2 as stated: f(A2, Y, A1) = (A2 - Y) @ A1 with A2, Y: (n2, m), A1: "
+        "(n1, m) (columns); raises ValueError unless m == n1 (the product is undefined). "
+        "Corrected: (A2 - Y) @ A1.T / m.")
 
 
 def _np_db2() -> Callable[..., Any]:
-    return _numpy((A2, Y), A2 - Y,
-                  "dL/db2 as stated: f(A2, Y) = A2 - Y, shape (n2, m), while b2 is (n2, 1). "
-                  "Corrected: (A2 - Y).sum(axis=1, keepdims=True) / m.")
+    return numpy_form(
+        (A2, Y), A2 - Y,
+        "dL/db2 as stated: f(A2, Y) = A2 - Y, shape (n2, m), while b2 is (n2, 1). "
+        "Corrected: (A2 - Y).sum(axis=1, keepdims=True) / m.")
 
 
 def _np_dA1() -> Callable[..., Any]:
-    return _numpy((_MA2, _MY, _MW2), (_MA2 - _MY) * _MW2,
-                  "dL/dA1 as stated: f(A2, Y, W2) = (A2 - Y) @ W2 with A2, Y: (n2, m), W2: "
-                  "(n2, n1) (columns); raises ValueError unless m == n2. Corrected: "
-                  "W2.T @ (A2 - Y) / m.")
+    return numpy_form(
+        (_MA2, _MY, _MW2), (_MA2 - _MY) * _MW2,
+        "dL/dA1 as stated: f(A2, Y, W2) = (A2 - Y) @ W2 with A2, Y: (n2, m), W2: "
+        "(n2, n1) (columns); raises ValueError unless m == n2. Corrected: "
+        "W2.T @ (A2 - Y) / m.")
 
 
 # --------------------------------------------------------------------------------------------
 
 
-def _definition_claims() -> list[Claim]:
-    X = sp.Symbol("X")
-    return [
-        _claim("000-params", "PARAMS = [X, Y, W_1, b_1, W_2, b_2]",
-               "the network's inputs: data X, labels Y, parameters W_1, b_1, W_2, b_2",
-               lambda: definition("lists the inputs of the forward pass"), kind="definition"),
-        _claim("000-labels-binary", "assign them to class `0` or `1`",
-               "labels are the classes 0 and 1 (binary classification)",
-               lambda: definition("the label encoding: Y in {0, 1}"), kind="definition"),
-        _claim("000-forward-Z1-columns", r"Z_1 = W_1*X + b_1",
-               "Z_1 = W_1 X + b_1 (weights on the left) is defined only with samples as columns",
-               lambda: _decide_forward_layout("n_1", "X"), kind="shape",
-               statement=_eq("Z_1", sp.Symbol("W_1") * X + sp.Symbol("b_1"))),
-        _claim("000-forward-A1", r"A_1 = \sigma(Z_1)", "A_1 is sigmoid applied entrywise to Z_1",
-               lambda: definition("defines A_1"), kind="definition"),
-        _claim("000-forward-Z2-columns", r"Z_2 = W_2 * A_1 + b_2",
-               "Z_2 = W_2 A_1 + b_2 (weights on the left) is defined only with samples as columns",
-               lambda: _decide_forward_layout("n_2", "A_1"), kind="shape"),
-        _claim("000-forward-A2", r"A_2 = \sigma(Z_2)", "A_2 is sigmoid applied entrywise to Z_2",
-               lambda: definition("defines A_2, the network's output"), kind="definition"),
-        _claim("000-yhat", r"L(A_2, Y) => \hat{y}",
-               "the notation 'L(A_2, Y) => yhat' names the prediction",
-               _decide_yhat, kind="verbal", depends_on=("000-forward-A2",)),
-        _claim("000-returns", r"RETURNS = [Z_1, A_1, Z_2, A_2, L(A_2, Y), \hat{y}]",
-               "the forward pass returns the caches Z_1, A_1, Z_2, A_2, the loss and yhat",
-               lambda: definition("lists the outputs of the forward pass"), kind="definition"),
-        _claim("000-one-input-feature",
-               NOTE_QUOTE,
-               "with one input feature (n_0 = 1) the document's backward formulas hold",
-               _decide_one_feature, kind="network",
-               conventions={**CONVENTIONS, "n_0": "1"}),
-        _claim("000-activation-needed", "why activation functions are neccessary",
-               "without an activation two layers collapse to one affine map; a sigmoid "
-               "between them makes the composition non-linear",
-               _decide_activation_needed, kind="verbal"),
-        _claim("000-sigmoid-definition", "we will use sigmoid",
-               "the activation is the sigmoid 1/(1 + exp(-z))",
-               lambda: definition("sigma(z) = 1/(1 + exp(-z))"), kind="definition",
-               statement=_eq("sigma(z)", sigmoid(sp.Symbol("z")))),
-        _claim("000-loss-cross-entropy", "in our case cross entropy",
-               "the stated loss is the cross-entropy of the two-class distributions",
-               _decide_cross_entropy_name, depends_on=("000-bce-definition",)),
-        _claim("000-bce-definition",
-               r"-\frac{1}{m}\sum^{m}_{i=0}(Y*log(A_2)+(1-Y)*log(1-A_2))",
-               "the loss: binary cross-entropy averaged over the m samples",
-               lambda: definition("L = -1/m sum_i (Y_i log A_2i + (1 - Y_i) log(1 - A_2i))"),
-               kind="definition"),
-        _claim("000-alpha", "where alpha is a so called hyper parameter",
-               "the step size alpha is chosen before training, not learned",
-               lambda: definition("alpha is the learning rate"), kind="definition"),
-    ]
+# the claims, in the order of the document
 
 
-def _loss_and_slope_claims() -> list[Claim]:
-    x, xp, y, yp = sp.symbols("x x` y y`", real=True)
-    return [
-        _claim("000-bce-sum-range", r"\sum^{m}_{i=0}",
-               "the sum over samples i = 0..m has the m terms the 1/m averages",
-               _decide_sum_range, kind="verbal", depends_on=("000-bce-definition",)),
-        _claim("000-loss-difference",
-               r"The difference between $Y$ and $\hat{y}$ will determine the loss of the NN.",
-               "the loss is a function of the difference Y - yhat",
-               _decide_loss_difference, kind="verbal", depends_on=("000-labels-binary",)),
-        _claim("000-slope-formula", r"b = \frac{(x - x`)(y - y`)}{(x - x`)^2}",
-               "the slope formula b = (x - x`)(y - y`)/(x - x`)^2",
-               _decide_one_input_slope,
-               statement=_eq("b", sp.Mul((x - xp) * (y - yp),
-                                         sp.Pow((x - xp) ** 2, -1, evaluate=False),
-                                         evaluate=False))),
-        _claim("000-derivative-is-slope",
-               "the derivative of a function gives us the slope at a specific point",
-               "the two-point slope tends to the derivative as the points merge",
-               _decide_derivative_is_slope, kind="verbal", depends_on=("000-slope-formula",)),
-        _claim("000-chain-rule",
-               r"\frac{dL}{dW} = \frac{dL}{dA}*\frac{dA}{dZ}*\frac{dZ}{dW}.",
-               "the chain rule dL/dW = dL/dA * dA/dZ * dZ/dW",
-               _decide_chain_rule),
-        _claim("000-dL-dA2", r"= \color{red}{-\frac{Y}{A_2}+\frac{1-Y}{1-A_2}}",
-               "dL/dA_2 = -Y/A_2 + (1 - Y)/(1 - A_2) for the stated loss",
-               _decide_dL_dA2, kind="matrix", numpy=_np_dL_dA2,
-               statement=_eq("dL/dA_2", -Y / A2 + (1 - Y) / (1 - A2)),
-               depends_on=("000-bce-definition",)),
-        _claim("000-sigmoid-range", "it limits the values to a range of [0, 1]",
-               "sigmoid's values range over [0, 1]", _decide_sigmoid_range, kind="verbal",
-               depends_on=("000-sigmoid-definition",)),
-    ]
+def _sigma(name: str) -> sp.Expr:
+    return sp.Function("sigma")(sp.Symbol(name))
 
 
-def _sigmoid_claims() -> list[Claim]:
-    e = sp.exp(-Z2)
-    lines = [
-        ("000-sigmoid-step1", r"\frac{dA}{dZ}[(1+e^{-Z_2})^{-1}]", (1 + e) ** -1,
-         "rewriting sigma as (1 + e^{-Z_2})^{-1} (compared as the function itself)"),
-        ("000-sigmoid-step2", r"-(1+e^{-Z_2})^{-2}(-e^{-Z_2})", -(1 + e) ** -2 * (-e),
-         "power rule and inner derivative: -(1 + e^{-Z_2})^{-2}(-e^{-Z_2})"),
-        ("000-sigmoid-step3", r"\frac{e^{-Z_2}}{(1+e^{-Z_2})^2}", e / (1 + e) ** 2,
-         "dA_2/dZ_2 = e^{-Z_2}/(1 + e^{-Z_2})^2"),
-        ("000-sigmoid-step4", r"\frac{1}{1+e^{-Z_2}}\frac{1+e^{-Z_2}-1}{1+e^{-Z_2}}",
-         1 / (1 + e) * sp.Add(1, e, -1, evaluate=False) / (1 + e),
-         "dA_2/dZ_2 = 1/(1 + e^{-Z_2}) * (1 + e^{-Z_2} - 1)/(1 + e^{-Z_2})"),
-        ("000-sigmoid-step5", r"\frac{1}{1+e^{-Z_2}}(1-\frac{1}{1+e^{-Z_2}})",
-         1 / (1 + e) * (1 - 1 / (1 + e)),
-         "dA_2/dZ_2 = 1/(1 + e^{-Z_2}) (1 - 1/(1 + e^{-Z_2}))"),
-    ]
-    out = []
-    for cid, quote, stated, title in lines:
-        decide = (
-            (lambda s=stated: decide_equal(sigmoid(Z2), s, what="(1 + e^{-Z_2})^{-1}"))
-            if cid.endswith("step1") else _sigmoid_line(stated)
-        )
-        out.append(_claim(cid, quote, title, decide, statement=_eq("dA_2/dZ_2", stated),
-                          depends_on=("000-sigmoid-definition",)))
-    s = sigmoid(Z2)
-    out.append(_claim(
-        "000-sigmoid-derivative", r"= \color{red}{A_2(1-A_2)}",
+#: display statements of rows that give none, as the document writes them
+STATEMENTS: Mapping[str, Callable[[], sp.Basic]] = MappingProxyType({
+    "forward-A1": lambda: _eq("A_1", _sigma("Z_1")),
+    "forward-Z2-columns": lambda: _eq("Z_2", _nc("W_2") * _nc("A_1") + sp.Symbol("b_2")),
+    "forward-A2": lambda: _eq("A_2", _sigma("Z_2")),
+    "yhat": lambda: _eq("yhat", sp.Function("L")(sp.Symbol("A_2"), sp.Symbol("Y"))),
+    "bce-sum-range": _bce_sum,
+    "chain-rule": lambda: _eq("dL/dW", _product("dL/dA", "dA/dZ", "dZ/dW")),
+    "sigmoid-range": lambda: sp.Eq(
+        sp.imageset(sp.Lambda(sp.Symbol("z"), _sigma("z")), sp.S.Reals), sp.Interval(0, 1),
+        evaluate=False),
+    "dL-dZ2-chain": lambda: _eq("dL/dZ_2", _product("dL/dA_2", "dA_2/dZ_2")),
+    "dZ2-dW2": lambda: _eq("dZ_2/dW_2", sp.Symbol("A_1")),
+    "dZ2-db2": lambda: _eq("dZ_2/db_2", sp.Integer(1)),
+    "dZ2-dA1": lambda: _eq("dZ_2/dA_1", sp.Symbol("W_2")),
+    "dW2-chain-label": lambda: _eq("dL/dW_2", _product("dL/dZ", "dZ/dW_2")),
+    "db2-chain-label": lambda: _eq("dL/db_2", _product("dL/dZ", "dZ/db_2")),
+    "dA1-chain-label": lambda: _eq("dL/dA_1", _product("dL/dZ", "dZ_2/dA_1")),
+    "dW1-chain": lambda: _eq("dL/dW_1", _product("dL/dA_1", "dA_1/dZ_1", "dZ_1/dW_1")),
+    "db1-chain": lambda: _eq("dL/db_1", _product("dL/dA_1", "dA_1/dZ_1", "dZ_1/db_1")),
+    "gd-update": lambda: _eq("W'", sp.Symbol("W") - sp.Symbol("alpha") * _sym("dL/dW")),
+    "bce-definition": _bce_sum,
+    "loss-cross-entropy": lambda: _eq(
+        "L", -(sp.Symbol("Y") * sp.log(sp.Symbol("A_2"))
+               + (1 - sp.Symbol("Y")) * sp.log(1 - sp.Symbol("A_2")))),
+})
+
+_x, _xp, _y, _yp = sp.symbols("x x` y y`", real=True)
+
+_DEFINITIONS = (
+    Row("params", "PARAMS = [X, Y, W_1, b_1, W_2, b_2]",
+        "the network's inputs: data X, labels Y, parameters W_1, b_1, W_2, b_2",
+        lambda: definition("lists the inputs of the forward pass"), kind="definition"),
+    Row("labels-binary", "assign them to class `0` or `1`",
+        "labels are the classes 0 and 1 (binary classification)",
+        lambda: definition("the label encoding: Y in {0, 1}"), kind="definition"),
+    Row("forward-Z1-columns", r"Z_1 = W_1*X + b_1",
+        "Z_1 = W_1 X + b_1 (weights on the left) is defined only with samples as columns",
+        lambda: _decide_forward_layout("n_1", "X"), kind="shape",
+        statement=lambda: _eq("Z_1", sp.Symbol("W_1") * sp.Symbol("X") + sp.Symbol("b_1"))),
+    Row("forward-A1", r"A_1 = \sigma(Z_1)", "A_1 is sigmoid applied entrywise to Z_1",
+        lambda: definition("defines A_1"), kind="definition"),
+    Row("forward-Z2-columns", r"Z_2 = W_2 * A_1 + b_2",
+        "Z_2 = W_2 A_1 + b_2 (weights on the left) is defined only with samples as columns",
+        lambda: _decide_forward_layout("n_2", "A_1"), kind="shape"),
+    Row("forward-A2", r"A_2 = \sigma(Z_2)", "A_2 is sigmoid applied entrywise to Z_2",
+        lambda: definition("defines A_2, the network's output"), kind="definition"),
+    Row("yhat", r"L(A_2, Y) => \hat{y}", "the notation 'L(A_2, Y) => yhat' names the prediction",
+        _decide_yhat, kind="verbal", depends_on=("000-forward-A2",)),
+    Row("returns", r"RETURNS = [Z_1, A_1, Z_2, A_2, L(A_2, Y), \hat{y}]",
+        "the forward pass returns the caches Z_1, A_1, Z_2, A_2, the loss and yhat",
+        lambda: definition("lists the outputs of the forward pass"), kind="definition"),
+    Row("one-input-feature", NOTE_QUOTE,
+        "with one input feature (n_0 = 1) the document's backward formulas hold",
+        _decide_one_feature, kind="network", conventions={**CONVENTIONS, "n_0": "1"}),
+    Row("activation-needed", "why activation functions are neccessary",
+        "without an activation two layers collapse to one affine map; a sigmoid between them "
+        "makes the composition non-linear", _decide_activation_needed, kind="verbal"),
+    Row("sigmoid-definition", "we will use sigmoid",
+        "the activation is the sigmoid 1/(1 + exp(-z))",
+        lambda: definition("sigma(z) = 1/(1 + exp(-z))"), kind="definition",
+        statement=lambda: _eq("sigma(z)", sigmoid(sp.Symbol("z")))),
+    Row("loss-cross-entropy", "in our case cross entropy",
+        "the stated loss is the cross-entropy of the two-class distributions",
+        _decide_cross_entropy_name, depends_on=("000-bce-definition",)),
+    Row("bce-definition", r"-\frac{1}{m}\sum^{m}_{i=0}(Y*log(A_2)+(1-Y)*log(1-A_2))",
+        "the loss: binary cross-entropy averaged over the m samples",
+        lambda: definition("L = -1/m sum_i (Y_i log A_2i + (1 - Y_i) log(1 - A_2i))"),
+        kind="definition"),
+    Row("alpha", "where alpha is a so called hyper parameter",
+        "the step size alpha is chosen before training, not learned",
+        lambda: definition("alpha is the learning rate"), kind="definition"),
+)
+
+_LOSS_AND_SLOPE = (
+    Row("bce-sum-range", r"\sum^{m}_{i=0}",
+        "the sum over samples i = 0..m has the m terms the 1/m averages",
+        _decide_sum_range, kind="verbal", depends_on=("000-bce-definition",)),
+    Row("loss-difference",
+        r"The difference between $Y$ and $\hat{y}$ will determine the loss of the NN.",
+        "the loss is a function of the difference Y - yhat",
+        _decide_loss_difference, kind="verbal", depends_on=("000-labels-binary",)),
+    Row("slope-formula", r"b = \frac{(x - x`)(y - y`)}{(x - x`)^2}",
+        "the slope formula b = (x - x`)(y - y`)/(x - x`)^2", _decide_one_input_slope,
+        statement=lambda: _eq("b", sp.Mul((_x - _xp) * (_y - _yp),
+                                          sp.Pow((_x - _xp) ** 2, -1, evaluate=False),
+                                          evaluate=False))),
+    Row("derivative-is-slope",
+        "the derivative of a function gives us the slope at a specific point",
+        "the two-point slope tends to the derivative as the points merge",
+        _decide_derivative_is_slope, kind="verbal", depends_on=("000-slope-formula",)),
+    Row("chain-rule", r"\frac{dL}{dW} = \frac{dL}{dA}*\frac{dA}{dZ}*\frac{dZ}{dW}.",
+        "the chain rule dL/dW = dL/dA * dA/dZ * dZ/dW", _decide_chain_rule),
+    Row("dL-dA2", r"= \color{red}{-\frac{Y}{A_2}+\frac{1-Y}{1-A_2}}",
+        "dL/dA_2 = -Y/A_2 + (1 - Y)/(1 - A_2) for the stated loss",
+        _decide_dL_dA2, kind="matrix", numpy=_np_dL_dA2,
+        statement=lambda: _eq("dL/dA_2", -Y / A2 + (1 - Y) / (1 - A2)),
+        depends_on=("000-bce-definition",)),
+    Row("sigmoid-range", "it limits the values to a range of [0, 1]",
+        "sigmoid's values range over [0, 1]", _decide_sigmoid_range, kind="verbal",
+        depends_on=("000-sigmoid-definition",)),
+)
+
+_E = sp.exp(-Z2)
+#: the sigmoid derivative line by line: (row id, quote, the line as SymPy, title)
+_SIGMOID_LINES = (
+    ("sigmoid-step1", r"\frac{dA}{dZ}[(1+e^{-Z_2})^{-1}]", (1 + _E) ** -1,
+     "rewriting sigma as (1 + e^{-Z_2})^{-1} (compared as the function itself)"),
+    ("sigmoid-step2", r"-(1+e^{-Z_2})^{-2}(-e^{-Z_2})", -(1 + _E) ** -2 * (-_E),
+     "power rule and inner derivative: -(1 + e^{-Z_2})^{-2}(-e^{-Z_2})"),
+    ("sigmoid-step3", r"\frac{e^{-Z_2}}{(1+e^{-Z_2})^2}", _E / (1 + _E) ** 2,
+     "dA_2/dZ_2 = e^{-Z_2}/(1 + e^{-Z_2})^2"),
+    ("sigmoid-step4", r"\frac{1}{1+e^{-Z_2}}\frac{1+e^{-Z_2}-1}{1+e^{-Z_2}}",
+     1 / (1 + _E) * sp.Add(1, _E, -1, evaluate=False) / (1 + _E),
+     "dA_2/dZ_2 = 1/(1 + e^{-Z_2}) * (1 + e^{-Z_2} - 1)/(1 + e^{-Z_2})"),
+    ("sigmoid-step5", r"\frac{1}{1+e^{-Z_2}}(1-\frac{1}{1+e^{-Z_2}})",
+     1 / (1 + _E) * (1 - 1 / (1 + _E)),
+     "dA_2/dZ_2 = 1/(1 + e^{-Z_2}) (1 - 1/(1 + e^{-Z_2}))"),
+)
+
+
+def _decide_sigmoid_rewrite(stated: sp.Expr) -> Callable[[], Decision]:
+    return lambda: decide_equal(sigmoid(Z2), stated, what="(1 + e^{-Z_2})^{-1}")
+
+
+_SIGMOID = (
+    *(Row(cid, quote, title,
+          _decide_sigmoid_rewrite(stated) if cid == "sigmoid-step1" else _sigmoid_line(stated),
+          statement=_eq("dA_2/dZ_2", stated), depends_on=("000-sigmoid-definition",))
+      for cid, quote, stated, title in _SIGMOID_LINES),
+    Row("sigmoid-derivative", r"= \color{red}{A_2(1-A_2)}",
         "sigma'(z) = sigma(z)(1 - sigma(z)): dA_2/dZ_2 = A_2(1 - A_2)",
-        lambda: decide_equal(sp.diff(s, Z2), s * (1 - s), what="A_2(1 - A_2)"),
-        statement=sp.Eq(sp.Derivative(sp.Function("sigma")(Z2), Z2),
-                        sp.Function("sigma")(Z2) * (1 - sp.Function("sigma")(Z2))),
-        depends_on=("000-sigmoid-definition",),
-    ))
-    return out
+        lambda: decide_equal(sp.diff(sigmoid(Z2), Z2), sigmoid(Z2) * (1 - sigmoid(Z2)),
+                             what="A_2(1 - A_2)"),
+        statement=lambda: sp.Eq(sp.Derivative(sp.Function("sigma")(Z2), Z2),
+                                sp.Function("sigma")(Z2) * (1 - sp.Function("sigma")(Z2))),
+        depends_on=("000-sigmoid-definition",)),
+)
 
+_DZ2_DEPENDS = ("000-dL-dA2", "000-sigmoid-derivative")
+#: dL/dZ_2 line by line, one sample: (row id, quote, the line as SymPy, title)
+_DZ2_LINES = (
+    ("dL-dZ2-step1", r"= (-\frac{Y}{A_2}+\frac{1-Y}{1-A_2})(A_2)(1-A_2)",
+     (-Y / A2 + (1 - Y) / (1 - A2)) * A2 * (1 - A2),
+     "dL/dZ_2 = (-Y/A_2 + (1 - Y)/(1 - A_2)) A_2 (1 - A_2), per sample"),
+    ("dL-dZ2-step2", r"= (-Y+\frac{A_2(1-Y)}{(1-A_2)})(1-A_2)",
+     (-Y + A2 * (1 - Y) / (1 - A2)) * (1 - A2),
+     "dL/dZ_2 = (-Y + A_2(1 - Y)/(1 - A_2))(1 - A_2), per sample"),
+    ("dL-dZ2-step3", r"= -Y(1-A_2)+A_2(1-Y)", -Y * (1 - A2) + A2 * (1 - Y),
+     "dL/dZ_2 = -Y(1 - A_2) + A_2(1 - Y), per sample"),
+)
 
-def _dz2_claims() -> list[Claim]:
-    lines = [
-        ("000-dL-dZ2-step1", r"= (-\frac{Y}{A_2}+\frac{1-Y}{1-A_2})(A_2)(1-A_2)",
-         (-Y / A2 + (1 - Y) / (1 - A2)) * A2 * (1 - A2),
-         "dL/dZ_2 = (-Y/A_2 + (1 - Y)/(1 - A_2)) A_2 (1 - A_2), per sample"),
-        ("000-dL-dZ2-step2", r"= (-Y+\frac{A_2(1-Y)}{(1-A_2)})(1-A_2)",
-         (-Y + A2 * (1 - Y) / (1 - A2)) * (1 - A2),
-         "dL/dZ_2 = (-Y + A_2(1 - Y)/(1 - A_2))(1 - A_2), per sample"),
-        ("000-dL-dZ2-step3", r"= -Y(1-A_2)+A_2(1-Y)", -Y * (1 - A2) + A2 * (1 - Y),
-         "dL/dZ_2 = -Y(1 - A_2) + A_2(1 - Y), per sample"),
-    ]
-    deps = ("000-dL-dA2", "000-sigmoid-derivative")
-    out = [_claim("000-dL-dZ2-chain",
-                  r"\frac{dL}{dZ_2} = \frac{dL}{dA_2} * \frac{dA_2}{dZ_2}",
-                  "chain rule dL/dZ_2 = dL/dA_2 * dA_2/dZ_2 (one sample)", _decide_dz2_chain,
-                  depends_on=deps)]
-    out += [_claim(cid, quote, title, _dz2_line(stated), statement=_eq("dL/dZ_2", stated),
-                   depends_on=deps, conventions={**CONVENTIONS, "reduction": "one sample"})
-            for cid, quote, stated, title in lines]
-    out.append(_claim("000-dL-dZ2", r"= \color{red}{A_2-Y}.",
-                      "dL/dZ_2 = A_2 - Y for the stated loss", _decide_dL_dZ2, kind="matrix",
-                      numpy=_np_dZ2, statement=_eq("dL/dZ_2", A2 - Y), depends_on=deps))
-    return out
+_DZ2 = (
+    Row("dL-dZ2-chain", r"\frac{dL}{dZ_2} = \frac{dL}{dA_2} * \frac{dA_2}{dZ_2}",
+        "chain rule dL/dZ_2 = dL/dA_2 * dA_2/dZ_2 (one sample)", _decide_dz2_chain,
+        depends_on=_DZ2_DEPENDS),
+    *(Row(cid, quote, title, _dz2_line(stated), statement=_eq("dL/dZ_2", stated),
+          depends_on=_DZ2_DEPENDS, conventions={**CONVENTIONS, "reduction": "one sample"})
+      for cid, quote, stated, title in _DZ2_LINES),
+    Row("dL-dZ2", r"= \color{red}{A_2-Y}.", "dL/dZ_2 = A_2 - Y for the stated loss",
+        _decide_dL_dZ2, kind="matrix", numpy=_np_dZ2, statement=lambda: _eq("dL/dZ_2", A2 - Y),
+        depends_on=_DZ2_DEPENDS),
+)
 
+_LAYER2 = (
+    Row("dZ2-dW2", r"\frac{dZ_2}{dW_2}[W_2*A_1 + b_2] = \color{red}{A_1}",
+        "dZ_2/dW_2 = A_1: dZ_2[i,k]/dW_2[i,j] = A_1[j,k]", lambda: _decide_local("W_2", "A_1")),
+    Row("dW2-chain-label", r"\frac{dL}{dW_2} = \frac{dL}{dZ} * \frac{dZ}{dW_2}",
+        "dL/dW_2 = dL/dZ * dZ/dW_2 with the unlabelled Z",
+        lambda: _decide_chain_label("W_2", "Z"), kind="verbal", conventions=SCALAR),
+    Row("dW2-columns", r"\color{red}{(A_2-Y)A_1}", "dL/dW_2 = (A_2 - Y)A_1",
+        lambda: _decide_formula("dW2", "(A_2 - Y)A_1"), kind="matrix", numpy=_np_dW2,
+        statement=lambda: sp.Eq(sp.MatrixSymbol("dW_2", _N2, _N1), (_MA2 - _MY) * _MA1,
+                                evaluate=False),
+        depends_on=("000-dL-dZ2", "000-dZ2-dW2")),
+    Row("dZ2-db2", r"\frac{dZ_2}{db_2}[W_2*A_1 + b_2] = \color{red}{1}",
+        "dZ_2/db_2 = 1: dZ_2[i,k]/db_2[i] = 1", lambda: _decide_local("b_2", "1")),
+    Row("db2-chain-label", r"\frac{dL}{db_2} = \frac{dL}{dZ} * \frac{dZ}{db_2}",
+        "dL/db_2 = dL/dZ * dZ/db_2 with the unlabelled Z",
+        lambda: _decide_chain_label("b_2", "Z"), kind="verbal", conventions=SCALAR),
+    Row("db2-columns",
+        r"\frac{dL}{db_2} = \frac{dL}{dZ} * \frac{dZ}{db_2} = \color{red}{(A_2-Y)}",
+        "dL/db_2 = A_2 - Y", lambda: _decide_formula("db2", "A_2 - Y", one_sample_holds=True),
+        kind="matrix", numpy=_np_db2,
+        statement=lambda: sp.Eq(sp.MatrixSymbol("db_2", _N2, 1), _MA2 - _MY, evaluate=False),
+        depends_on=("000-dL-dZ2", "000-dZ2-db2")),
+    Row("dZ2-dA1", r"\frac{dZ_2}{dA_1}[W_2*A_1 + b_2] = \color{red}{W_2}",
+        "dZ_2/dA_1 = W_2: dZ_2[i,k]/dA_1[j,k] = W_2[i,j]", lambda: _decide_local("A_1", "W_2")),
+    Row("dA1-chain-label", r"\frac{dL}{dA_1} = \frac{dL}{dZ} * \frac{dZ_2}{dA_1}",
+        "dL/dA_1 = dL/dZ * dZ_2/dA_1 with the unlabelled Z",
+        lambda: _decide_chain_label("A_1", "Z_2"), kind="verbal", conventions=SCALAR),
+    Row("dA1-columns", r"\color{red}{(A_2-Y)W_2}", "dL/dA_1 = (A_2 - Y)W_2",
+        lambda: _decide_formula("dA1", "(A_2 - Y)W_2"), kind="matrix", numpy=_np_dA1,
+        statement=lambda: sp.Eq(sp.MatrixSymbol("dA_1", _N1, _M), (_MA2 - _MY) * _MW2,
+                                evaluate=False),
+        depends_on=("000-dL-dZ2", "000-dZ2-dA1")),
+)
 
-def _layer2_claims() -> list[Claim]:
-    n2, n1, m = _N2, _N1, _M
-    return [
-        _claim("000-dZ2-dW2", r"\frac{dZ_2}{dW_2}[W_2*A_1 + b_2] = \color{red}{A_1}",
-               "dZ_2/dW_2 = A_1: dZ_2[i,k]/dW_2[i,j] = A_1[j,k]",
-               lambda: _decide_local("W_2", "A_1")),
-        _claim("000-dW2-chain-label",
-               r"\frac{dL}{dW_2} = \frac{dL}{dZ} * \frac{dZ}{dW_2}",
-               "dL/dW_2 = dL/dZ * dZ/dW_2 with the unlabelled Z",
-               lambda: _decide_chain_label("W_2", "Z"), kind="verbal", conventions=SCALAR),
-        _claim("000-dW2-columns", r"\color{red}{(A_2-Y)A_1}",
-               "dL/dW_2 = (A_2 - Y)A_1",
-               lambda: _decide_formula("dW2", "(A_2 - Y)A_1"),
-               kind="matrix", numpy=_np_dW2,
-               statement=sp.Eq(sp.MatrixSymbol("dW_2", n2, n1), (_MA2 - _MY) * _MA1,
-                               evaluate=False),
-               depends_on=("000-dL-dZ2", "000-dZ2-dW2")),
-        _claim("000-dZ2-db2", r"\frac{dZ_2}{db_2}[W_2*A_1 + b_2] = \color{red}{1}",
-               "dZ_2/db_2 = 1: dZ_2[i,k]/db_2[i] = 1",
-               lambda: _decide_local("b_2", "1")),
-        _claim("000-db2-chain-label",
-               r"\frac{dL}{db_2} = \frac{dL}{dZ} * \frac{dZ}{db_2}",
-               "dL/db_2 = dL/dZ * dZ/db_2 with the unlabelled Z",
-               lambda: _decide_chain_label("b_2", "Z"), kind="verbal", conventions=SCALAR),
-        _claim("000-db2-columns",
-               r"\frac{dL}{db_2} = \frac{dL}{dZ} * \frac{dZ}{db_2} = \color{red}{(A_2-Y)}",
-               "dL/db_2 = A_2 - Y",
-               lambda: _decide_formula("db2", "A_2 - Y", one_sample_holds=True),
-               kind="matrix", numpy=_np_db2,
-               statement=sp.Eq(sp.MatrixSymbol("db_2", n2, 1), _MA2 - _MY, evaluate=False),
-               depends_on=("000-dL-dZ2", "000-dZ2-db2")),
-        _claim("000-dZ2-dA1", r"\frac{dZ_2}{dA_1}[W_2*A_1 + b_2] = \color{red}{W_2}",
-               "dZ_2/dA_1 = W_2: dZ_2[i,k]/dA_1[j,k] = W_2[i,j]",
-               lambda: _decide_local("A_1", "W_2")),
-        _claim("000-dA1-chain-label",
-               r"\frac{dL}{dA_1} = \frac{dL}{dZ} * \frac{dZ_2}{dA_1}",
-               "dL/dA_1 = dL/dZ * dZ_2/dA_1 with the unlabelled Z",
-               lambda: _decide_chain_label("A_1", "Z_2"), kind="verbal", conventions=SCALAR),
-        _claim("000-dA1-columns", r"\color{red}{(A_2-Y)W_2}",
-               "dL/dA_1 = (A_2 - Y)W_2",
-               lambda: _decide_formula("dA1", "(A_2 - Y)W_2"),
-               kind="matrix", numpy=_np_dA1,
-               statement=sp.Eq(sp.MatrixSymbol("dA_1", n1, m), (_MA2 - _MY) * _MW2,
-                               evaluate=False),
-               depends_on=("000-dL-dZ2", "000-dZ2-dA1")),
-    ]
+_LAYER1_DEPENDS = ("000-dA1-columns", "000-sigmoid-derivative")
+_LAYER1 = (
+    Row("one-layer",
+        "In theory these would be all the calculations needed, if we only had one layer",
+        "for a one-layer network, dL/dW = (A - Y)X and dL/db = A - Y are all the gradients",
+        _decide_one_layer, kind="network", depends_on=("000-dW2-columns", "000-db2-columns")),
+    Row("dW1-chain",
+        r"\frac{dL}{dW_1} = \frac{dL}{dA_1} * \frac{dA_1}{dZ_1} * \frac{dZ_1}{dW_1}",
+        "dL/dW_1 = dL/dA_1 * dA_1/dZ_1 * dZ_1/dW_1",
+        lambda: _decide_first_layer_chain("W_1"), kind="network", depends_on=_LAYER1_DEPENDS),
+    Row("db1-chain",
+        r"\frac{dL}{db_1} = \frac{dL}{dA_1} * \frac{dA_1}{dZ_1} * \frac{dZ_1}{db_1}",
+        "dL/db_1 = dL/dA_1 * dA_1/dZ_1 * dZ_1/db_1",
+        lambda: _decide_first_layer_chain("b_1"), kind="network", depends_on=_LAYER1_DEPENDS),
+    Row("backprop-network-columns",
+        "Now we continue in the same fashion as we did for $W_2$ and $b_2$",
+        "the document's backward pass, continued 'in the same fashion' to W_1 and b_1, gives "
+        "the gradient of every parameter of the two-layer network",
+        _decide_backprop, kind="network",
+        depends_on=("000-dW2-columns", "000-db2-columns", "000-dA1-columns")),
+    Row("gd-local-minimum",
+        "Gradient Descent is used to minimize the overall loss to a (local) minimum",
+        "gradient descent takes the loss to a (local) minimum", _decide_gd_minimum,
+        kind="update"),
+    Row("gd-update", r"W = W - \alpha*\frac{dL}{dW},",
+        "the update W - alpha dL/dW, taken at the current W, goes downhill: the loss changes "
+        "at rate -|dL/dW|^2", _decide_descent, kind="update", depends_on=("000-alpha",)),
+)
 
+_LIVE = (
+    Row("live-example", "View this NN in action",
+        "the linked playground shows 'this NN' (two weight layers, one input feature)",
+        _decide_live_example, kind="verbal", depends_on=("000-params",)),
+)
 
-def _layer1_claims() -> list[Claim]:
-    deps = ("000-dA1-columns", "000-sigmoid-derivative")
-    return [
-        _claim("000-one-layer",
-               "In theory these would be all the calculations needed, if we only had one layer",
-               "for a one-layer network, dL/dW = (A - Y)X and dL/db = A - Y are all the gradients",
-               _decide_one_layer, kind="network",
-               depends_on=("000-dW2-columns", "000-db2-columns")),
-        _claim("000-dW1-chain",
-               r"\frac{dL}{dW_1} = \frac{dL}{dA_1} * \frac{dA_1}{dZ_1} * \frac{dZ_1}{dW_1}",
-               "dL/dW_1 = dL/dA_1 * dA_1/dZ_1 * dZ_1/dW_1",
-               lambda: _decide_first_layer_chain("W_1"), kind="network", depends_on=deps),
-        _claim("000-db1-chain",
-               r"\frac{dL}{db_1} = \frac{dL}{dA_1} * \frac{dA_1}{dZ_1} * \frac{dZ_1}{db_1}",
-               "dL/db_1 = dL/dA_1 * dA_1/dZ_1 * dZ_1/db_1",
-               lambda: _decide_first_layer_chain("b_1"), kind="network", depends_on=deps),
-        _claim("000-backprop-network-columns",
-               "Now we continue in the same fashion as we did for $W_2$ and $b_2$",
-               "the document's backward pass, continued 'in the same fashion' to W_1 and b_1, "
-               "gives the gradient of every parameter of the two-layer network",
-               _decide_backprop, kind="network",
-               depends_on=("000-dW2-columns", "000-db2-columns", "000-dA1-columns")),
-        _claim("000-gd-local-minimum",
-               "Gradient Descent is used to minimize the overall loss to a (local) minimum",
-               "gradient descent takes the loss to a (local) minimum",
-               _decide_gd_minimum, kind="update"),
-        _claim("000-gd-update", r"W = W - \alpha*\frac{dL}{dW},",
-               "the update W - alpha dL/dW, taken at the current W, goes downhill: the loss "
-               "changes at rate -|dL/dW|^2",
-               _decide_descent, kind="update", depends_on=("000-alpha",)),
-    ]
+#: every claim of the document, in its order
+ROWS: tuple[Row, ...] = (*_DEFINITIONS, *_LOSS_AND_SLOPE, *_SIGMOID, *_DZ2, *_LAYER2, *_LAYER1,
+                         *_LIVE)
+
+DOC = Document(
+    DOCUMENT, conventions=CONVENTIONS, statements=STATEMENTS,
+    networks=(DeclaredNetwork("doc000", "2-4-1 sigmoid/sigmoid bce mean columns",
+                              "2-4-1 sigmoid, sigmoid + BCE",
+                              labels="binary 0/1, shape (1, m)", data="two_class"),),
+)
 
 
 def claims() -> list[Claim]:
@@ -1214,15 +1204,4 @@ def claims() -> list[Claim]:
     -------
     list of Claim
     """
-    live = _claim("000-live-example", "View this NN in action",
-                  "the linked playground shows 'this NN' (two weight layers, one input feature)",
-                  _decide_live_example, kind="verbal", depends_on=("000-params",))
-    return [
-        *_definition_claims(),
-        *_loss_and_slope_claims(),
-        *_sigmoid_claims(),
-        *_dz2_claims(),
-        *_layer2_claims(),
-        *_layer1_claims(),
-        live,
-    ]
+    return DOC.build(ROWS)

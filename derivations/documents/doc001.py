@@ -34,12 +34,14 @@ from derivations.claim import Claim, Counterexample, Decision, Verdict
 from derivations.decide import (
     decide_conventions,
     decide_equal,
+    decide_holds,
     decide_readings,
     definition,
     intended,
     literal,
     on_model,
 )
+from derivations.document import DeclaredNetwork, Document, Row
 from derivations.iteration import (
     contraction_factor,
     decide_differentiable_at,
@@ -54,11 +56,14 @@ from derivations.iteration import (
     step,
 )
 from derivations.shapes import decide_shape, mat
+from derivations.sums import term_count
 from derivations.symbolic import matrix, relu, sigmoid, tanh
 
 __all__ = [
+    "DOC",
     "DOCUMENT",
     "LEARNING_RATES",
+    "ROWS",
     "Network",
     "claims",
     "decide_dataset_mean",
@@ -160,14 +165,6 @@ def network(activation: str = "sigmoid", *, hidden: int = 2, classes: int = 2) -
     return Network(X, Y, W1, B1, W2, B2, h_i, h_o, y_i, yhat, E)
 
 
-def _proven(holds: bool, yes: str, no: str, *, evidence: tuple[str, ...] = (),
-            counterexample: Counterexample | None = None) -> Decision:
-    """A computed condition as a decision (the verdict follows ``holds``)."""
-    if holds:
-        return Decision(Verdict.PROVEN, yes, evidence=evidence)
-    return Decision(Verdict.REFUTED, no, counterexample=counterexample, evidence=evidence)
-
-
 # ---------------------------------------------------------------------------------------------
 # the network and what E depends on
 
@@ -267,7 +264,7 @@ def _decide_depends(expr_of: Callable[[Network], sp.Expr], groups: tuple[str, ..
     expected = frozenset().union(*(named[g] for g in groups))
     got = expr_of(net).free_symbols
     extra, missing = sorted(map(str, got - expected)), sorted(map(str, expected - got))
-    return _proven(
+    return decide_holds(
         not extra and not missing,
         f"{what} depends on exactly the {', '.join(groups)} ({len(got)} symbols, network "
         "2 inputs, 2 hidden units, 2 classes, sigmoid)",
@@ -327,7 +324,7 @@ def _decide_probability() -> Decision:
             rng = sp.Union(sp.FiniteSet(0), function_range(z, z, sp.Interval.open(0, sp.oo)))
         else:
             rng = function_range(_ACTIVATIONS[name](z), z, sp.S.Reals)
-        return _proven(
+        return decide_holds(
             rng.is_subset(unit),
             f"f = {name} takes values in {rng}, inside [0, 1]",
             f"f = {name} takes values in {rng}, not inside [0, 1]",
@@ -347,7 +344,7 @@ def _decide_accuracy_vs_error() -> Decision:
     preds = ([sp.Rational(3, 5), sp.Rational(2, 5)], [sp.Rational(99, 100), sp.Rational(1, 100)])
     acc = [int(max(range(2), key=p.__getitem__) == 0) for p in preds]
     err = [sum((yj - pj) ** 2 / 2 for yj, pj in zip(y, p, strict=True)) / 2 for p in preds]
-    return on_model(_proven(
+    return on_model(decide_holds(
         acc[0] == acc[1] and err[0] != err[1],
         f"predictions {preds[0]} and {preds[1]} for label {y} have the same accuracy "
         f"{acc[0]} but errors {err[0]} and {err[1]}: the error tells them apart",
@@ -392,7 +389,7 @@ def _decide_further_greater() -> Decision:
         )
 
     size = sp.Abs(_y - _yh)
-    abs_reading = _proven(
+    abs_reading = decide_holds(
         sp.simplify(size - sp.Abs(_yh - _y)) == 0,
         "'the label', error measured by its size |y - yhat|: the size is the distance itself",
         f"|y - yhat| - |yhat - y| simplifies to {sp.simplify(size - sp.Abs(_yh - _y))}, not 0",
@@ -415,7 +412,7 @@ def _decide_separated() -> Decision:
     a, b = sp.Rational(9, 10), sp.Rational(7, 10)
     d1, d2 = a - b, b - a
     holds = abs(d1) == abs(d2) == sp.Rational(1, 5) and (d1 < 0) != (d2 < 0)
-    return _proven(
+    return decide_holds(
         holds,
         f"0.9 - 0.7 = {d1} and 0.7 - 0.9 = {d2}: both have size 1/5 and exactly one is negative",
         f"0.9 - 0.7 = {d1}, 0.7 - 0.9 = {d2}",
@@ -434,7 +431,7 @@ def _decide_best_error_zero() -> Decision:
                 evidence=("is_nonnegative", "error at yhat = y simplifies to 0"),
             )
         low = sp.minimum(error.subs(_y, y), _yh, sp.Interval(0, 1))
-        return _proven(
+        return decide_holds(
             low == 0,
             f"{name}: the smallest error over yhat in [0, 1] (y = 7/10) is 0",
             f"{name}: the smallest error over yhat in [0, 1] (y = 7/10) is {low}, below 0",
@@ -454,7 +451,7 @@ def _decide_best_error_zero() -> Decision:
 
 def _decide_exaggerates() -> Decision:
     d = sp.Rational(1, 5)  # the document's own 0.9 - 0.7
-    absolute = _proven(
+    absolute = decide_holds(
         d**2 > d,
         f"at the document's difference 0.2 the squared error {d**2} exceeds |d| = {d}",
         f"at the document's difference 0.2 the squared error {d**2} is smaller than |d| = {d}; "
@@ -462,7 +459,7 @@ def _decide_exaggerates() -> Decision:
     )
     s = sp.Symbol("s", positive=True)
     r = 1 + s  # the ratio of two absolute errors, > 1
-    relative = _proven(
+    relative = decide_holds(
         sp.expand(r**2 - r).is_positive is True,
         "for |d_2| = r |d_1| with r > 1, the squared errors are in ratio r^2 > r: the wronger "
         "prediction's share of the error grows (r^2 - r = s + s^2 > 0 for r = 1 + s)",
@@ -486,7 +483,7 @@ def _decide_useful_derivative() -> Decision:
     derivative = sp.diff((_y - _yh) ** 2, _yh)
     holds = (derivative.is_polynomial(_y, _yh) and square.verdict is Verdict.PROVEN
              and absolute.verdict is Verdict.REFUTED)
-    return _proven(
+    return decide_holds(
         holds,
         f"d/dyhat (y - yhat)^2 = {sp.factor(derivative)} is a polynomial, so it exists "
         f"everywhere, and is 0 at the minimum; {absolute.reason}",
@@ -526,7 +523,7 @@ def decide_sum_is_mean(lower: int, upper: sp.Expr, count: sp.Expr, *, what: str)
     'refuted'
     """
     j = sp.Symbol("j", integer=True)
-    terms = sp.simplify(sp.Sum(1, (j, lower, upper)).doit())
+    terms = sp.simplify(term_count(lower, upper, index=j))
     if sp.simplify(terms - count) != 0:
         c = 2
         return Decision(
@@ -706,7 +703,7 @@ def _decide_steepest(sign: int) -> Decision:
     word = "ascent" if sign > 0 else "descent"
     pm = "+" if sign > 0 else "-"
     failed = [n for n in sizes if not _steepest_holds(n, sign)]
-    return _proven(
+    return decide_holds(
         not failed,
         f"|g|^2 |u|^2 - (g.u)^2 = sum_(i<k) (g_i u_k - g_k u_i)^2 >= 0 (n = 2, 3, 4 weights), "
         f"so every unit direction u has |D_u E| = |g.u| <= |g|, and u = {pm}g/|g| attains "
@@ -720,7 +717,7 @@ def _decide_steepest(sign: int) -> Decision:
 def _decide_two_directions() -> Decision:
     u = sp.Symbol("u", real=True)
     units = sp.solve(sp.Eq(u**2, 1), u)
-    return _proven(
+    return decide_holds(
         sorted(units) == [-1, 1],
         f"the unit vectors of one weight solve u^2 = 1: u in {sorted(units)}, increase or "
         "decrease",
@@ -812,7 +809,7 @@ def _decide_partial_sign() -> Decision:
 
 def _decide_same_direction() -> Decision:
     a, b = sp.Integer(-1), sp.Integer(-1000)
-    return _proven(
+    return decide_holds(
         sp.sign(a) == sp.sign(b) and a / abs(a) == b / abs(b),
         f"g/|g| = {a / abs(a)} for both -1 and -1000: the same direction",
         f"g/|g| = {a / abs(a)} for -1 but {b / abs(b)} for -1000",
@@ -825,7 +822,7 @@ def _decide_relative_magnitudes() -> Decision:
     loss = -10 * w1 - 5 * w2  # negative gradient (10, 5) at every point
     new = step(loss, [w1, w2], [0, 0], eta)
     ratio = sp.simplify(new[0] / new[1])
-    return _proven(
+    return decide_holds(
         ratio == 2 and all(v.is_positive for v in new),
         f"one update with any rate eta > 0 moves w_1 by {new[0]} and w_2 by {new[1]}: both "
         f"increase, w_1 by {ratio} times as much",
@@ -837,7 +834,7 @@ def _decide_need_not_decrease() -> Decision:
     w = sp.Symbol("w", real=True)
     full = decide_step_decreases(2 * w**2, [w], [1], 1,
                                  what="E = 2 w^2, w_0 = 1, w <- w - dE/dw (learning rate 1)")
-    return _proven(
+    return decide_holds(
         full.verdict is Verdict.REFUTED,
         f"a witness: {full.reason}",
         f"no witness found: {full.reason}",
@@ -860,7 +857,7 @@ def _decide_small_rate() -> Decision:
     w = sp.Symbol("w", real=True)
     rates = decreasing_rates(2 * w**2, w, 1)
     ok = isinstance(rates, sp.Interval) and rates.left == 0 and rates.right > 0
-    return on_model(_proven(
+    return on_model(decide_holds(
         ok,
         f"on E = 2 w^2 from w_0 = 1 (where the full step of rate 1 does not decrease E), one "
         f"step decreases E exactly for the rates {rates}: every small enough rate works",
@@ -919,9 +916,9 @@ def _decide_negative_rate() -> Decision:
 def _decide_any_rate() -> Decision:
     eta = sp.Symbol("eta", real=True)
     (moved,) = step(2 * _w**2, [_w], [1], eta)
-    defined = _proven(moved.is_polynomial(eta),
-                      f"the update w - eta dE/dw = {moved} (E = 2 w^2, w = 1) is defined for "
-                      "every real eta", f"the update {moved} is not a polynomial in eta")
+    defined = decide_holds(moved.is_polynomial(eta),
+                           f"the update w - eta dE/dw = {moved} (E = 2 w^2, w = 1) is defined "
+                           "for every real eta", f"the update {moved} is not a polynomial in eta")
     works = decide_step_decreases(2 * _w**2, [_w], [1], 1,
                                   what="E = 2 w^2, w_0 = 1, learning rate 1")
     return decide_readings(
@@ -938,7 +935,7 @@ def _decide_low_no_overshoot() -> Decision:
     overshoot = rates_where(factor < 0, _t)
     converge = rates_where(sp.Abs(factor) < 1, _t)
     low = sp.Interval.Lopen(0, 1)
-    low_reading = _proven(
+    low_reading = decide_holds(
         sp.Intersection(low, overshoot) == sp.EmptySet and low.is_subset(converge),
         f"(w_1 - c)/(w_0 - c) = {factor} with t = eta a: for t in {low} (eta <= 1/a) it is in "
         "[0, 1), so the iterates approach c from one side without overshooting",
@@ -947,7 +944,7 @@ def _decide_low_no_overshoot() -> Decision:
     )
     run = _quadratic_run(sp.Rational(3, 4))
     wide = sp.Intersection(converge, overshoot)
-    wide_reading = _proven(
+    wide_reading = decide_holds(
         wide == sp.EmptySet,
         f"converging rates {converge} and overshooting rates {overshoot} do not meet",
         f"rates with t in {wide} converge and still overshoot; e.g. E = w^2 (a = 2), "
@@ -971,14 +968,14 @@ def _decide_speed() -> Decision:
     factor = _factor_in_t()
     nonneg = rates_where(factor >= 0, _t)
     shrinking = sp.diff(factor, _t)
-    low = _proven(
+    low = decide_holds(
         sp.Interval.Lopen(0, 1).is_subset(nonneg) and shrinking.is_negative is True,
         f"for t = eta a in (0, 1] the contraction per step is |{factor}| = {factor} >= 0 and its "
         f"derivative in t is {shrinking} < 0: a lower rate contracts less, converges slower",
         f"the factor {factor} is >= 0 for t in {nonneg}, its derivative in t is {shrinking}",
     )
     fast, slow = _quadratic_run(sp.Rational(1, 2), 1), _quadratic_run(sp.Rational(3, 4), 1)
-    wide = _proven(
+    wide = decide_holds(
         abs(fast.final[0]) >= abs(slow.final[0]),
         f"on E = w^2 from w_0 = 1 the rate 1/2 reaches w = {fast.final[0]}, the rate 3/4 "
         f"w = {slow.final[0]}: the lower one is not faster",
@@ -1010,7 +1007,7 @@ def _decide_local_minimum() -> Decision:
     high = gradient_descent(E, [_w], [sp.Rational(-3, 2)], 2, steps=2)
     stuck = all(-2 < p[0] < -1 for p in low.iterates) and low.losses[-1] > 0
     escaped = high.final[0] == 2 and high.losses[-1] == -1
-    return on_model(_proven(
+    return on_model(decide_holds(
         stuck and escaped,
         f"on E = min((w + 1)^2, (w - 2)^2/4 - 1) from w_0 = -3/2: rate 1/4 stays in the local "
         f"well (w_12 = {low.final[0]}, E = {low.losses[-1]} > 0), rate 2 reaches the global "
@@ -1027,7 +1024,7 @@ def _decide_high_unstable() -> Decision:
     run = _quadratic_run(sp.Rational(3, 2))
     grows = all(b > a for a, b in zip(run.losses, run.losses[1:], strict=False))
     signs = [sp.sign(p[0]) for p in run.iterates]
-    return on_model(_proven(
+    return on_model(decide_holds(
         never == sp.Interval(2, sp.oo) and grows and len(set(signs)) == 2,
         f"for t = eta a in {never} the factor |{factor}| >= 1 and the iteration never converges; "
         f"E = w^2, eta = 3/2: w = {', '.join(str(p[0]) for p in run.iterates)} overshoots every "
@@ -1040,7 +1037,7 @@ def _decide_high_unstable() -> Decision:
 def _decide_no_perfect_rate() -> Decision:
     one_d = _factor_in_t()
     perfect = sp.solve(one_d, _t)
-    one = _proven(
+    one = decide_holds(
         not perfect,
         f"(w_1 - c)/(w_0 - c) = {one_d} has no zero t > 0: no rate reaches the minimum in one "
         "step",
@@ -1055,7 +1052,7 @@ def _decide_no_perfect_rate() -> Decision:
     both = sp.solve([1 - eta * a, 1 - eta * b], eta)
     worst = sp.Max(sp.Abs(1 - eta * a), sp.Abs(1 - eta * b))
     best = rates_where(worst <= sp.Rational(1, 2), eta)
-    two = _proven(
+    two = decide_holds(
         not both and best == sp.FiniteSet(sp.Rational(1, 2)),
         "two weights with curvatures 1 and 3 (E = w_1^2/2 + 3 w_2^2/2): no rate zeroes both "
         "factors 1 - eta, 1 - 3 eta (no one-step rate), and eta = 1/2 alone reaches the "
@@ -1094,7 +1091,7 @@ def _decide_new_gradients() -> Decision:
     stale = sgd(_SAMPLES, [_w], [4], sp.Rational(1, 2), gradient_at="epoch start")
     same = decide_runs_equal(fresh, stale, what="one epoch over 2 samples from w = 4, rate 1/2")
     updates = len(fresh.iterates) - 1
-    return _proven(
+    return decide_holds(
         same.verdict is Verdict.REFUTED and updates == len(_SAMPLES),
         f"an epoch of SGD makes {updates} updates (one per sample), and the gradients must be "
         f"new: {same.reason}",
@@ -1144,7 +1141,7 @@ def _decide_sgd_vs_gd() -> Decision:
     gd_fixed = sp.solve(gd - w0, w0)[0]
     holds = (sp.simplify(gd_fixed - mean) == 0 and offset != 0
              and faster == sp.Interval.open(0, 2) - sp.FiniteSet(1))
-    return on_model(_proven(
+    return on_model(decide_holds(
         holds,
         f"per-sample losses a/2 (w - c_i)^2, i = 1, 2: per epoch gradient descent contracts by "
         f"{t_gd} and settles at the minimiser (c_1 + c_2)/2; SGD contracts by {t_sgd}, "
@@ -1174,7 +1171,7 @@ def _decide_minibatch_n() -> Decision:
     middle = all(
         decide_runs_equal(runs[2], runs[b], what="").verdict is Verdict.REFUTED for b in (1, 4)
     ) and min(ends[1], ends[4]) < ends[2] < max(ends[1], ends[4])
-    as_batch = _proven(
+    as_batch = decide_holds(
         middle,
         f"a batch of 2 of the 4 samples ends one epoch at w = {runs[2].final[0]}, between SGD "
         f"(batch 1: {runs[1].final[0]}) and gradient descent (batch 4: {runs[4].final[0]}) "
@@ -1204,7 +1201,7 @@ def _decide_self_reference() -> Decision:
         stack.pop()
         stack.extend([2] * samples)  # each repetition of step 2 again repeats steps 1 and 2
     reached_update = not stack
-    as_written = _proven(
+    as_written = decide_holds(
         reached_update,
         f"the literal procedure reaches step 3 after {calls} steps",
         f"run literally, step 2 re-enters itself for every sample: after {calls} steps "
@@ -1227,7 +1224,7 @@ def _decide_single_pair() -> Decision:
     dataset = sum(_SAMPLES) / len(_SAMPLES)
     after = dataset.subs(_w, one.final[0])
     best = sp.minimum(dataset, _w, sp.S.Reals)
-    return _proven(
+    return decide_holds(
         one.final[0] == 1 and after > best,
         f"an update that solves sample 1 exactly (w = {one.final[0]}, its loss 0) leaves the "
         f"dataset error at {after}, above its minimum {best} (at w = 0): one pair does not "
@@ -1300,296 +1297,297 @@ _LATEX = {
 }
 
 
-def _claim(cid: str, quote: str, title: str, decide: Callable[[], Decision], *, kind: str,
-       statement: sp.Basic | None = None, latex: str = "", depends_on: tuple[str, ...] = (),
-       conventions: dict[str, str] | None = None) -> Claim:
-    return Claim(
-        id=f"001-{cid}", document=DOCUMENT, quote=quote, title=title, statement=statement,
-        decide=decide, latex=latex or _LATEX.get(cid, ""), kind=kind, depends_on=depends_on,
-        conventions=CONVENTIONS if conventions is None else conventions,
-    )
+_E = sp.Symbol("E")
+_eta = sp.Symbol("eta", positive=True)
+_j, _i = sp.symbols("j i", integer=True)
+_Yj, _Yhj = sp.IndexedBase("y"), sp.IndexedBase("yhat")
+
+#: every claim of the document, in its order
+ROWS: tuple[Row, ...] = (
+    Row("feedforward",
+        r"X \xrightarrow[W^1X + B^1]{\text{linear}} h_i \xrightarrow[f(h_i)]{\text{activation}}"
+        r" h_o",
+        "the feed forward pass h_i = W1 X + B1, h_o = f(h_i), y_i = W2 h_o + B2, yhat = f(y_i)",
+        lambda: definition("the network's forward pass; the other claims compose it "
+                           "symbolically (2 inputs, 2 hidden units, 2 classes)"),
+        kind="definition", latex=r"\hat y = f(W^2 f(W^1 X + B^1) + B^2)"),
+    Row("parameters",
+        r"$W^1$ is the weight matrix connecting the input layer to the hidden layer",
+        "W1, B1 connect the inputs to the hidden layer; W2, B2 the hidden to the output layer",
+        lambda: definition("names of the parameters"), kind="definition"),
+    Row("linear1-layout", r"\xrightarrow[W^1X + B^1]{\text{linear}} h_i",
+        "W1 X + B1 is defined and gives the hidden layer's inputs (X the inputs x_1, x_2)",
+        lambda: decide_linear_layer(1, 2, 3), kind="shape", latex="h_i = W^1 X + B^1",
+        depends_on=("001-feedforward",)),
+    Row("linear2-layout", r"\xrightarrow[W^2h_o + B^2]{\text{linear}} y_i",
+        "W2 h_o + B2 is defined and gives the output layer's inputs",
+        lambda: decide_linear_layer(2, 3, 2), kind="shape", latex="y_i = W^2 h_o + B^2",
+        depends_on=("001-feedforward",)),
+    Row("yhat-probability",
+        "The value at each index would be the probability the network thinks that class is "
+        "related to the input",
+        "each entry of the prediction yhat = f(y_i) is a probability in [0, 1]",
+        _decide_probability, kind="verbal", depends_on=("001-feedforward",)),
+    Row("best-guess",
+        "The highest probability from the prediction vector would be the networks best guess",
+        "the predicted class is the argmax of yhat",
+        lambda: definition("the prediction is argmax_j yhat_j"), kind="definition"),
+    Row("error-vs-accuracy",
+        "error is a more informative and useful metric than accuracy",
+        "the error distinguishes predictions that accuracy cannot",
+        _decide_accuracy_vs_error, kind="verbal"),
+    Row("lower-error-better", "The lower the error, the better the prediction.",
+        "a lower error means a prediction closer to the label",
+        _decide_lower_error_better, kind="verbal"),
+    Row("error-difference", r"E(y, \hat{y}) = y - \hat{y}",
+        "the simplest error: E = y - yhat",
+        lambda: definition("E = y - yhat; decided against in the claims that follow"),
+        kind="definition", statement=sp.Eq(_E, _y - _yh)),
+    Row("further-greater",
+        "The, further away the prediction is from the loss, the greater the error.",
+        "the further the prediction is from the label ('loss' in the text), the greater E",
+        _decide_further_greater, kind="verbal", depends_on=("001-error-difference",)),
+    Row("separated-0.2",
+        r"$0.9 - 0.7$ and $0.7 - 0.9$ are both seperated by $0.2$, however one produces a "
+        "negative error",
+        "0.9 - 0.7 and 0.7 - 0.9 both have size 0.2 and one of them is negative",
+        _decide_separated, kind="verbal"),
+    Row("best-error-zero",
+        "since the best error achievable should be 0. To avoid this, we could take the "
+        "absolute value, or we can square it.",
+        "with |y - yhat| or (y - yhat)^2 the best achievable error is 0 (at yhat = y)",
+        _decide_best_error_zero, kind="verbal", depends_on=("001-error-difference",)),
+    Row("square-exaggerates",
+        'Squaring the difference is better, since it also exaggerates the error for '
+        '"wronger" predictions.',
+        "squaring exaggerates the error of wronger predictions",
+        _decide_exaggerates, kind="verbal"),
+    Row("square-derivative", "It also has a more useful derivative",
+        "(y - yhat)^2 has a derivative everywhere (2(yhat - y)); |y - yhat| has none at "
+        "yhat = y", _decide_useful_derivative, kind="scalar"),
+    Row("squared-error", r"E(y, \hat{y}) = (y - \hat{y})^2",
+        "the squared error E = (y - yhat)^2",
+        lambda: definition("E = (y - yhat)^2"), kind="definition",
+        statement=sp.Eq(_E, (_y - _yh) ** 2)),
+    Row("half-squared-error", r"E(y, \hat{y}) = \frac{1}{2}(y - \hat{y})^2",
+        "the halved squared error E = 1/2 (y - yhat)^2",
+        lambda: definition("E = 1/2 (y - yhat)^2, the error of one class"),
+        kind="definition", statement=sp.Eq(_E, (_y - _yh) ** 2 / 2)),
+    Row("half-factor",
+        "We can add a $1/2$ constant to make the derivative of the function cleaner",
+        "with the 1/2, dE/dyhat = yhat - y: the factor 2 cancels",
+        lambda: decide_equal(sp.diff((_y - _yh) ** 2 / 2, _yh), _yh - _y,
+                             what="yhat - y as d/dyhat of 1/2 (y - yhat)^2"),
+        kind="scalar", statement=sp.Eq(sp.Derivative((_y - _yh) ** 2 / 2, _yh), _yh - _y),
+        depends_on=("001-half-squared-error",)),
+    Row("mse-classes",
+        r"E(y, \hat{y}) = \frac{1}{M} \sum_{j=1}^M \frac{1}{2}(y_j - \hat{y_j})^2",
+        "1/M sum_{j=1}^M is the mean over the M classes (the sum has M terms)",
+        lambda: decide_sum_is_mean(1, _M, _M, what="sum_{j=1}^M"), kind="scalar",
+        statement=sp.Eq(_E, sp.Sum((_Yj[_j] - _Yhj[_j]) ** 2 / 2, (_j, 1, _M)) / _M)),
+    Row("mse-dataset",
+        r"E(y, \hat{y}) = \frac{1}{NM} \sum_{i=1}^N  \sum_{j=1}^M \frac{1}{2}(y_{ij} - "
+        r"\hat{y_{ij}})^2",
+        "1/(NM) sum_{i=1}^N sum_{j=1}^M is the mean over the samples of the per-sample error",
+        lambda: decide_dataset_mean(2, 3), kind="scalar", depends_on=("001-mse-classes",),
+        statement=sp.Eq(_E, sp.Sum(sp.Sum((_Yj[_i, _j] - _Yhj[_i, _j]) ** 2 / 2, (_j, 1, _M)),
+                                   (_i, 1, _N)) / (_N * _M))),
+    Row("n-samples", "where $N$ is the total number of samples in the dataset",
+        "N is the number of samples in the dataset",
+        lambda: definition("N = the dataset size; used again for the batch size later"),
+        kind="definition"),
+    Row("mse-name", "This error function is known as **Mean Squared Error** or MSE",
+        "1/(NM) sum sum 1/2 (y - yhat)^2 is the mean squared error",
+        _decide_mse_name, kind="verbal", depends_on=("001-mse-dataset",)),
+    Row("mse-mean-error",
+        r"as it is implied that $y_i - \hat{y_i}$ is the mean error over all the classes",
+        "without the class sum, y_i - yhat_i stands for the mean error over the classes",
+        _decide_mean_error_reading, kind="scalar", depends_on=("001-mse-dataset",)),
+    Row("mse-without-half",
+        r"and without the $\frac{1}{2}$ constant that we added",
+        "the usual MSE 1/N sum (y_i - yhat_i)^2 is twice the document's error (M = 1)",
+        _decide_mse_without_half, kind="scalar", depends_on=("001-mse-dataset",),
+        statement=sp.Eq(_E, sp.Sum((_Yj[_i] - _Yhj[_i]) ** 2, (_i, 1, _N)) / _N)),
+    Row("mse-sum-range", r"E(y, \hat{y}) = \frac{1}{N} \sum_{i=1}^N (y_i - \hat{y_i})^2",
+        "1/N sum_{i=1}^N is the mean over the N samples (the sum has N terms)",
+        lambda: decide_sum_is_mean(1, _N, _N, what="sum_{i=1}^N"), kind="scalar"),
+    Row("yi-notation", r"$y_i$ is the output layer inputs",
+        "the y_i in 1/N sum (y_i - yhat_i)^2 is the label of sample i (y_i also names the "
+        "output layer inputs)", _decide_yi_clash, kind="scalar",
+        depends_on=("001-feedforward", "001-mse-sum-range")),
+    Row("single-sample",
+        "You can compute the error for the whole dataset, or just for a single input-label "
+        "pair",
+        "the dataset error with N = 1 is the error of that one sample",
+        _decide_single_sample, kind="scalar", depends_on=("001-mse-dataset",)),
+    Row("other-errors-placeholder", "**INSERT LOG LOSS AND STOOF HERE**",
+        "placeholder for other error functions (no formula given)",
+        lambda: definition("a placeholder: the document names no other error function"),
+        kind="definition"),
+    Row("composite-chain", r"$E$ is a funnction of the labels $y$ and $\hat{y}$",
+        "E depends on yhat, yhat on y_i, y_i on h_o, h_o on h_i, h_i on x",
+        _decide_chain, kind="scalar", depends_on=("001-feedforward",)),
+    Row("three-categories",
+        "There are 3 categories of variables that go into a neural network",
+        "E depends on exactly three groups: the parameters, the inputs and the labels",
+        lambda: _decide_depends(lambda n: n.E, ("parameters", "inputs", "labels"),
+                                what="E composed through the network"),
+        kind="scalar", depends_on=("001-feedforward",)),
+    Row("yhat-of-parameters",
+        r"You could technically express the prediction $\hat{y}$ directly in terms of the "
+        "parameters and the inputs",
+        "yhat is a function of the parameters and the inputs only",
+        lambda: _decide_depends(lambda n: sp.Matrix(n.yhat), ("parameters", "inputs"),
+                                what="yhat composed through the network"),
+        kind="scalar", depends_on=("001-feedforward",)),
+    Row("differentiable",
+        "(since the activations functions, error function, and a linear combination are all "
+        "differentialable)",
+        "the network's error is a differentiable function of its parameters",
+        _decide_differentiable, kind="verbal", depends_on=("001-feedforward",)),
+    Row("gradient-ascent",
+        "The gradient vector is a vector pointing in the direction of greatest ascent",
+        "grad E is the direction of steepest ascent: D_u E <= |grad E| with equality at "
+        "u = grad E/|grad E|", lambda: _decide_steepest(1), kind="scalar"),
+    Row("negative-gradient-descent",
+        "the negative of that gradient would tell us how to adjust the weights/biases to "
+        "**decrease** error",
+        "-grad E is the direction of steepest descent", lambda: _decide_steepest(-1),
+        kind="scalar"),
+    Row("gradient-w",
+        r"\nabla E_w = (\frac{\partial E}{\partial w_1}, \frac{\partial E}{\partial w_2},  "
+        r"...  , \frac{\partial E}{\partial w_n})",
+        "the gradient with respect to the weights lists dE/dw_k",
+        lambda: definition("grad_w E = (dE/dw_1, ..., dE/dw_n)"), kind="definition"),
+    Row("gradient-b-label", r"\nabla E_w = (\frac{\partial E}{\partial b_1}",
+        "the vector of dE/db_k, labelled grad_w E, is the bias gradient",
+        _decide_bias_label, kind="scalar", depends_on=("001-gradient-w",)),
+    Row("partial-single-weight",
+        "This would be achieved by taking the **partial derivative** of the error with "
+        "respect to that weight",
+        "the effect of one weight is dE/dw_1",
+        lambda: definition("dE/dw_1, the partial derivative in one weight"),
+        kind="definition"),
+    Row("partial-depends",
+        "The resulting deriviative would still be a function in terms of the inputs, labels, "
+        "and network parameters",
+        "dE/dw depends on the inputs, the labels and the parameters",
+        lambda: _decide_depends(lambda n: sp.diff(n.E, n.W1[0, 0]),
+                                ("parameters", "inputs", "labels"),
+                                what="dE/dW1_0_0 of the composed network"),
+        kind="scalar", depends_on=("001-feedforward",)),
+    Row("partial-sign",
+        "The result would either get a negative number or a positive number",
+        "the partial derivative of E in a weight is either negative or positive",
+        _decide_partial_sign, kind="verbal", depends_on=("001-feedforward",)),
+    Row("two-directions",
+        "For a single weight, there are only two possible directions, an increase or "
+        "decrease.", "one weight has exactly two unit directions, +1 and -1",
+        _decide_two_directions, kind="verbal"),
+    Row("same-direction", "For example, a gradient -1 and -1000 both represent the same "
+        "direction.", "gradients -1 and -1000 point the same way",
+        _decide_same_direction, kind="verbal"),
+    Row("relative-magnitudes",
+        "if the negative gradient for weight #1 was 10 and the negative gradient for weight "
+        "#2 was 5, that means we need to increase weight #1 twice as much as weight #2",
+        "negative gradients 10 and 5 increase weight 1 twice as much as weight 2",
+        _decide_relative_magnitudes, kind="update"),
+    Row("update-need-not-decrease",
+        "your error should decrease, right? Well, not necassarily.",
+        "an update along the negative gradient need not decrease the error",
+        _decide_need_not_decrease, kind="update"),
+    Row("infinitesimal-decrease",
+        "For an infinetly small nudge in that direction, yes the error will decrease",
+        "for a small enough step along -grad E the error decreases: dE/d eta = -|grad E|^2",
+        _decide_infinitesimal, kind="update"),
+    Row("small-learning-rate",
+        "We can multiply our negative gradient by a small constant we call the **learning "
+        "rate**.", "multiplying the step by a small enough learning rate decreases the error",
+        _decide_small_rate, kind="update", statement=sp.Eq(
+        sp.Symbol("w'"), _w - _eta * sp.Derivative(sp.Function("E")(_w), _w))),
+    Row("learning-rate-below-one",
+        "Learning rate values are typically less than one. Common examples are:",
+        "the listed learning rates are all between 0 and 1",
+        lambda: decide_in_interval(LEARNING_RATES, sp.Interval.open(0, 1),
+                                   what="the 18 listed learning rates"),
+        kind="verbal"),
+    Row("learning-rate-below-zero", "although it is almost always below 0",
+        "the learning rate is almost always below 0", _decide_negative_rate, kind="update"),
+    Row("learning-rate-any", "however, it can really be whatever you want",
+        "any learning rate can be used", _decide_any_rate, kind="update"),
+    Row("low-rate-no-overshoot", "It won't overshoot minimums.",
+        "lower learning rates converge stably and do not overshoot minimums",
+        _decide_low_no_overshoot, kind="update"),
+    Row("low-rate-slower", "However, they converge slower (require more training)",
+        "lower learning rates converge slower", _decide_speed, kind="update"),
+    Row("low-rate-local-minimum", "its very easy to get stuck in a local minumim",
+        "a low learning rate can leave gradient descent stuck in a local minimum",
+        _decide_local_minimum, kind="update"),
+    Row("high-rate-faster", "**Higher learning rates** will converge faster",
+        "higher learning rates converge faster", _decide_speed, kind="update"),
+    Row("high-rate-unstable",
+        "you can easily overshoot minumums, possibly not ever coming to a happy minumum",
+        "high learning rates overshoot, raise the error and may never converge",
+        _decide_high_unstable, kind="update"),
+    Row("no-perfect-rate",
+        "no learning rate is perfect, but you can always find one that works better than "
+        "the rest", "no learning rate is perfect, but one works better than the rest",
+        _decide_no_perfect_rate, kind="update"),
+    Row("update-placeholder", r"\frac{1}{\69}",
+        "the weight/bias update formula (a placeholder in the document)",
+        _decide_placeholder_update, kind="update"),
+    Row("sgd-new-gradients",
+        "you would have to find new gradients and update your weights for every single "
+        "sample to complete one full training cycle called an **epoch**",
+        "an epoch of SGD makes one update per sample, each with a gradient at the current "
+        "weights", _decide_new_gradients, kind="update"),
+    Row("sgd-definition",
+        "Updating your weights after every single sample is called **stochastic gradient "
+        "descent**.", "SGD updates after every sample",
+        lambda: definition("SGD: one update per sample (iteration.sgd)"), kind="definition"),
+    Row("gd-average",
+        "You could also average the gradients across the entire dataset and then update at "
+        "the very end.",
+        "averaging the per-sample gradients gives the gradient of the dataset error (vanilla "
+        "gradient descent)", _decide_average_is_gradient, kind="update",
+        depends_on=("001-mse-dataset",)),
+    Row("sgd-vs-gd", "Stochastic gradient descent is less stable but faster.",
+        "SGD is less stable but faster than gradient descent (on per-sample quadratic "
+        "losses: per epoch)",
+        _decide_sgd_vs_gd, kind="update"),
+    Row("minibatch-n",
+        "There is also **mini-batch gradient descent** where you take $N$ number of samples",
+        "minibatch gradient descent with batches of N samples is a middle ground",
+        _decide_minibatch_n, kind="update", depends_on=("001-n-samples",)),
+    Row("rejects-single-pair",
+        "You can't just compute the gradient of a **single input-label pair** and update the "
+        "weights with that", "one update from a single sample does not train the network "
+        "(draft section)", _decide_single_pair, kind="update"),
+    Row("rejects-average",
+        "To tackle this, we could average the gradient of **all** the input-label pairs in "
+        "our entire dataset and then update our weights/biases.",
+        "averaging all per-sample gradients gives the dataset gradient (draft section)",
+        _decide_average_is_gradient, kind="update"),
+    Row("rejects-sgd-steps",
+        "1. Obtain the gradient vector for a given sample 2. Update the weights/biases using "
+        "the gradient 3. Repeat 1 and 2 for all samples in the dataset",
+        "SGD as steps (draft section)",
+        lambda: definition("the steps of SGD, as iteration.sgd runs them"),
+        kind="definition"),
+    Row("rejects-gd-steps",
+        "2. Repeat 1 and 2 for all samples in the dataset and average the result",
+        "vanilla gradient descent as steps, step 2 repeating itself (draft section)",
+        _decide_self_reference, kind="update"),
+)
+
+DOC = Document(
+    DOCUMENT, conventions=CONVENTIONS, latex=_LATEX,
+    networks=(DeclaredNetwork("doc001", "2-3-2 sigmoid/sigmoid mse half mean_all columns",
+                              "2-3-2 sigmoid, sigmoid + 1/2 MSE",
+                              labels="real targets, shape (M, N)", data="regression"),),
+)
 
 
 def claims() -> list[Claim]:
     """Every statement of document 001, in document order (cheap: nothing is decided here)."""
-    y, yh = _y, _yh
-    w, eta = _w, sp.Symbol("eta", positive=True)
-    E = sp.Symbol("E")
-    j, i = sp.symbols("j i", integer=True)
-    Yj, Yhj = sp.IndexedBase("y"), sp.IndexedBase("yhat")
-    return [
-        _claim("feedforward",
-           r"X \xrightarrow[W^1X + B^1]{\text{linear}} h_i \xrightarrow[f(h_i)]{\text{activation}}"
-           r" h_o",
-           "the feed forward pass h_i = W1 X + B1, h_o = f(h_i), y_i = W2 h_o + B2, yhat = f(y_i)",
-           lambda: definition("the network's forward pass; the other claims compose it "
-                              "symbolically (2 inputs, 2 hidden units, 2 classes)"),
-           kind="definition", latex=r"\hat y = f(W^2 f(W^1 X + B^1) + B^2)"),
-        _claim("parameters",
-           r"$W^1$ is the weight matrix connecting the input layer to the hidden layer",
-           "W1, B1 connect the inputs to the hidden layer; W2, B2 the hidden to the output layer",
-           lambda: definition("names of the parameters"), kind="definition"),
-        _claim("linear1-layout", r"\xrightarrow[W^1X + B^1]{\text{linear}} h_i",
-           "W1 X + B1 is defined and gives the hidden layer's inputs (X the inputs x_1, x_2)",
-           lambda: decide_linear_layer(1, 2, 3), kind="shape", latex="h_i = W^1 X + B^1",
-           depends_on=("001-feedforward",)),
-        _claim("linear2-layout", r"\xrightarrow[W^2h_o + B^2]{\text{linear}} y_i",
-           "W2 h_o + B2 is defined and gives the output layer's inputs",
-           lambda: decide_linear_layer(2, 3, 2), kind="shape", latex="y_i = W^2 h_o + B^2",
-           depends_on=("001-feedforward",)),
-        _claim("yhat-probability",
-           "The value at each index would be the probability the network thinks that class is "
-           "related to the input",
-           "each entry of the prediction yhat = f(y_i) is a probability in [0, 1]",
-           _decide_probability, kind="verbal", depends_on=("001-feedforward",)),
-        _claim("best-guess",
-           "The highest probability from the prediction vector would be the networks best guess",
-           "the predicted class is the argmax of yhat",
-           lambda: definition("the prediction is argmax_j yhat_j"), kind="definition"),
-        _claim("error-vs-accuracy",
-           "error is a more informative and useful metric than accuracy",
-           "the error distinguishes predictions that accuracy cannot",
-           _decide_accuracy_vs_error, kind="verbal"),
-        _claim("lower-error-better", "The lower the error, the better the prediction.",
-               "a lower error means a prediction closer to the label",
-               _decide_lower_error_better, kind="verbal"),
-        _claim("error-difference", r"E(y, \hat{y}) = y - \hat{y}",
-           "the simplest error: E = y - yhat",
-           lambda: definition("E = y - yhat; decided against in the claims that follow"),
-           kind="definition", statement=sp.Eq(E, y - yh)),
-        _claim("further-greater",
-           "The, further away the prediction is from the loss, the greater the error.",
-           "the further the prediction is from the label ('loss' in the text), the greater E",
-           _decide_further_greater, kind="verbal", depends_on=("001-error-difference",)),
-        _claim("separated-0.2",
-           r"$0.9 - 0.7$ and $0.7 - 0.9$ are both seperated by $0.2$, however one produces a "
-           "negative error",
-           "0.9 - 0.7 and 0.7 - 0.9 both have size 0.2 and one of them is negative",
-           _decide_separated, kind="verbal"),
-        _claim("best-error-zero",
-           "since the best error achievable should be 0. To avoid this, we could take the "
-           "absolute value, or we can square it.",
-           "with |y - yhat| or (y - yhat)^2 the best achievable error is 0 (at yhat = y)",
-           _decide_best_error_zero, kind="verbal", depends_on=("001-error-difference",)),
-        _claim("square-exaggerates",
-           'Squaring the difference is better, since it also exaggerates the error for '
-           '"wronger" predictions.',
-           "squaring exaggerates the error of wronger predictions",
-           _decide_exaggerates, kind="verbal"),
-        _claim("square-derivative", "It also has a more useful derivative",
-           "(y - yhat)^2 has a derivative everywhere (2(yhat - y)); |y - yhat| has none at "
-           "yhat = y", _decide_useful_derivative, kind="scalar"),
-        _claim("squared-error", r"E(y, \hat{y}) = (y - \hat{y})^2",
-           "the squared error E = (y - yhat)^2",
-           lambda: definition("E = (y - yhat)^2"), kind="definition",
-           statement=sp.Eq(E, (y - yh) ** 2)),
-        _claim("half-squared-error", r"E(y, \hat{y}) = \frac{1}{2}(y - \hat{y})^2",
-               "the halved squared error E = 1/2 (y - yhat)^2",
-               lambda: definition("E = 1/2 (y - yhat)^2, the error of one class"),
-               kind="definition", statement=sp.Eq(E, (y - yh) ** 2 / 2)),
-        _claim("half-factor",
-           "We can add a $1/2$ constant to make the derivative of the function cleaner",
-           "with the 1/2, dE/dyhat = yhat - y: the factor 2 cancels",
-           lambda: decide_equal(sp.diff((y - yh) ** 2 / 2, yh), yh - y,
-                                what="yhat - y as d/dyhat of 1/2 (y - yhat)^2"),
-           kind="scalar", statement=sp.Eq(sp.Derivative((y - yh) ** 2 / 2, yh), yh - y),
-           depends_on=("001-half-squared-error",)),
-        _claim("mse-classes",
-           r"E(y, \hat{y}) = \frac{1}{M} \sum_{j=1}^M \frac{1}{2}(y_j - \hat{y_j})^2",
-           "1/M sum_{j=1}^M is the mean over the M classes (the sum has M terms)",
-           lambda: decide_sum_is_mean(1, _M, _M, what="sum_{j=1}^M"), kind="scalar",
-           statement=sp.Eq(E, sp.Sum((Yj[j] - Yhj[j]) ** 2 / 2, (j, 1, _M)) / _M)),
-        _claim("mse-dataset",
-           r"E(y, \hat{y}) = \frac{1}{NM} \sum_{i=1}^N  \sum_{j=1}^M \frac{1}{2}(y_{ij} - "
-           r"\hat{y_{ij}})^2",
-           "1/(NM) sum_{i=1}^N sum_{j=1}^M is the mean over the samples of the per-sample error",
-           lambda: decide_dataset_mean(2, 3), kind="scalar", depends_on=("001-mse-classes",),
-           statement=sp.Eq(E, sp.Sum(sp.Sum((Yj[i, j] - Yhj[i, j]) ** 2 / 2, (j, 1, _M)),
-                                     (i, 1, _N)) / (_N * _M))),
-        _claim("n-samples", "where $N$ is the total number of samples in the dataset",
-               "N is the number of samples in the dataset",
-               lambda: definition("N = the dataset size; used again for the batch size later"),
-               kind="definition"),
-        _claim("mse-name", "This error function is known as **Mean Squared Error** or MSE",
-           "1/(NM) sum sum 1/2 (y - yhat)^2 is the mean squared error",
-           _decide_mse_name, kind="verbal", depends_on=("001-mse-dataset",)),
-        _claim("mse-mean-error",
-           r"as it is implied that $y_i - \hat{y_i}$ is the mean error over all the classes",
-           "without the class sum, y_i - yhat_i stands for the mean error over the classes",
-           _decide_mean_error_reading, kind="scalar", depends_on=("001-mse-dataset",)),
-        _claim("mse-without-half",
-           r"and without the $\frac{1}{2}$ constant that we added",
-           "the usual MSE 1/N sum (y_i - yhat_i)^2 is twice the document's error (M = 1)",
-           _decide_mse_without_half, kind="scalar", depends_on=("001-mse-dataset",),
-           statement=sp.Eq(E, sp.Sum((Yj[i] - Yhj[i]) ** 2, (i, 1, _N)) / _N)),
-        _claim("mse-sum-range", r"E(y, \hat{y}) = \frac{1}{N} \sum_{i=1}^N (y_i - \hat{y_i})^2",
-           "1/N sum_{i=1}^N is the mean over the N samples (the sum has N terms)",
-           lambda: decide_sum_is_mean(1, _N, _N, what="sum_{i=1}^N"), kind="scalar"),
-        _claim("yi-notation", r"$y_i$ is the output layer inputs",
-           "the y_i in 1/N sum (y_i - yhat_i)^2 is the label of sample i (y_i also names the "
-           "output layer inputs)", _decide_yi_clash, kind="scalar",
-           depends_on=("001-feedforward", "001-mse-sum-range")),
-        _claim("single-sample",
-           "You can compute the error for the whole dataset, or just for a single input-label "
-           "pair",
-           "the dataset error with N = 1 is the error of that one sample",
-           _decide_single_sample, kind="scalar", depends_on=("001-mse-dataset",)),
-        _claim("other-errors-placeholder", "**INSERT LOG LOSS AND STOOF HERE**",
-           "placeholder for other error functions (no formula given)",
-           lambda: definition("a placeholder: the document names no other error function"),
-           kind="definition"),
-        _claim("composite-chain", r"$E$ is a funnction of the labels $y$ and $\hat{y}$",
-           "E depends on yhat, yhat on y_i, y_i on h_o, h_o on h_i, h_i on x",
-           _decide_chain, kind="scalar", depends_on=("001-feedforward",)),
-        _claim("three-categories",
-               "There are 3 categories of variables that go into a neural network",
-           "E depends on exactly three groups: the parameters, the inputs and the labels",
-           lambda: _decide_depends(lambda n: n.E, ("parameters", "inputs", "labels"),
-                                   what="E composed through the network"),
-           kind="scalar", depends_on=("001-feedforward",)),
-        _claim("yhat-of-parameters",
-           r"You could technically express the prediction $\hat{y}$ directly in terms of the "
-           "parameters and the inputs",
-           "yhat is a function of the parameters and the inputs only",
-           lambda: _decide_depends(lambda n: sp.Matrix(n.yhat), ("parameters", "inputs"),
-                                   what="yhat composed through the network"),
-           kind="scalar", depends_on=("001-feedforward",)),
-        _claim("differentiable",
-           "(since the activations functions, error function, and a linear combination are all "
-           "differentialable)",
-           "the network's error is a differentiable function of its parameters",
-           _decide_differentiable, kind="verbal", depends_on=("001-feedforward",)),
-        _claim("gradient-ascent",
-           "The gradient vector is a vector pointing in the direction of greatest ascent",
-           "grad E is the direction of steepest ascent: D_u E <= |grad E| with equality at "
-           "u = grad E/|grad E|", lambda: _decide_steepest(1), kind="scalar"),
-        _claim("negative-gradient-descent",
-           "the negative of that gradient would tell us how to adjust the weights/biases to "
-           "**decrease** error",
-           "-grad E is the direction of steepest descent", lambda: _decide_steepest(-1),
-           kind="scalar"),
-        _claim("gradient-w",
-           r"\nabla E_w = (\frac{\partial E}{\partial w_1}, \frac{\partial E}{\partial w_2},  "
-           r"...  , \frac{\partial E}{\partial w_n})",
-           "the gradient with respect to the weights lists dE/dw_k",
-           lambda: definition("grad_w E = (dE/dw_1, ..., dE/dw_n)"), kind="definition"),
-        _claim("gradient-b-label", r"\nabla E_w = (\frac{\partial E}{\partial b_1}",
-           "the vector of dE/db_k, labelled grad_w E, is the bias gradient",
-           _decide_bias_label, kind="scalar", depends_on=("001-gradient-w",)),
-        _claim("partial-single-weight",
-           "This would be achieved by taking the **partial derivative** of the error with "
-           "respect to that weight",
-           "the effect of one weight is dE/dw_1",
-           lambda: definition("dE/dw_1, the partial derivative in one weight"),
-           kind="definition"),
-        _claim("partial-depends",
-           "The resulting deriviative would still be a function in terms of the inputs, labels, "
-           "and network parameters",
-           "dE/dw depends on the inputs, the labels and the parameters",
-           lambda: _decide_depends(lambda n: sp.diff(n.E, n.W1[0, 0]),
-                                   ("parameters", "inputs", "labels"),
-                                   what="dE/dW1_0_0 of the composed network"),
-           kind="scalar", depends_on=("001-feedforward",)),
-        _claim("partial-sign",
-           "The result would either get a negative number or a positive number",
-           "the partial derivative of E in a weight is either negative or positive",
-           _decide_partial_sign, kind="verbal", depends_on=("001-feedforward",)),
-        _claim("two-directions",
-               "For a single weight, there are only two possible directions, an increase or "
-               "decrease.", "one weight has exactly two unit directions, +1 and -1",
-               _decide_two_directions, kind="verbal"),
-        _claim("same-direction", "For example, a gradient -1 and -1000 both represent the same "
-           "direction.", "gradients -1 and -1000 point the same way",
-           _decide_same_direction, kind="verbal"),
-        _claim("relative-magnitudes",
-           "if the negative gradient for weight #1 was 10 and the negative gradient for weight "
-           "#2 was 5, that means we need to increase weight #1 twice as much as weight #2",
-           "negative gradients 10 and 5 increase weight 1 twice as much as weight 2",
-           _decide_relative_magnitudes, kind="update"),
-        _claim("update-need-not-decrease",
-           "your error should decrease, right? Well, not necassarily.",
-           "an update along the negative gradient need not decrease the error",
-           _decide_need_not_decrease, kind="update"),
-        _claim("infinitesimal-decrease",
-           "For an infinetly small nudge in that direction, yes the error will decrease",
-           "for a small enough step along -grad E the error decreases: dE/d eta = -|grad E|^2",
-           _decide_infinitesimal, kind="update"),
-        _claim("small-learning-rate",
-           "We can multiply our negative gradient by a small constant we call the **learning "
-           "rate**.", "multiplying the step by a small enough learning rate decreases the error",
-           _decide_small_rate, kind="update", statement=sp.Eq(
-               sp.Symbol("w'"), w - eta * sp.Derivative(sp.Function("E")(w), w))),
-        _claim("learning-rate-below-one",
-           "Learning rate values are typically less than one. Common examples are:",
-           "the listed learning rates are all between 0 and 1",
-           lambda: decide_in_interval(LEARNING_RATES, sp.Interval.open(0, 1),
-                                      what="the 18 listed learning rates"),
-           kind="verbal"),
-        _claim("learning-rate-below-zero", "although it is almost always below 0",
-           "the learning rate is almost always below 0", _decide_negative_rate, kind="update"),
-        _claim("learning-rate-any", "however, it can really be whatever you want",
-           "any learning rate can be used", _decide_any_rate, kind="update"),
-        _claim("low-rate-no-overshoot", "It won't overshoot minimums.",
-           "lower learning rates converge stably and do not overshoot minimums",
-           _decide_low_no_overshoot, kind="update"),
-        _claim("low-rate-slower", "However, they converge slower (require more training)",
-           "lower learning rates converge slower", _decide_speed, kind="update"),
-        _claim("low-rate-local-minimum", "its very easy to get stuck in a local minumim",
-           "a low learning rate can leave gradient descent stuck in a local minimum",
-           _decide_local_minimum, kind="update"),
-        _claim("high-rate-faster", "**Higher learning rates** will converge faster",
-           "higher learning rates converge faster", _decide_speed, kind="update"),
-        _claim("high-rate-unstable",
-           "you can easily overshoot minumums, possibly not ever coming to a happy minumum",
-           "high learning rates overshoot, raise the error and may never converge",
-           _decide_high_unstable, kind="update"),
-        _claim("no-perfect-rate",
-           "no learning rate is perfect, but you can always find one that works better than "
-           "the rest", "no learning rate is perfect, but one works better than the rest",
-           _decide_no_perfect_rate, kind="update"),
-        _claim("update-placeholder", r"\frac{1}{\69}",
-           "the weight/bias update formula (a placeholder in the document)",
-           _decide_placeholder_update, kind="update"),
-        _claim("sgd-new-gradients",
-           "you would have to find new gradients and update your weights for every single "
-           "sample to complete one full training cycle called an **epoch**",
-           "an epoch of SGD makes one update per sample, each with a gradient at the current "
-           "weights", _decide_new_gradients, kind="update"),
-        _claim("sgd-definition",
-           "Updating your weights after every single sample is called **stochastic gradient "
-           "descent**.", "SGD updates after every sample",
-           lambda: definition("SGD: one update per sample (iteration.sgd)"), kind="definition"),
-        _claim("gd-average",
-           "You could also average the gradients across the entire dataset and then update at "
-           "the very end.",
-           "averaging the per-sample gradients gives the gradient of the dataset error (vanilla "
-           "gradient descent)", _decide_average_is_gradient, kind="update",
-           depends_on=("001-mse-dataset",)),
-        _claim("sgd-vs-gd", "Stochastic gradient descent is less stable but faster.",
-           "SGD is less stable but faster than gradient descent (on per-sample quadratic "
-           "losses: per epoch)",
-           _decide_sgd_vs_gd, kind="update"),
-        _claim("minibatch-n",
-           "There is also **mini-batch gradient descent** where you take $N$ number of samples",
-           "minibatch gradient descent with batches of N samples is a middle ground",
-           _decide_minibatch_n, kind="update", depends_on=("001-n-samples",)),
-        _claim("rejects-single-pair",
-           "You can't just compute the gradient of a **single input-label pair** and update the "
-           "weights with that", "one update from a single sample does not train the network "
-           "(draft section)", _decide_single_pair, kind="update"),
-        _claim("rejects-average",
-           "To tackle this, we could average the gradient of **all** the input-label pairs in "
-           "our entire dataset and then update our weights/biases.",
-           "averaging all per-sample gradients gives the dataset gradient (draft section)",
-           _decide_average_is_gradient, kind="update"),
-        _claim("rejects-sgd-steps",
-           "1. Obtain the gradient vector for a given sample 2. Update the weights/biases using "
-           "the gradient 3. Repeat 1 and 2 for all samples in the dataset",
-           "SGD as steps (draft section)",
-           lambda: definition("the steps of SGD, as iteration.sgd runs them"),
-           kind="definition"),
-        _claim("rejects-gd-steps",
-           "2. Repeat 1 and 2 for all samples in the dataset and average the result",
-           "vanilla gradient descent as steps, step 2 repeating itself (draft section)",
-           _decide_self_reference, kind="update"),
-    ]
+    return DOC.build(ROWS)

@@ -52,15 +52,17 @@ from derivations.code import (
 )
 from derivations.decide import (
     decide_conventions,
+    decide_holds,
     decide_matrix,
     decide_readings,
     definition,
-    find_counterexample,
     intended,
     is_zero,
     literal,
     matrix_shapes,
 )
+from derivations.document import DeclaredNetwork, Document, Row, numpy_form
+from derivations.fast import compare_matrices
 from derivations.shapes import (
     decide_product_orientation,
     decide_shape,
@@ -73,8 +75,10 @@ from derivations.symbolic import matrix, relu, softmax
 
 __all__ = [
     "CELLS",
+    "DOC",
     "DOCUMENT",
     "NETWORK_SHAPES",
+    "ROWS",
     "build_code_da1",
     "build_code_db1",
     "build_code_db2",
@@ -93,10 +97,10 @@ __all__ = [
     "decide_update_text",
 ]
 
-DOCUMENT = "002_37ba765e96841764.txt"
-
 #: the document's sizes: m samples, d inputs, h hidden units, n classes (In [3], In [4])
 M, D, H, N = 300, 2, 4, 3
+
+DOCUMENT = "002_37ba765e96841764.txt"
 
 CONVENTIONS = MappingProxyType({
     "layout": "rows",
@@ -391,52 +395,14 @@ def _compare(
     where: str = "one sample, d = h = n = 2",
     against: str = "the derivative of the composed loss",
 ) -> Decision:
-    """Entrywise: cheap expansion proves, an exact rational point refutes, simplify last.
+    """:func:`~derivations.fast.compare_matrices`, by default against the one-sample network.
 
     ``cancel`` (rational functions in the exponentials) proves the composed softmax chains
     quickly; the counterexample search comes before ``simplify`` because a failed
     ``simplify`` on them is slow, and a found point is a refutation either way.
     """
-    if correct.shape != stated.shape:
-        return Decision(
-            Verdict.REFUTED,
-            f"{what} has shape {stated.shape} but {against} has shape {correct.shape}",
-            counterexample=Counterexample(
-                point={"shape": str(correct.shape)}, stated=str(stated.shape),
-                correct=str(correct.shape),
-            ),
-        )
-    pending = []
-    for idx in np.ndindex(*correct.shape):
-        c, s = correct[idx], stated[idx]
-        if sp.expand(c - s) == 0 or sp.cancel(c - s) == 0:
-            continue
-        cex = find_counterexample(c, s, entry=str(idx))
-        if cex is not None:
-            check = None
-            if corrected is not None:
-                check = _compare(correct, corrected, what="the corrected formula", where=where,
-                                 against=against)
-            return Decision(
-                Verdict.REFUTED,
-                f"{what} differs from {against}: {cex}",
-                counterexample=cex,
-                corrected=corrected_latex,
-                corrected_check=check,
-                evidence=("entrywise comparison", "exact rational counterexample"),
-            )
-        pending.append((idx, c - s))
-    for idx, diff in pending:
-        if not is_zero(diff):
-            return Decision(
-                Verdict.UNDECIDED,
-                f"entry {idx} of {what} did not simplify to 0 and no rational point separates it",
-            )
-    return Decision(
-        Verdict.PROVEN,
-        f"{what} equals {against} in every entry ({where})",
-        evidence=("entrywise expand/cancel == 0",),
-    )
+    return compare_matrices(correct, stated, what=what, where=where, against=against,
+                            corrected=corrected, corrected_latex=corrected_latex)
 
 
 def _chain(factors: Sequence[tuple[str, str]], target: str, *, what: str) -> Decision:
@@ -447,66 +413,7 @@ def _chain(factors: Sequence[tuple[str, str]], target: str, *, what: str) -> Dec
 
 
 # ----------------------------------------------------------------------------------------
-# claim constructors
-
-
-P_ = r"\frac{\partial L}{\partial a^2} \frac{\partial a^2}{\partial z^2}"
-
-#: the document's formulas as written (for display), by claim id
-LATEX = MappingProxyType({
-    "dz2-def": r"dz^2 = \frac{\partial L}{\partial z^2}",
-    "chain-dz2": r"\frac{\partial L}{\partial z^2} = " + P_,
-    "chain-dz2-p": r"\frac{\partial L}{\partial z^2} = \frac{\partial L}{\partial p} "
-    r"\frac{\partial p}{\partial z^2}",
-    "chain-dz-j": r"dz = \frac{\partial J}{\partial p} \frac{\partial p}{\partial z}",
-    "chain-dw2": r"dw^2 = " + P_ + r" \frac{\partial z^2}{\partial w^2}",
-    "dw2-dz2-chain": r"dw^2 = dz^2 \frac{\partial z^2}{\partial w^2}",
-    "z2-formula": r"z^2 = w^{2^T} a^1 + b^2",
-    "dz2-dw2-local": r"\frac{\partial z^2}{\partial w^2} = a^1",
-    "dw2-dz2-a1": r"dw^2 = dz^2 * a^1",
-    "update-double-m": r"w^1 = w^1 - \eta\, dw^1 \frac{1}{m}",
-    "chain-db2": r"db^2 = " + P_ + r" \frac{\partial z^2}{\partial b^2}",
-    "z2-w2a1": r"z^2 = w^2 * a^1 + b^2",
-    "dz2-db2-local": r"\frac{\partial (w^2 a^1 + b^2)}{db^2} = 1",
-    "db2-dz2": r"db^2 = " + P_ + r" \cdot 1 = dz^2",
-    "chain-da1-mislabel": r"da^1 = \frac{\partial L}{\partial a^2} \frac{\partial a^2}"
-    r"{\partial z^1} \frac{\partial z^2}{\partial a^1}",
-    "sz2-placeholder": P_ + r" = sz^2",
-    "dz2-da1-local": r"\frac{\partial (w^2 a^1 + b^2)}{da^1} = w^2",
-    "da1-dz2-w2": r"da^1 = " + P_ + r" w^2 = dz^2 * w^2",
-    "da1-w2t-dz2": r"da^1 = w^{2^T} * dz^2",
-    "chain-dz1": r"\frac{\partial L}{\partial z^1} = " + P_
-    + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}",
-    "da1-known": P_ + r" \frac{\partial z^2}{\partial a^1} = da^1",
-    "chain-dw1": r"\frac{\partial L}{\partial w^1} = dz^1 \frac{\partial z^1}{\partial w^1}",
-    "dz1-known": P_ + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}"
-    r" = dz^1",
-    "z1-w1x": r"z^1 = w^1 * x + b^1",
-    "dz1-dw1-local": r"\frac{\partial (w^1 x + b^1)}{\partial w^1} = x",
-    "dw1-dz1-x": r"\frac{\partial L}{\partial w^1} = dz^1 * x",
-    "chain-db1": r"\frac{\partial L}{\partial b^1} = dz^1 \frac{\partial z^1}{\partial b^1}",
-    "dz1-db1-local": r"\frac{\partial (w^1 x + b^1)}{\partial b^1} = 1",
-    "db1-dz1": r"\frac{\partial L}{\partial b^1} = dz^1 \cdot 1",
-})
-
-
-def _claim(cid: str, quote: str, title: str, decide: Callable[[], Decision], **kw: Any) -> Claim:
-    kw.setdefault("conventions", CONVENTIONS)
-    kw.setdefault("statement", None)
-    if kw["statement"] is None and "latex" not in kw and cid in LATEX:
-        kw["latex"] = LATEX[cid]
-    return Claim(
-        id=f"002-{cid}", document=DOCUMENT, quote=quote, title=title, decide=decide, **kw
-    )
-
-
-def _shape_claim(
-    cid: str, quote: str, title: str, build: Callable[[], sp.MatrixExpr], stated: Dims, **kw: Any
-) -> Claim:
-    return _claim(
-        cid, quote, title,
-        functools.partial(decide_shape, build, stated, what=title), kind="shape", **kw,
-    )
+# the document's arrays, as matrix symbols of its sizes (for the shape claims)
 
 
 def _x() -> sp.MatrixSymbol:
@@ -810,18 +717,18 @@ def _decide_intermediates_saved() -> Decision:
 def _decide_final_objective() -> Decision:
     order = [t for c in FORWARD_CELLS for t in dependencies(CELLS[c])]
     last = order[-1]
-    as_last = Decision(
-        Verdict.PROVEN if last == "z2" else Verdict.REFUTED,
-        f"the forward cells assign, in order, {order}: the last is {last}"
-        + ("" if last == "z2" else ", computed from z2 (and the loss needs the probabilities)"),
-        counterexample=None if last == "z2" else Counterexample(
+    assigned = f"the forward cells assign, in order, {order}: the last is {last}"
+    as_last = decide_holds(
+        last == "z2", assigned,
+        otherwise=assigned + ", computed from z2 (and the loss needs the probabilities)",
+        counterexample=Counterexample(
             point={"cells": f"In {list(FORWARD_CELLS)}"}, stated="z2 last", correct=f"{last} last"),
     )
     affine = [t for c in FORWARD_CELLS for t, line in _assignments(CELLS[c]) if "np.dot" in line]
     after = order[order.index("z2") + 1:] if "z2" in order else []
     logits_ok = bool(affine) and affine[-1] == "z2" and "probs" in after
-    logits = Decision(
-        Verdict.PROVEN if logits_ok else Verdict.REFUTED,
+    logits = decide_holds(
+        logits_ok,
         f"the affine outputs (np.dot) are assigned in the order {affine}, the last being "
         f"{affine[-1] if affine else None}; after z2 the cells assign {after}",
     )
@@ -1303,8 +1210,8 @@ def _decide_kink() -> Decision:
 def _decide_lr() -> Decision:
     lr = run_cell(CELLS[18], {})["lr"]
     value = sp.nsimplify(lr)
-    return Decision(
-        Verdict.PROVEN if value == 1 else Verdict.REFUTED,
+    return decide_holds(
+        value == 1,
         f"lr = 1e-0 evaluates to {value}: the learning rate is {value}",
     )
 
@@ -1312,8 +1219,8 @@ def _decide_lr() -> Decision:
 def _decide_reads(target: str, name: str) -> Decision:
     deps = dependencies(*(CELLS[c] for c in BACKWARD_CELLS))
     ok = name in deps.get(target, frozenset())
-    return Decision(
-        Verdict.PROVEN if ok else Verdict.REFUTED,
+    return decide_holds(
+        ok,
         f"{target} is assigned from {sorted(deps.get(target, frozenset()))}",
         evidence=("assignments parsed with ast",),
     )
@@ -1393,34 +1300,27 @@ def _decide_network() -> Decision:
 def _numpy_dz2() -> Callable[..., Any]:
     m, n = sp.symbols("m n", integer=True, positive=True)
     P, Y = sp.MatrixSymbol("probs", m, n), sp.MatrixSymbol("onehot", m, n)
-    f = sp.lambdify((P, Y), P - Y, "numpy")
-    f.__doc__ = (
+    return numpy_form(
+        (P, Y), P - Y,
         "dz2 = probs - onehot (the document's dz^2 = p_i - I(i = y), summed-loss gradient).\n\n"
-        "Arguments: probs (m, n) softmax probabilities by rows, onehot (m, n) one-hot labels."
-    )
-    return f
+        "Arguments: probs (m, n) softmax probabilities by rows, onehot (m, n) one-hot labels.")
 
 
 def _numpy_dw2_text() -> Callable[..., Any]:
     m, h, n = sp.symbols("m h n", integer=True, positive=True)
     A, G = sp.MatrixSymbol("a1", m, h), sp.MatrixSymbol("dz2", m, n)
-    f = sp.lambdify((A, G), A.T * G, "numpy")
-    f.__doc__ = (
+    return numpy_form(
+        (A, G), A.T * G,
         "dw2 = a1.T @ dz2 (the text's a^{1T} * dz^2, no 1/m: the summed-loss gradient).\n\n"
-        "Arguments: a1 (m, h), dz2 (m, n). Returns (h, n)."
-    )
-    return f
+        "Arguments: a1 (m, h), dz2 (m, n). Returns (h, n).")
 
 
 def _numpy_db2_average() -> Callable[..., Any]:
     m, n = sp.symbols("m n", integer=True, positive=True)
     G = sp.MatrixSymbol("dz2", m, n)
-    f = sp.lambdify((G, m), sp.OneMatrix(1, m) * G / m, "numpy")
-    f.__doc__ = (
-        "db2 = (column sums of dz2) / m (mean-loss gradient).\n\n"
-        "Arguments: dz2 (m, n), m (int, the number of rows). Returns (1, n)."
-    )
-    return f
+    return numpy_form((G, m), sp.OneMatrix(1, m) * G / m,
+                      "db2 = (column sums of dz2) / m (mean-loss gradient).\n\n"
+                      "Arguments: dz2 (m, n), m (int, the number of rows). Returns (1, n).")
 
 
 def _numpy_cell(cell: int, output: str, args: tuple[str, ...], doc: str) -> Callable[..., Any]:
@@ -1440,19 +1340,17 @@ def _numpy_cell(cell: int, output: str, args: tuple[str, ...], doc: str) -> Call
 
 def _numpy_mask() -> Callable[..., Any]:
     g, z = sp.symbols("da1 z1", real=True)
-    f = sp.lambdify((g, z), g * sp.Heaviside(z, 0), "numpy")
-    f.__doc__ = (
-        "dz1 = da1 * (z1 > 0), elementwise (In [16]'s mask; ReLU'(0) taken as 0).\n\n"
-        "Arguments: da1 (m, h), z1 (m, h). Returns (m, h)."
-    )
-    return f
+    return numpy_form((g, z), g * sp.Heaviside(z, 0),
+                      "dz1 = da1 * (z1 > 0), elementwise (In [16]'s mask; ReLU'(0) taken as 0).\n\n"
+                      "Arguments: da1 (m, h), z1 (m, h). Returns (m, h).")
 
 
 # ----------------------------------------------------------------------------------------
 # the claims
 
 
-def _statements() -> dict[str, sp.Basic]:
+@functools.cache  # immutable display objects, shared by the claims that state them
+def _statements() -> Mapping[str, sp.Basic]:
     """The matrix forms as SymPy equations on symbolic-size matrices (for display)."""
     m, d, h, n = sp.symbols("m d h n", integer=True, positive=True)
     x, a1, z1 = sp.MatrixSymbol("x", m, d), sp.MatrixSymbol("a1", m, h), sp.MatrixSymbol(
@@ -1461,7 +1359,7 @@ def _statements() -> dict[str, sp.Basic]:
     dz2, dz1 = sp.MatrixSymbol("dz2", m, n), sp.MatrixSymbol("dz1", m, h)
     P, Y = sp.MatrixSymbol("P", m, n), sp.MatrixSymbol("Y", m, n)
     ones = sp.OneMatrix(1, m)
-    return {
+    return MappingProxyType({
         "dz2": sp.Eq(dz2, P - Y, evaluate=False),
         "dw2-text": sp.Eq(sp.MatrixSymbol("dw2", h, n), a1.T * dz2, evaluate=False),
         "dw2": sp.Eq(sp.MatrixSymbol("dw2", h, n), a1.T * dz2 / m, evaluate=False),
@@ -1473,157 +1371,158 @@ def _statements() -> dict[str, sp.Basic]:
         "db1": sp.Eq(sp.MatrixSymbol("db1", 1, h), ones * dz1 / m, evaluate=False),
         "z1": sp.Eq(z1, x * sp.MatrixSymbol("w1", d, h) + sp.OneMatrix(m, 1)
                     * sp.MatrixSymbol("b1", 1, h), evaluate=False),
-    }
+    })
 
 
-def _forward_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
-    """The forward pass, the data and the sizes (In [1]-[11])."""
-    z = sp.Symbol("z", real=True)
-    c: list[Claim] = []
-    add = c.append
+def _statement(name: str) -> Callable[[], sp.Basic]:
+    """The statement ``name`` of :func:`_statements`, built when the claims are built."""
+    return lambda: _statements()[name]
 
-    add(_claim(
-        "loss-ce", "the loss function used is categorical cross entropy",
+
+P_ = r"\frac{\partial L}{\partial a^2} \frac{\partial a^2}{\partial z^2}"
+
+#: the document's formulas as written (for display), by claim id
+LATEX = MappingProxyType({
+    "dz2-def": r"dz^2 = \frac{\partial L}{\partial z^2}",
+    "chain-dz2": r"\frac{\partial L}{\partial z^2} = " + P_,
+    "chain-dz2-p": r"\frac{\partial L}{\partial z^2} = \frac{\partial L}{\partial p} "
+    r"\frac{\partial p}{\partial z^2}",
+    "chain-dz-j": r"dz = \frac{\partial J}{\partial p} \frac{\partial p}{\partial z}",
+    "chain-dw2": r"dw^2 = " + P_ + r" \frac{\partial z^2}{\partial w^2}",
+    "dw2-dz2-chain": r"dw^2 = dz^2 \frac{\partial z^2}{\partial w^2}",
+    "z2-formula": r"z^2 = w^{2^T} a^1 + b^2",
+    "dz2-dw2-local": r"\frac{\partial z^2}{\partial w^2} = a^1",
+    "dw2-dz2-a1": r"dw^2 = dz^2 * a^1",
+    "update-double-m": r"w^1 = w^1 - \eta\, dw^1 \frac{1}{m}",
+    "chain-db2": r"db^2 = " + P_ + r" \frac{\partial z^2}{\partial b^2}",
+    "z2-w2a1": r"z^2 = w^2 * a^1 + b^2",
+    "dz2-db2-local": r"\frac{\partial (w^2 a^1 + b^2)}{db^2} = 1",
+    "db2-dz2": r"db^2 = " + P_ + r" \cdot 1 = dz^2",
+    "chain-da1-mislabel": r"da^1 = \frac{\partial L}{\partial a^2} \frac{\partial a^2}"
+    r"{\partial z^1} \frac{\partial z^2}{\partial a^1}",
+    "sz2-placeholder": P_ + r" = sz^2",
+    "dz2-da1-local": r"\frac{\partial (w^2 a^1 + b^2)}{da^1} = w^2",
+    "da1-dz2-w2": r"da^1 = " + P_ + r" w^2 = dz^2 * w^2",
+    "da1-w2t-dz2": r"da^1 = w^{2^T} * dz^2",
+    "chain-dz1": r"\frac{\partial L}{\partial z^1} = " + P_
+    + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}",
+    "da1-known": P_ + r" \frac{\partial z^2}{\partial a^1} = da^1",
+    "chain-dw1": r"\frac{\partial L}{\partial w^1} = dz^1 \frac{\partial z^1}{\partial w^1}",
+    "dz1-known": P_ + r" \frac{\partial z^2}{\partial a^1} \frac{\partial a^1}{\partial z^1}"
+    r" = dz^1",
+    "z1-w1x": r"z^1 = w^1 * x + b^1",
+    "dz1-dw1-local": r"\frac{\partial (w^1 x + b^1)}{\partial w^1} = x",
+    "dw1-dz1-x": r"\frac{\partial L}{\partial w^1} = dz^1 * x",
+    "chain-db1": r"\frac{\partial L}{\partial b^1} = dz^1 \frac{\partial z^1}{\partial b^1}",
+    "dz1-db1-local": r"\frac{\partial (w^1 x + b^1)}{\partial b^1} = 1",
+    "db1-dz1": r"\frac{\partial L}{\partial b^1} = dz^1 \cdot 1",
+})
+
+
+_FORWARD = (
+    Row("loss-ce", "the loss function used is categorical cross entropy",
         "The loss is the categorical cross-entropy of the softmax probabilities, averaged over "
         "the m samples (the code's division by m)",
         lambda: definition("the loss the backward pass differentiates: "
                            "L = -(1/m) sum_i log p_{i, y_i}"),
-        kind="definition",
-    ))
-    add(_claim(
-        "final-objective", "The final objective is to compute $z^2$.",
+        kind="definition"),
+    Row("final-objective", "The final objective is to compute $z^2$.",
         "The forward pass ends with z^2",
-        _decide_final_objective, kind="verbal",
-    ))
-    add(_claim(
-        "dims", "h = 4 # number of neurons in the hidden layer",
+        _decide_final_objective, kind="verbal"),
+    Row("dims", "h = 4 # number of neurons in the hidden layer",
         "d = 2 inputs, n = 3 classes, h = 4 hidden units", lambda: definition(
             "sizes used by every shape claim: d = 2, n = 3, h = 4 (m = 300 from In [11])"),
-        kind="definition",
-    ))
-    add(_claim(
-        "x-y-shapes", "((300, 2), (300,))",
+        kind="definition"),
+    Row("x-y-shapes", "((300, 2), (300,))",
         "x of shape (300, 2) has the d = 2 columns that x @ w1 needs (w1 is (d, h))",
         lambda: decide_shape(lambda: np_add(_x() * mat("w1", D, H), mat("b1", 1, H)), (M, H),
                              what="x (300, 2) @ w1 (d, h) + b1, defined only if x has d columns"),
-        kind="shape",
-    ))
-    add(_claim(
-        "w1-b1-shapes", "w1 = 0.01 * np.random.randn(d, h)",
+        kind="shape"),
+    Row("w1-b1-shapes", "w1 = 0.01 * np.random.randn(d, h)",
         "In [5] gives w1 of shape (2, 4) and b1 of shape (1, 4)",
         lambda: _decide_cell_shapes(5, {"d": D, "h": H}, {"w1": (D, H), "b1": (1, H)}),
-        kind="code",
-    ))
-    add(_claim(
-        "z1-rowwise",
+        kind="code"),
+    Row("z1-rowwise",
         "Each row of $x$ is multiplied with each column of $w_1$ and bias is added to the "
         "result of this.",
         "z1[i, j] = (row i of x) . (column j of w1) + b1[j], which is x @ w1 + b1 (rows layout)",
         lambda: decide_matrix(_rowwise_build, n_dims=3, what="x @ w1 + b1 entry by entry"),
         kind="matrix", conventions={"layout": "rows"},
-        statement=eq["z1"],
-    ))
-    add(_shape_claim("z1-shape", "z1 = np.dot(x, w1) + b1",
-                     "z1 = x @ w1 + b1 is defined and has shape (300, 4)", _z1, (M, H)))
-    add(_claim(
-        "relu-def", "The ReLU function is applied to $z^1$.",
+        statement=_statement("z1")),
+    Row("z1-shape", "z1 = np.dot(x, w1) + b1", "z1 = x @ w1 + b1 is defined and has shape (300, 4)",
+        lambda: decide_shape(_z1, (M, H), what="z1 = x @ w1 + b1 is defined and has shape "
+                             "(300, 4)"),
+        kind="shape"),
+    Row("relu-def", "The ReLU function is applied to $z^1$.",
         "a1 = ReLU(z1) = max(0, z1) entrywise", lambda: definition("ReLU(z) = max(0, z)"),
-        kind="definition", statement=sp.Eq(sp.Symbol("a"), relu(z)),
-    ))
-    add(_claim(
-        "code-relu", "a1 = np.maximum(0, z1)",
+        kind="definition",
+        statement=lambda: sp.Eq(sp.Symbol("a"), relu(sp.Symbol("z", real=True)))),
+    Row("code-relu", "a1 = np.maximum(0, z1)",
         "In [7] computes max(0, z1) entrywise, including at z1 = 0",
-        _decide_relu_code, kind="code",
-    ))
-    add(_shape_claim(
-        "a1-shape", "# ReLU activation function", "a1 = ReLU(z1) has the shape of z1, (300, 4)",
-        lambda: sp.HadamardProduct(_z1(), sp.OneMatrix(M, H)), (M, H),
-    ))
-    add(_claim(
-        "w2-b2-shapes", "w2 = 0.01 * np.random.randn(h, n)",
+        _decide_relu_code, kind="code"),
+    Row("a1-shape", "# ReLU activation function", "a1 = ReLU(z1) has the shape of z1, (300, 4)",
+        lambda: decide_shape(lambda: sp.HadamardProduct(_z1(), sp.OneMatrix(M, H)), (M, H),
+                             what="a1 = ReLU(z1) has the shape of z1, (300, 4)"),
+        kind="shape"),
+    Row("w2-b2-shapes", "w2 = 0.01 * np.random.randn(h, n)",
         "In [8] gives w2 of shape (4, 3) and b2 of shape (1, 3)",
         lambda: _decide_cell_shapes(8, {"h": H, "n": N}, {"w2": (H, N), "b2": (1, N)}),
-        kind="code",
-    ))
-    add(_shape_claim(
-        "z2-shape",
-        "$a^1$ is multiplied with $w_2$ and the bias $b^2$ is added to the result.",
-        "z2 = a1 @ w2 + b2 is defined and has shape (300, 3)", _z2, (M, N),
-    ))
-    add(_claim(
-        "code-softmax", "z2_exp = np.exp(z2)",
+        kind="code"),
+    Row("z2-shape", "$a^1$ is multiplied with $w_2$ and the bias $b^2$ is added to the result.",
+        "z2 = a1 @ w2 + b2 is defined and has shape (300, 3)",
+        lambda: decide_shape(_z2, (M, N), what="z2 = a1 @ w2 + b2 is defined and has shape "
+                             "(300, 3)"),
+        kind="shape"),
+    Row("code-softmax", "z2_exp = np.exp(z2)",
         "In [10] computes the softmax of each row of z2 (no max subtracted)",
-        _decide_softmax_code, kind="code",
-    ))
-    add(_shape_claim("probs-shape", "probs = a2",
-                     "probs = exp(z2) / (row sums) has shape (300, 3)", _probs, (M, N)))
-    add(_claim(
-        "loss-unchanged", "Will the loss function change?",
+        _decide_softmax_code, kind="code"),
+    Row("probs-shape", "probs = a2", "probs = exp(z2) / (row sums) has shape (300, 3)",
+        lambda: decide_shape(_probs, (M, N),
+                             what="probs = exp(z2) / (row sums) has shape (300, 3)"),
+        kind="shape"),
+    Row("loss-unchanged", "Will the loss function change?",
         "The loss is still the cross-entropy of the output probabilities",
         lambda: definition("the loss of the two-layer network is the softmax classifier's "
                            "cross-entropy applied to p = softmax(z^2)"),
-        kind="definition", depends_on=("002-loss-ce",),
-    ))
-    add(_claim(
-        "gradient-unchanged",
+        kind="definition", depends_on=("002-loss-ce",)),
+    Row("gradient-unchanged",
         "No. But, there is an additional requirement to back propagate the gradients for one "
         "additional layer.",
         "The output layer's gradients are the softmax classifier's, with a1 in place of x",
-        _like_softmax_classifier, kind="verbal",
-    ))
-    add(_claim(
-        "m-def", "m = y.shape[0]", "m is the number of samples (300)",
-        lambda: definition("m = number of rows of x = 300"), kind="definition",
-    ))
-    return c
+        _like_softmax_classifier, kind="verbal"),
+    Row("m-def", "m = y.shape[0]", "m is the number of samples (300)",
+        lambda: definition("m = number of rows of x = 300"), kind="definition"),
+)
 
 
-def _output_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
-    """dz2, dw2, db2: the output layer's gradients (In [12]-[14])."""
-    c: list[Claim] = []
-    add = c.append
-    add(_claim(
-        "dz2-def", r"$dz^2 = \frac{\partial L}{\partial z^2}$", "dz^2 names dL/dz^2",
-        lambda: definition("dz^2 = dL/dz^2"), kind="definition",
-    ))
-    add(_claim(
-        "chain-dz2",
+_OUTPUT_LAYER = (
+    Row("dz2-def", r"$dz^2 = \frac{\partial L}{\partial z^2}$", "dz^2 names dL/dz^2",
+        lambda: definition("dz^2 = dL/dz^2"), kind="definition"),
+    Row("chain-dz2",
         r"$\frac{\partial L}{\partial z^2} = \frac{\partial L}{\partial a^2} * "
         r"\frac{\partial a^2}{\partial z^2}$",
         "dL/dz2 = dL/da2 * da2/dz2 (softmax couples all outputs)",
-        _chain_dz2_readings, kind="scalar",
-    ))
-    add(_claim(
-        "p-def", "Here, $a^2$ is the output probabilities.", "p = a^2 = softmax(z^2)",
-        lambda: definition("p = a^2 = softmax(z^2), row by row"), kind="definition",
-    ))
-    add(_claim(
-        "chain-dz2-p", "Replace $a^2$ with $p$",
+        _chain_dz2_readings, kind="scalar"),
+    Row("p-def", "Here, $a^2$ is the output probabilities.", "p = a^2 = softmax(z^2)",
+        lambda: definition("p = a^2 = softmax(z^2), row by row"), kind="definition"),
+    Row("chain-dz2-p", "Replace $a^2$ with $p$",
         "dL/dz2 = dL/dp @ dp/dz2 with p = a2 (Jacobian product)",
-        lambda: _chain([("L", "a2"), ("a2", "z2")], "z2", what="dL/dp @ dp/dz2"),
-    ))
-    add(_claim(
-        "chain-dz-j",
+        lambda: _chain([("L", "a2"), ("a2", "z2")], "z2", what="dL/dp @ dp/dz2")),
+    Row("chain-dz-j",
         r"$dz = \frac{\partial J}{\partial p} * \frac{\partial p}{\partial z}$",
         "dz = dJ/dp @ dp/dz (J the loss of one sample)",
-        lambda: _chain([("L", "a2"), ("a2", "z2")], "z2", what="dJ/dp @ dp/dz"),
-    ))
-    add(_claim(
-        "dz-softmax-ce", "The derivative came out to be, $dz = (p_i - I(i = y))$",
+        lambda: _chain([("L", "a2"), ("a2", "z2")], "z2", what="dJ/dp @ dp/dz")),
+    Row("dz-softmax-ce", "The derivative came out to be, $dz = (p_i - I(i = y))$",
         "The derivative of the cross-entropy w.r.t. the logits of a sample is p_i - I(i = y)",
         _dz_per_sample,
-        statement=sp.Eq(sp.Symbol("dz_i"), sp.Symbol("p_i") - sp.Symbol("I(i=y)")),
-    ))
-    add(_claim(
-        "dz2-rows", "Hence, $dz^2 = (p_i - I(i = y))$.",
+        statement=lambda: sp.Eq(sp.Symbol("dz_i"), sp.Symbol("p_i") - sp.Symbol("I(i=y)"))),
+    Row("dz2-rows", "Hence, $dz^2 = (p_i - I(i = y))$.",
         "dz2 = P - onehot(y) for the whole batch (m x n), rows layout",
         lambda: _matrix_conventions(build_dz2, 2, first="mean",
                                     what="dz2 = P - onehot(y)"),
         kind="matrix", numpy=_numpy_dz2,
-        statement=eq["dz2"],
-    ))
-    add(_claim(
-        "code-dz2", "dz2[range(m), y] -= 1",
+        statement=_statement("dz2")),
+    Row("code-dz2", "dz2[range(m), y] -= 1",
         "In [10] then In [12], run on a symbolic z2, give dz2 = dL/dz2",
         lambda: _matrix_conventions(build_code_dz2, 2, first="mean",
                                     what="In [12]'s dz2"),
@@ -1631,230 +1530,166 @@ def _output_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
         numpy=lambda: _numpy_cell(12, "dz2", ("probs", "m", "y"),
                                   "Arguments: probs (m, n) float, m int, y (m,) int labels. "
                                   "Returns probs - onehot(y) (m, n); probs is copied first."),
-        statement=eq["dz2"],
-    ))
-    add(_claim(
-        "code-probs-alias", "dz2 = probs",
+        statement=_statement("dz2")),
+    Row("code-probs-alias", "dz2 = probs",
         "After In [12], probs (and a2) still hold the softmax probabilities",
-        _decide_probs_alias, kind="code",
-    ))
-    add(_shape_claim(
-        "dz2-shape", "(i.e., in this case `(300, 3)`)",
+        _decide_probs_alias, kind="code"),
+    Row("dz2-shape", "(i.e., in this case `(300, 3)`)",
         "dz2 has the shape of probs, (m, n) = (300, 3)",
-        lambda: _probs() - sp.OneMatrix(M, N), (M, N),
-    ))
-    add(_claim(
-        "like-softmax-classifier",
+        lambda: decide_shape(lambda: _probs() - sp.OneMatrix(M, N), (M, N),
+                             what="dz2 has the shape of probs, (m, n) = (300, 3)"),
+        kind="shape"),
+    Row("like-softmax-classifier",
         "will also be similar to $dw$ and $db$ as it was in the softmax classifier",
         "dw2 and db2 are the softmax classifier's dw and db with a1 in place of x",
-        _like_softmax_classifier, kind="scalar", depends_on=("002-gradient-unchanged",),
-    ))
-    add(_claim(
-        "chain-dw2",
+        _like_softmax_classifier, kind="scalar", depends_on=("002-gradient-unchanged",)),
+    Row("chain-dw2",
         r"\frac{\partial a^2}{\partial z^2} * \frac{\partial z^2}{\partial w^2}$.",
         "dw2 = dL/da2 * da2/dz2 * dz2/dw2 (chain rule)",
         lambda: _chain([("L", "a2"), ("a2", "z2"), ("z2", "w2")], "w2",
-                       what="dL/da2 @ da2/dz2 @ dz2/dw2"),
-    ))
-    add(_claim(
-        "dw2-dz2-chain", r"$dw^2 = dz^2 * \frac{\partial z^2}{\partial w^2}$.",
+                       what="dL/da2 @ da2/dz2 @ dz2/dw2")),
+    Row("dw2-dz2-chain", r"$dw^2 = dz^2 * \frac{\partial z^2}{\partial w^2}$.",
         "dw2 = dz2 * dz2/dw2",
         lambda: _compare(_sample().grad["w2"], _sample().grad["z2"] * _sample().jac[("z2", "w2")],
-                         what="dz2 @ dz2/dw2"),
-    ))
-    add(_claim(
-        "z2-formula", r"Here, $z^2 = w^{2^T} * a^1 + b^2$.",
+                         what="dz2 @ dz2/dw2")),
+    Row("z2-formula", r"Here, $z^2 = w^{2^T} * a^1 + b^2$.",
         "z2 = w2^T * a1 + b2",
-        _z2_transposed_readings, kind="shape",
-    ))
-    add(_claim(
-        "dz2-dw2-local", r"So, $\frac{\partial z^2}{\partial w^2} = a^1$",
+        _z2_transposed_readings, kind="shape"),
+    Row("dz2-dw2-local", r"So, $\frac{\partial z^2}{\partial w^2} = a^1$",
         "Each local derivative dz2_ik/dw2_jk is a1_ij (and 0 across outputs)",
-        lambda: _local_jacobian_entries("w"), kind="matrix",
-    ))
-    add(_claim(
-        "dw2-dz2-a1", r"$dw^2 = \frac{\partial L}{\partial w^2} = dz^2 * a^1$",
+        lambda: _local_jacobian_entries("w"), kind="matrix"),
+    Row("dw2-dz2-a1", r"$dw^2 = \frac{\partial L}{\partial w^2} = dz^2 * a^1$",
         "dw2 = dz2 * a1",
         lambda: _product_readings("dz2", "a1", SHAPES, "dW", ("a1.T", "dz2"),
-                                  statement=r"dw^2 = a^{1^T} dz^2", what="dw^2 = dz^2 * a^1"),
-    ))
-    add(_claim(
-        "dz2-a1-shapes",
+                                  statement=r"dw^2 = a^{1^T} dz^2", what="dw^2 = dz^2 * a^1")),
+    Row("dz2-a1-shapes",
         "The shape of $dz^2$ = `(300, 3)` and the shape of $a^1$ = `(300, 4)`.",
         "dz2 is (300, 3) and a1 is (300, 4)",
         lambda: decide_shapes({"dz2": _probs, "a1": lambda: sp.HadamardProduct(
             _z1(), sp.OneMatrix(M, H))}, {"dz2": (M, N), "a1": (M, H)}, what="shapes"),
-        kind="shape",
-    ))
-    add(_shape_claim(
-        "dw2-shape",
-        "Therefore, the shape of $dw^2$ should be same as $w^2$, i.e., `(4, 3)`.",
+        kind="shape"),
+    Row("dw2-shape", "Therefore, the shape of $dw^2$ should be same as $w^2$, i.e., `(4, 3)`.",
         "dw2 = a1.T @ dz2 / m has the shape of w2, (4, 3)",
-        lambda: mat("a1", M, H).T * _dz2() / M, (H, N),
-    ))
-    add(_claim(
-        "dw2-orientation",
+        lambda: decide_shape(lambda: mat("a1", M, H).T * _dz2() / M, (H, N),
+                             what="dw2 = a1.T @ dz2 / m has the shape of w2, (4, 3)"),
+        kind="shape"),
+    Row("dw2-orientation",
         "Therefore, the transpose of $a^1$ is multiplied with $dz^2$, $a^{1^T} * dz^2$.",
         "Of all products of dz2 and a1 (transposed or not), only a1.T @ dz2 has shape (4, 3)",
         lambda: decide_product_orientation(
             {"dz2": _dz2(), "a1": mat("a1", M, H)}, (H, N), "a1.T @ dz2",
             what="dz2 and a1 multiplied to shape (4, 3)"),
-        kind="shape",
-    ))
-    add(_claim(
-        "dw2-rows", r"$a^{1^T} * dz^2$",
+        kind="shape"),
+    Row("dw2-rows", r"$a^{1^T} * dz^2$",
         "dw2 = a1^T dz2 (no 1/m) in rows layout",
         lambda: _matrix_conventions(build_dw2_text, 3, first="mean",
                                     what="dw2 = a1^T dz2"),
         kind="matrix", numpy=_numpy_dw2_text,
-        statement=eq["dw2-text"],
-    ))
-    add(_claim(
-        "code-dw2", "dw2 = np.dot(a1.T, dz2)/ m",
+        statement=_statement("dw2-text")),
+    Row("code-dw2", "dw2 = np.dot(a1.T, dz2)/ m",
         "In [13] computes dL/dw2 from dz2",
         lambda: _matrix_conventions(build_code_dw2, 3, first="mean", what="In [13]'s dw2"),
         kind="code",
         numpy=lambda: _numpy_cell(13, "dw2", ("a1", "dz2", "m"),
                                   "Arguments: a1 (m, h), dz2 (m, n), m int. Returns (h, n)."),
-        statement=eq["dw2"],
-    ))
-    add(_claim(
-        "divide-by-m-average",
+        statement=_statement("dw2")),
+    Row("divide-by-m-average",
         "the average is taken by dividing the total number of data points",
         "a1^T dz2 / m is the average over the samples of the per-sample gradients",
-        _decide_average_verbal, kind="verbal",
-    ))
-    add(_claim(
-        "update-double-m", r"$w^1 = w^1 - \eta * dw^1 *\frac{1}{m}$",
+        _decide_average_verbal, kind="verbal"),
+    Row("update-double-m", r"$w^1 = w^1 - \eta * dw^1 *\frac{1}{m}$",
         "The update w1 = w1 - eta * dw1 / m is gradient descent on the mean loss",
-        _decide_update_text, kind="update",
-    ))
-    add(_claim(
-        "chain-db2",
+        _decide_update_text, kind="update"),
+    Row("chain-db2",
         r"\frac{\partial a^2}{\partial z^2} * \frac{\partial z^2}{\partial b^2}$",
         "db2 = dL/da2 * da2/dz2 * dz2/db2 (chain rule)",
         lambda: _chain([("L", "a2"), ("a2", "z2"), ("z2", "b2")], "b2",
-                       what="dL/da2 @ da2/dz2 @ dz2/db2"),
-    ))
-    add(_claim(
-        "z2-w2a1", r"\frac{\partial (w^2 * a^1 + b^2)}{db^2}",
+                       what="dL/da2 @ da2/dz2 @ dz2/db2")),
+    Row("z2-w2a1", r"\frac{\partial (w^2 * a^1 + b^2)}{db^2}",
         "z2 = w2 * a1 + b2 (as written inside the derivatives)",
         lambda: _z_formula_readings("w2", "a1", "b2", (H, N), statement="z^2 = a^1 w^2 + b^2",
                                     what="z^2 = w^2 * a^1 + b^2"),
-        kind="shape",
-    ))
-    add(_claim(
-        "dz2-db2-local", r"\frac{\partial (w^2 * a^1 + b^2)}{db^2} = 1$",
+        kind="shape"),
+    Row("dz2-db2-local", r"\frac{\partial (w^2 * a^1 + b^2)}{db^2} = 1$",
         "Each local derivative dz2_ik/db2_k is 1 (and 0 across outputs)",
-        lambda: _local_jacobian_entries("b"), kind="matrix",
-    ))
-    add(_claim(
-        "db2-dz2", r"\frac{\partial a^2}{\partial z^2} * 1 = dz^2$",
+        lambda: _local_jacobian_entries("b"), kind="matrix"),
+    Row("db2-dz2", r"\frac{\partial a^2}{\partial z^2} * 1 = dz^2$",
         "db2 = dz2",
-        lambda: _db_equals_dz(r"db^2 = \sum_i dz^2_{i,:} = 1^T dz^2"), kind="matrix",
-    ))
-    add(_shape_claim(
-        "db2-shape", "the shape of $db^2$ will be same as $b^2$, i.e., `(1, 3)`",
+        lambda: _db_equals_dz(r"db^2 = \sum_i dz^2_{i,:} = 1^T dz^2"), kind="matrix"),
+    Row("db2-shape", "the shape of $db^2$ will be same as $b^2$, i.e., `(1, 3)`",
         "db2 = column sums of dz2 / m has the shape of b2, (1, 3)",
-        lambda: np_sum(_dz2(), axis=0) / M, (1, N),
-    ))
-    add(_claim(
-        "db2-sum-average",
+        lambda: decide_shape(lambda: np_sum(_dz2(), axis=0) / M, (1, N),
+                             what="db2 = column sums of dz2 / m has the shape of b2, (1, 3)"),
+        kind="shape"),
+    Row("db2-sum-average",
         "the derivatives have to summed up across the rows and then average of them has to "
         "taken",
         "db2 = (sum of the rows of dz2) / m, the gradient of the mean loss",
         lambda: _matrix_conventions(build_db2_average, 2, first="mean",
                                     what="db2 = 1^T dz2 / m"),
         kind="matrix", numpy=_numpy_db2_average,
-        statement=eq["db2"],
-    ))
-    add(_claim(
-        "code-db2", "db2 = np.sum(dz2, axis = 0, keepdims = True)/ m",
+        statement=_statement("db2")),
+    Row("code-db2", "db2 = np.sum(dz2, axis = 0, keepdims = True)/ m",
         "In [14] computes dL/db2 from dz2",
         lambda: _matrix_conventions(build_code_db2, 2, first="mean", what="In [14]'s db2"),
         kind="code",
         numpy=lambda: _numpy_cell(14, "db2", ("dz2", "m"),
                                   "Arguments: dz2 (m, n), m int. Returns (1, n)."),
-        statement=eq["db2"],
-    ))
-    return c
+        statement=_statement("db2")),
+)
 
 
-def _hidden_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
-    """da1, dz1, dw1, db1: the hidden layer's gradients (In [15]-[17])."""
-    c: list[Claim] = []
-    add = c.append
-    add(_claim(
-        "chain-da1-mislabel",
+_HIDDEN_LAYER = (
+    Row("chain-da1-mislabel",
         r"\frac{\partial a^2}{\partial z^1} * \frac{\partial z^2}{\partial a^1}$",
         "da1 = dL/da2 * da2/dz1 * dz2/da1",
-        _mislabel_readings,
-    ))
-    add(_claim(
-        "sz2-placeholder",
+        _mislabel_readings),
+    Row("sz2-placeholder",
         r"\frac{\partial a^2}{\partial z^2} = sz^2$",
         "dL/da2 * da2/dz2 = sz^2",
-        _sz2_readings,
-    ))
-    add(_claim(
-        "dz2-da1-local", r"\frac{\partial (w^2 * a^1 + b^2)}{da^1} = w^2$",
+        _sz2_readings),
+    Row("dz2-da1-local", r"\frac{\partial (w^2 * a^1 + b^2)}{da^1} = w^2$",
         "dz2/da1 = w2",
-        _dz2_da1_readings, kind="matrix",
-    ))
-    add(_claim(
-        "da1-dz2-w2", r"* w^2 = dz^2 * w^2$",
+        _dz2_da1_readings, kind="matrix"),
+    Row("da1-dz2-w2", r"* w^2 = dz^2 * w^2$",
         "da1 = dz2 * w2",
         lambda: _product_readings("dz2", "w2", SHAPES, "dA", ("dz2", "w2.T"),
-                                  statement=r"da^1 = dz^2 w^{2^T}", what="da^1 = dz^2 * w^2"),
-    ))
-    add(_shape_claim(
-        "da1-shape", "The shape of $da^1$ will be same as $a^1$, i.e., `(300, 4)`.",
+                                  statement=r"da^1 = dz^2 w^{2^T}", what="da^1 = dz^2 * w^2")),
+    Row("da1-shape", "The shape of $da^1$ will be same as $a^1$, i.e., `(300, 4)`.",
         "da1 = dz2 @ w2.T has the shape of a1, (300, 4)",
-        lambda: _dz2() * mat("w2", H, N).T, (M, H),
-    ))
-    add(_claim(
-        "dz2-w2-shapes", "The shape of $dz^2$ = `(300, 3)` and the shape of $w^2$ = `(4, 3)`",
+        lambda: decide_shape(lambda: _dz2() * mat("w2", H, N).T, (M, H),
+                             what="da1 = dz2 @ w2.T has the shape of a1, (300, 4)"),
+        kind="shape"),
+    Row("dz2-w2-shapes", "The shape of $dz^2$ = `(300, 3)` and the shape of $w^2$ = `(4, 3)`",
         "dz2 is (300, 3) and w2 is (4, 3)",
         lambda: decide_shapes({"dz2": _probs, "w2": lambda: mat("w2", H, N)},
                               {"dz2": (M, N), "w2": (H, N)}, what="shapes"),
-        kind="shape",
-    ))
-    add(_claim(
-        "da1-target-shape",
+        kind="shape"),
+    Row("da1-target-shape",
         "Hence, $dz^2$ and $w^2$ should be multiplied such that, the resulting matrix has the "
         "shape `(4, 3)`.",
         "dz2 and w2 are multiplied to a (4, 3) matrix (the shape of w2)",
-        _decide_da1_target, kind="shape",
-    ))
-    add(_claim(
-        "da1-w2t-dz2", r"$da^1 = w^{2^T} * dz^2$",
+        _decide_da1_target, kind="shape"),
+    Row("da1-w2t-dz2", r"$da^1 = w^{2^T} * dz^2$",
         "da1 = w2^T * dz2",
-        _da1_w2T_dz2, kind="matrix",
-    ))
-    add(_claim(
-        "code-da1", "da1 = np.dot(dz2, w2.T)",
+        _da1_w2T_dz2, kind="matrix"),
+    Row("code-da1", "da1 = np.dot(dz2, w2.T)",
         "In [15] computes dL/da1 from dz2 (whatever reduction dz2 carries)",
         lambda: decide_matrix(build_code_da1, n_dims=3, what="In [15]'s da1"),
         kind="code",
         numpy=lambda: _numpy_cell(15, "da1", ("dz2", "w2"),
                                   "Arguments: dz2 (m, n), w2 (h, n). Returns (m, h)."),
-        statement=eq["da1"],
-    ))
-    add(_claim(
-        "chain-dz1",
+        statement=_statement("da1")),
+    Row("chain-dz1",
         r"\frac{\partial z^2}{\partial a^1} * \frac{\partial a^1}{\partial z^1}$",
         "dL/dz1 = dL/da2 * da2/dz2 * dz2/da1 * da1/dz1 (chain rule)",
         lambda: _chain([("L", "a2"), ("a2", "z2"), ("z2", "a1"), ("a1", "z1")], "z1",
-                       what="dL/da2 @ da2/dz2 @ dz2/da1 @ da1/dz1"),
-    ))
-    add(_claim(
-        "da1-known", r"\frac{\partial z^2}{\partial a^1} = da^1$",
+                       what="dL/da2 @ da2/dz2 @ dz2/da1 @ da1/dz1")),
+    Row("da1-known", r"\frac{\partial z^2}{\partial a^1} = da^1$",
         "dL/da2 * da2/dz2 * dz2/da1 = da1",
         lambda: _chain([("L", "a2"), ("a2", "z2"), ("z2", "a1")], "a1",
-                       what="dL/da2 @ da2/dz2 @ dz2/da1"),
-    ))
-    add(_claim(
-        "code-relu-mask", "da1[z1 <= 0] = 0",
+                       what="dL/da2 @ da2/dz2 @ dz2/da1")),
+    Row("code-relu-mask", "da1[z1 <= 0] = 0",
         "In [16] gives dz1 = da1 * ReLU'(z1), z1 = 0 included (the spiral's first point)",
         lambda: decide_conventions(
             [({"ReLU'(0)": "0 (left derivative, subgradient)"},
@@ -1865,192 +1700,146 @@ def _hidden_layer_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
             what="In [16]'s mask",
         ),
         kind="code", numpy=_numpy_mask,
-        statement=eq["dz1"],
-    ))
-    add(_claim(
-        "spiral-kink", "0,0.0,0.0,0",
+        statement=_statement("dz1")),
+    Row("spiral-kink", "0,0.0,0.0,0",
         "At initialisation (b1 = 0) the spiral's first point (0, 0) gives z1 = 0 exactly, "
         "the kink of ReLU",
-        _decide_kink, kind="code",
-    ))
-    add(_claim(
-        "da1-inplace-safe", "Both of them are being used for intermediatory purpose.",
+        _decide_kink, kind="code"),
+    Row("da1-inplace-safe", "Both of them are being used for intermediatory purpose.",
         "Masking da1 in place does not change dw1 and db1",
-        _decide_inplace_safe, kind="code",
-    ))
-    add(_claim(
-        "dz1-already-calculated",
+        _decide_inplace_safe, kind="code"),
+    Row("dz1-already-calculated",
         "Therefore, making changes in $da^1$ will not change anything as $dz^1$ is already "
         "calculated.",
         "Changing da1 in place cannot affect dz1, which is already calculated",
-        _decide_dz1_already_calculated, kind="code",
-    ))
-    add(_claim(
-        "da1-not-used-elsewhere",
+        _decide_dz1_already_calculated, kind="code"),
+    Row("da1-not-used-elsewhere",
         "And $da^1$ will not be used anywhere else expect for calculation of $dz^1$.",
         "After In [16], da1 is used for nothing but dz1",
-        _decide_da1_not_used, kind="code",
-    ))
-    add(_claim(
-        "intermediates-saved",
+        _decide_da1_not_used, kind="code"),
+    Row("intermediates-saved",
         "the intermediate output values from the forward pass have to be saved",
         "The backward cells read values computed in the forward pass",
-        _decide_intermediates_saved, kind="verbal",
-    ))
-    add(_claim(
-        "chain-dw1",
+        _decide_intermediates_saved, kind="verbal"),
+    Row("chain-dw1",
         r"\frac{\partial a^1}{\partial z^1} * \frac{\partial z^1}{\partial w^1}$.",
         "dL/dw1 = ... * da1/dz1 * dz1/dw1 (chain rule)",
         lambda: _chain([("L", "a2"), ("a2", "z2"), ("z2", "a1"), ("a1", "z1"), ("z1", "w1")],
-                       "w1", what="dL/da2 @ da2/dz2 @ dz2/da1 @ da1/dz1 @ dz1/dw1"),
-    ))
-    add(_claim(
-        "dz1-known", r"\frac{\partial a^1}{\partial z^1} = dz^1$",
+                       "w1", what="dL/da2 @ da2/dz2 @ dz2/da1 @ da1/dz1 @ dz1/dw1")),
+    Row("dz1-known", r"\frac{\partial a^1}{\partial z^1} = dz^1$",
         "dL/da2 * da2/dz2 * dz2/da1 * da1/dz1 = dz1",
         lambda: _chain([("L", "a2"), ("a2", "z2"), ("z2", "a1"), ("a1", "z1")], "z1",
-                       what="dL/da2 @ da2/dz2 @ dz2/da1 @ da1/dz1"),
-    ))
-    add(_claim(
-        "z1-w1x", r"\frac{\partial (w^1 * x + b^1)}{\partial w^1} = x$",
+                       what="dL/da2 @ da2/dz2 @ dz2/da1 @ da1/dz1")),
+    Row("z1-w1x", r"\frac{\partial (w^1 * x + b^1)}{\partial w^1} = x$",
         "z1 = w1 * x + b1 (as written inside the derivatives)",
         lambda: _z_formula_readings("w1", "x", "b1", (D, H), statement="z^1 = x w^1 + b^1",
                                     what="z^1 = w^1 * x + b^1"),
-        kind="shape",
-    ))
-    add(_claim(
-        "dz1-dw1-local", r"\frac{\partial (w^1 * x + b^1)}{\partial w^1} = x",
+        kind="shape"),
+    Row("dz1-dw1-local", r"\frac{\partial (w^1 * x + b^1)}{\partial w^1} = x",
         "Each local derivative dz1_ik/dw1_jk is x_ij (and 0 across units)",
-        lambda: _local_jacobian_entries("w"), kind="matrix",
-    ))
-    add(_claim(
-        "dw1-dz1-x", r"$\frac{\partial L}{\partial w^1} = dz^1 * x$.",
+        lambda: _local_jacobian_entries("w"), kind="matrix"),
+    Row("dw1-dz1-x", r"$\frac{\partial L}{\partial w^1} = dz^1 * x$.",
         "dL/dw1 = dz1 * x",
         lambda: _product_readings("dz1", "x", SHAPES, "dW", ("x.T", "dz1"),
                                   statement=r"\frac{\partial L}{\partial w^1} = x^T dz^1",
-                                  what="dL/dw^1 = dz^1 * x"),
-    ))
-    add(_claim(
-        "chain-db1",
+                                  what="dL/dw^1 = dz^1 * x")),
+    Row("chain-db1",
         r"\frac{\partial a^1}{\partial z^1} * \frac{\partial z^1}{\partial b^1}$.",
         "dL/db1 = ... * da1/dz1 * dz1/db1 (chain rule)",
         lambda: _chain([("L", "a2"), ("a2", "z2"), ("z2", "a1"), ("a1", "z1"), ("z1", "b1")],
-                       "b1", what="dL/da2 @ da2/dz2 @ dz2/da1 @ da1/dz1 @ dz1/db1"),
-    ))
-    add(_claim(
-        "dz1-db1-local", r"\frac{\partial (w^1 * x + b^1)}{\partial b^1} = 1$",
+                       "b1", what="dL/da2 @ da2/dz2 @ dz2/da1 @ da1/dz1 @ dz1/db1")),
+    Row("dz1-db1-local", r"\frac{\partial (w^1 * x + b^1)}{\partial b^1} = 1$",
         "Each local derivative dz1_ik/db1_k is 1 (and 0 across units)",
-        lambda: _local_jacobian_entries("b"), kind="matrix",
-    ))
-    add(_claim(
-        "db1-dz1", r"Therefore, $\frac{\partial L}{\partial b^1} = dz^1 * 1$.",
+        lambda: _local_jacobian_entries("b"), kind="matrix"),
+    Row("db1-dz1", r"Therefore, $\frac{\partial L}{\partial b^1} = dz^1 * 1$.",
         "db1 = dz1",
         lambda: _db_equals_dz(r"\frac{\partial L}{\partial b^1} = \sum_i dz^1_{i,:} = 1^T dz^1"),
-        kind="matrix",
-    ))
-    add(_claim(
-        "code-dw1", "dw1 = np.dot(x.T, dz1)/ m",
+        kind="matrix"),
+    Row("code-dw1", "dw1 = np.dot(x.T, dz1)/ m",
         "In [17] computes dL/dw1 from dz1",
         lambda: _matrix_conventions(build_code_dw1, 3, first="mean", what="In [17]'s dw1"),
         kind="code",
         numpy=lambda: _numpy_cell(17, "dw1", ("x", "dz1", "m"),
                                   "Arguments: x (m, d), dz1 (m, h), m int. Returns (d, h)."),
-        statement=eq["dw1"],
-    ))
-    add(_claim(
-        "code-db1", "db1 = np.sum(dz1, axis = 0, keepdims = True)/ m",
+        statement=_statement("dw1")),
+    Row("code-db1", "db1 = np.sum(dz1, axis = 0, keepdims = True)/ m",
         "In [17] computes dL/db1 from dz1",
         lambda: _matrix_conventions(build_code_db1, 2, first="mean", what="In [17]'s db1"),
         kind="code",
         numpy=lambda: _numpy_cell(17, "db1", ("dz1", "m"),
                                   "Arguments: dz1 (m, h), m int. Returns (1, h)."),
-        statement=eq["db1"],
-    ))
-    add(_claim(
-        "dw1-db1-shapes", "dw1.shape, db1.shape",
+        statement=_statement("db1")),
+    Row("dw1-db1-shapes", "dw1.shape, db1.shape",
         "dw1 = x.T @ dz1 / m is (2, 4) and db1 = column sums of dz1 / m is (1, 4)",
         lambda: decide_shapes(
             {"dw1": lambda: _x().T * mat("dz1", M, H) / M,
              "db1": lambda: np_sum(mat("dz1", M, H), axis=0) / M},
             {"dw1": (D, H), "db1": (1, H)}, what="shapes after In [17]"),
-        kind="shape",
-    ))
-    return c
+        kind="shape"),
+)
 
 
-def _network_and_summary_claims(eq: Mapping[str, sp.Basic]) -> list[Claim]:
-    """The whole backward pass, the update (In [18]-[19]) and the summary."""
-    c: list[Claim] = []
-    add = c.append
-    add(_claim(
-        "network-rows",
+_NETWORK_AND_SUMMARY = (
+    Row("network-rows",
         "Now that the gradients have been found, the weights and biases can be updated as,",
         "In [12]-[17] compute dL/dw1, dL/db1, dL/dw2, dL/db2 of the whole two-layer network "
         "(rows layout, ReLU, softmax, cross-entropy averaged over m), end to end",
         _decide_network, kind="network",
         depends_on=("002-code-dz2", "002-code-dw2", "002-code-db2", "002-code-da1",
-                    "002-code-relu-mask", "002-code-dw1", "002-code-db1"),
-    ))
-    add(_claim(
-        "lr", "lr = 1e-0", "The learning rate is 1",
-        lambda: _decide_lr(), kind="code",
-    ))
-    add(_claim(
-        "code-update", "w1 += -lr * dw1",
+                    "002-code-relu-mask", "002-code-dw1", "002-code-db1")),
+    Row("lr", "lr = 1e-0", "The learning rate is 1",
+        lambda: _decide_lr(), kind="code"),
+    Row("code-update", "w1 += -lr * dw1",
         "In [19] is one gradient-descent step w = w - lr * dw for every parameter",
-        decide_update_code, kind="update",
-    ))
-    add(_claim(
-        "b2-printed", "-2.09805232e-05",
+        decide_update_code, kind="update"),
+    Row("b2-printed", "-2.09805232e-05",
         "The printed b2 after one step sums to 0 (softmax rows sum to 1)",
-        _decide_b2_printed, kind="verbal",
-    ))
-    add(_claim(
-        "summary-dz2-used",
+        _decide_b2_printed, kind="verbal"),
+    Row("summary-dz2-used",
         "$dz^2$ is used for the calculation of $dw^2$, $db^2$ and $da^1$.",
         "dz2 is read exactly to compute dw2, db2 and da1",
         lambda: _decide_uses("dz2", {"dw2", "db2", "da1"}, cells=BACKWARD_CELLS,
                              what="uses of dz2"),
-        kind="code",
-    ))
-    add(_claim(
-        "summary-da1-used", "Similarly, $da^1$ is used for the calculation of $dz^1$.",
+        kind="code"),
+    Row("summary-da1-used", "Similarly, $da^1$ is used for the calculation of $dz^1$.",
         "da1 is read exactly to compute dz1",
         lambda: _decide_uses("da1", {"dz1"}, cells=BACKWARD_CELLS, what="uses of da1"),
-        kind="code",
-    ))
-    add(_claim(
-        "summary-dz1-used",
+        kind="code"),
+    Row("summary-dz1-used",
         "And, $dz^1$ is used used for the calculation of $dw^1$ and $db^1$.",
         "dz1 is read exactly to compute dw1 and db1",
         lambda: _decide_uses("dz1", {"dw1", "db1"}, cells=BACKWARD_CELLS, what="uses of dz1"),
-        kind="code",
-    ))
-    add(_claim(
-        "memoization", "This is called memoization",
+        kind="code"),
+    Row("memoization", "This is called memoization",
         "Storing dz2, da1, dz1 and reusing them is memoization",
         lambda: definition("a name for computing each derivative once and reusing it"),
-        kind="definition",
-    ))
-    add(_claim(
-        "saved-for-backprop",
+        kind="definition"),
+    Row("saved-for-backprop",
         "The values of $z^j$, $w^j$, $b^j$ in order to use them during back propagation.",
         "z^j, w^j and b^j must be kept from the forward pass for the backward pass",
-        lambda: _decide_saved({"z1", "z2", "w1", "w2", "b1", "b2"}), kind="code",
-    ))
-    add(_claim(
-        "da1-uses-w2", "For example, $da^1$ used $w^2$ for its calculation.",
+        lambda: _decide_saved({"z1", "z2", "w1", "w2", "b1", "b2"}), kind="code"),
+    Row("da1-uses-w2", "For example, $da^1$ used $w^2$ for its calculation.",
         "da1 is computed from w2",
-        lambda: _decide_reads("da1", "w2"), kind="code",
-    ))
-    return c
+        lambda: _decide_reads("da1", "w2"), kind="code"),
+)
+
+
+#: every claim of the document, in its order: the forward pass (In [1]-[11]), the output
+#: layer's gradients (In [12]-[14]), the hidden layer's (In [15]-[17]), the update (In [18],
+#: In [19]) and the summary
+ROWS: tuple[Row, ...] = _FORWARD + _OUTPUT_LAYER + _HIDDEN_LAYER + _NETWORK_AND_SUMMARY
+
+
+DOC = Document(
+    DOCUMENT,
+    conventions=CONVENTIONS,
+    latex=LATEX,
+    networks=(DeclaredNetwork("doc002", "2-4-3 relu/softmax ce mean rows",
+                              "2-4-3 ReLU, softmax + CE (spiral)",
+                              labels="integer class labels, shape (m,)", data="spiral"),),
+)
 
 
 def claims() -> list[Claim]:
     """Every statement of document 002, in document order (nothing is decided here)."""
-    eq = _statements()
-    return [
-        *_forward_claims(eq),
-        *_output_layer_claims(eq),
-        *_hidden_layer_claims(eq),
-        *_network_and_summary_claims(eq),
-    ]
+    return DOC.build(ROWS)

@@ -38,23 +38,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 import sympy as sp
 
 from derivations.claim import Claim, ConventionCase, Counterexample, Decision, Verdict
 from derivations.decide import (
     decide_conventions,
     decide_equal,
+    decide_holds,
     decide_matrix,
     decide_readings,
     definition,
-    find_counterexample,
     intended,
     is_zero,
     literal,
     matrix_shapes,
     on_model,
 )
+from derivations.document import DeclaredNetwork, Document, Row, numpy_form
+from derivations.fast import decide_fast
+from derivations.fast import decide_fast_scalar as _decide_scalar  # the name test_mutations patches
 from derivations.iteration import (
     Run,
     contraction_factor,
@@ -70,11 +72,12 @@ from derivations.sums import decide_sum_equal, decide_term_count
 from derivations.symbolic import bce, matrix, relu, sigmoid, squared_error
 
 __all__ = [
+    "DOC",
     "DOCUMENT",
     "FORWARD_EQUATIONS",
     "NETWORK_SHAPES",
+    "ROWS",
     "claims",
-    "decide_fast",
     "decide_three_layers",
     "document_backward",
     "implicit_descent",
@@ -98,6 +101,7 @@ REGRESSION = {
 }
 SUM = {"layout": "columns", "reduction": "sum over samples"}
 MEAN = {"layout": "columns", "reduction": "mean over m (the document's J(theta))"}
+DESCENT = {"update": "gradient descent"}
 
 Dims = tuple[int, ...]
 Build = Callable[[Dims], tuple[sp.Matrix, sp.Matrix]]
@@ -112,103 +116,7 @@ _G = sp.Function("g")  # a generic hidden activation: proofs with it hold for ev
 
 
 # ----------------------------------------------------------------------------------------
-# a fast entrywise comparison (cheap cancellation, then a counterexample, simplify last)
-
-
-def _shape_refutation(reason: str, dims: Dims, stated: str, correct: str,
-                      check: Decision | None, corrected_latex: str | None) -> Decision:
-    return Decision(
-        Verdict.REFUTED, reason,
-        counterexample=Counterexample(point={"dimensions": str(dims)}, stated=stated,
-                                      correct=correct),
-        corrected=corrected_latex, corrected_check=check,
-        evidence=("shape algebra on explicit symbolic matrices",),
-    )
-
-
-def decide_fast(
-    build: Build,
-    shapes: Sequence[Dims],
-    *,
-    what: str,
-    corrected: Build | None = None,
-    corrected_latex: str | None = None,
-    domain: Callable[[sp.Expr], Mapping[sp.Symbol, tuple[Any, Any]]] | None = None,
-) -> Decision:
-    """Decide a matrix formula entrywise, like :func:`~derivations.decide.decide_matrix`.
-
-    The order of the work differs: each entry is first tried with ``expand`` and ``cancel``,
-    then searched for an exact rational counterexample, and only then simplified. A failed
-    ``simplify`` on the losses of a whole network takes minutes; a found point refutes at once.
-
-    Parameters
-    ----------
-    build : callable dims -> (correct, stated)
-        The derived gradient and the document's formula on the same symbolic matrices; raises
-        ``sympy.ShapeError`` where the document's product is undefined.
-    shapes : sequence of tuple of int
-        The dimensions to try, in order.
-    what : str
-        How the reason names the formula.
-    corrected, corrected_latex : optional
-        The right formula, decided the same way when the stated one is refuted.
-    domain : callable expr -> mapping Symbol -> (lo, hi), optional
-        The open interval each symbol of an entry's difference is drawn from for a
-        counterexample (e.g. labels in (0, 1)); others are drawn from (-3, 3).
-
-    Returns
-    -------
-    Decision
-        ``PROVEN`` at every shape, ``REFUTED`` (undefined product, wrong shape, or an exact
-        counterexample) at the first failing shape, or ``UNDECIDED``.
-    """
-    def fix() -> Decision | None:
-        if corrected is None:
-            return None
-        return decide_fast(corrected, shapes, what="the corrected formula")
-
-    for dims in shapes:
-        try:
-            correct, stated = build(dims)
-        except sp.ShapeError as exc:
-            return _shape_refutation(
-                f"{what} is not defined at dimensions {dims} (shape error: {exc})",
-                dims, "undefined", "defined", fix(), corrected_latex,
-            )
-        if correct.shape != stated.shape:
-            return _shape_refutation(
-                f"{what} has shape {stated.shape} but the gradient has shape {correct.shape} "
-                f"at dimensions {dims}",
-                dims, str(stated.shape), str(correct.shape), fix(), corrected_latex,
-            )
-        pending = []
-        for idx in np.ndindex(*correct.shape):
-            diff = correct[idx] - stated[idx]
-            if sp.expand(diff) == 0 or sp.cancel(diff) == 0:
-                continue
-            cex = _counterexample(correct[idx], stated[idx], entry=str(idx),
-                                  domain=None if domain is None else domain(diff))
-            if cex is not None:
-                return Decision(
-                    Verdict.REFUTED,
-                    f"{what} differs from the derived gradient at dimensions {dims}: {cex}",
-                    counterexample=cex, corrected=corrected_latex, corrected_check=fix(),
-                    evidence=("entrywise comparison on symbolic matrices",
-                              "exact rational counterexample"),
-                )
-            pending.append((idx, diff))
-        for idx, diff in pending:
-            if not is_zero(diff):
-                return Decision(
-                    Verdict.UNDECIDED,
-                    f"entry {idx} of {what} at dimensions {dims} did not simplify to 0 and no "
-                    "rational point separates the sides",
-                )
-    return Decision(
-        Verdict.PROVEN,
-        f"{what} equals the entrywise derivative for all {len(shapes)} shapes tried",
-        evidence=(f"dimensions: {', '.join(map(str, shapes))}",),
-    )
+# the document's shapes for entrywise comparisons
 
 
 def _shapes(n_dims: int) -> list[Dims]:
@@ -218,44 +126,6 @@ def _shapes(n_dims: int) -> list[Dims]:
 
 def _fast_matrix(build: Build, n_dims: int, **kw: Any) -> Decision:
     return decide_fast(build, _shapes(n_dims), **kw)
-
-
-def _counterexample(correct: sp.Expr, stated: sp.Expr, *, entry: str = "",
-                    domain: Mapping[sp.Symbol, tuple[Any, Any]] | None = None
-                    ) -> Counterexample | None:
-    """:func:`~derivations.decide.find_counterexample`: exact points, no ``simplify`` there.
-
-    With the generic hidden activation g, each value g(a) and derivative g'(a) at the
-    point's arguments gets a value of its own (:func:`~derivations.decide.freeze_functions`),
-    so a counterexample is one for a real smooth g, and names those values. A point that does
-    not evaluate to a number raises :class:`~derivations.decide.EvaluationError`.
-    """
-    return find_counterexample(correct, stated, entry=entry, domain=domain)
-
-
-def _decide_scalar(correct: sp.Expr, stated: sp.Expr, *, what: str,
-                   domain: Mapping[sp.Symbol, tuple[Any, Any]] | None = None) -> Decision:
-    """:func:`~derivations.decide.decide_equal`, with a counterexample sought before simplify.
-
-    For the composed losses of the whole network a failed ``simplify`` is slow; a cheap
-    ``expand``/``cancel`` proves the chain-rule identities and an exact point refutes the rest.
-    With the generic hidden activation g, a proof holds for every g (its values and
-    derivatives are independent symbols, :func:`~derivations.decide.freeze_functions`).
-    """
-    diff = sp.sympify(correct - stated)
-    if sp.expand(diff) == 0 or sp.cancel(diff) == 0:
-        return Decision(Verdict.PROVEN, f"{what} minus the derived value expands to 0",
-                        evidence=("expand/cancel(correct - stated) == 0",))
-    cex = _counterexample(correct, stated, domain=domain)
-    if cex is None:
-        return decide_equal(correct, stated, domain=domain, what=what)
-    return Decision(
-        Verdict.REFUTED, f"{what} differs from the derived value: {cex}", counterexample=cex,
-        corrected=sp.latex(correct), corrected_check=decide_equal(correct, correct,
-                                                                  what="the derived value"),
-        corrected_expr=correct,
-        evidence=("expand/cancel left a nonzero difference", "exact rational counterexample"),
-    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -749,8 +619,8 @@ def _decide_bell() -> Decision:
     peak = sp.simplify(d.subs(_z, 0))
     tails = (sp.limit(d, _z, sp.oo), sp.limit(d, _z, -sp.oo))
     bell_ok = symmetric and critical == sp.FiniteSet(0) and tails == (0, 0) and d.is_positive
-    bell = Decision(
-        Verdict.PROVEN if bell_ok else Verdict.REFUTED,
+    bell = decide_holds(
+        bool(bell_ok),  # d.is_positive may be None: not shown
         f"sigma' is positive, symmetric ({symmetric}), its only critical point is {critical} "
         f"with value {peak}, and it tends to {tails} at +-oo",
     )
@@ -792,8 +662,8 @@ def _decide_loss_lacks_w3() -> Decision:
     s = _scalar("classification", "generic")
     loss_vars = _per_sample("classification", _A, _Y).free_symbols
     ok = s.values["W3"] not in loss_vars and s.values["Z3"].has(s.values["W3"])
-    return Decision(
-        Verdict.PROVEN if ok else Verdict.REFUTED,
+    return decide_holds(
+        ok,
         f"J(A3, y) has the variables {sorted(map(str, loss_vars))}, no W3; Z3 = "
         f"{sp.sstr(s.values['Z3'])} contains W3, so dJ/dW3 needs the chain through A3 and Z3",
     )
@@ -833,8 +703,8 @@ def _decide_b3_constant() -> Decision:
     Z3 = (W3 * A2)[0] + b3
     slope = [sp.diff(Z3, w) for w in W3]
     ok = all(sp.diff(g, b3) == 0 for g in slope) and slope == list(A2) and sp.diff(Z3, b3) == 1
-    return Decision(
-        Verdict.PROVEN if ok else Verdict.REFUTED,
+    return decide_holds(
+        ok,
         f"dZ3/dW3 = {slope} does not involve b3 (its b3-derivative is 0) and dZ3/db3 = "
         f"{sp.diff(Z3, b3)}: b3 is a constant when differentiating with respect to W3",
     )
@@ -930,6 +800,25 @@ def _decide_forward_shape(layer: int) -> Decision:
                         "broadcast over the m columns")
 
 
+_xpos = sp.Symbol("x", positive=True)
+
+
+def _decide_hypothesis() -> Decision:
+    s = _scalar("classification", "relu")
+    x = s.values["X"]
+    alone = _decide_scalar(s.values["A3"], Sigmoid(x),
+                         what="the network's output A3 as sigma(x) of the input")
+    composed = decide_equal(s.values["A3"], Sigmoid(s.values["Z3"]),
+                            what="the network's output as sigma(Z3(x))")
+    return decide_readings(
+        [literal("the hypothesis is sigma itself, h(x) = sigma(x)", alone),
+         intended("the hypothesis is the network ending in sigma, h(x) = sigma(Z3(x)) = A3",
+                  composed, statement=r"\text{the hypothesis is the network, } h(x) = "
+                  r"\sigma(Z3(x)) = A3\text{: its output activation is the sigmoid}")],
+        what="sigma is the hypothesis function producing the network's output",
+    )
+
+
 #: the forward pass as the document writes it (lines 11-31 of the seed), verbatim
 FORWARD_EQUATIONS = (r"Z1 = W1 \cdot X + b1", "A1 = ReLU(Z1)", r"Z2 = W2 \cdot A1 + b2",
                      "A2 = ReLU(Z2)", r"Z3 = W3 \cdot A2 + b3", r"A3 = \sigma(Z3)")
@@ -952,11 +841,11 @@ def decide_three_layers(equations: Sequence[str] = FORWARD_EQUATIONS) -> Decisio
     relu_layers = sorted(k for k, a in acts.items() if a == "relu")
     output = acts.get(len(weights))
     ok = len(weights) == 3 and relu_layers == [1, 2] and output == "sigmoid"
-    return Decision(
-        Verdict.PROVEN if ok else Verdict.REFUTED,
+    return decide_holds(
+        ok,
         f"the document's forward equations have {len(weights)} weight layers "
         f"({', '.join(weights)}); ReLU in layers {relu_layers}, {output} in the output layer",
-        counterexample=None if ok else Counterexample(
+        counterexample=Counterexample(
             point={"equations": "; ".join(equations)}, stated="3 layers, ReLU in the first 2, "
             "sigmoid in the output", correct=f"{len(weights)} layers, ReLU in {relu_layers}, "
             f"{output} in the output"),
@@ -1205,12 +1094,11 @@ def _decide_valley() -> Decision:
         def run() -> Decision:
             r = gradient_descent(loss, [w], [1], lr, steps=4)
             k = factor.subs(eta, lr)
-            ok = abs(k) < 1
-            return Decision(
-                Verdict.PROVEN if ok else Verdict.REFUTED,
+            return decide_holds(
+                bool(abs(k) < 1),
                 f"alpha = {lr}: the distance to the minimum w = 1/2 is multiplied by {k} each "
                 f"step (converging rates: {good}); J along the run: {list(r.losses)}",
-                counterexample=None if ok else Counterexample(
+                counterexample=Counterexample(
                     point={"alpha": str(lr), "w_0": "1"}, stated="J decreases to its minimum 0",
                     correct=f"J = {list(r.losses)}"),
             )
@@ -1230,412 +1118,374 @@ def _decide_valley() -> Decision:
 def _numpy_dz3() -> Callable[..., Any]:
     n, m = sp.symbols("n m", integer=True, positive=True)
     A3, Y = sp.MatrixSymbol("A3", n, m), sp.MatrixSymbol("Y", n, m)
-    f = sp.lambdify((A3, Y), A3 - Y, "numpy")
-    f.__doc__ = ("dZ3 = A3 - Y (the document's dZ3; the summed cost's gradient, no 1/m).\n\n"
-                 "Arguments: A3 (n3, m) outputs, Y (n3, m) targets, samples as columns. "
-                 "Returns (n3, m).")
-    return f
+    return numpy_form((A3, Y), A3 - Y,
+                      "dZ3 = A3 - Y (the document's dZ3; the summed cost's gradient, no 1/m).\n\n"
+                      "Arguments: A3 (n3, m) outputs, Y (n3, m) targets, samples as columns. "
+                      "Returns (n3, m).")
 
 
 def _numpy_dw3() -> Callable[..., Any]:
     n3, n2, m = sp.symbols("n3 n2 m", integer=True, positive=True)
     A3, Y, A2 = (sp.MatrixSymbol("A3", n3, m), sp.MatrixSymbol("Y", n3, m),
                  sp.MatrixSymbol("A2", n2, m))
-    f = sp.lambdify((A3, Y, A2), (A3 - Y) * A2.T, "numpy")
-    f.__doc__ = ("dW3 = (A3 - Y) @ A2.T (the document's (A3 - y) A2 with the transpose the "
-                 "columns layout needs; no 1/m).\n\nArguments: A3 (n3, m), Y (n3, m), "
-                 "A2 (n2, m). Returns (n3, n2).")
-    return f
+    return numpy_form((A3, Y, A2), (A3 - Y) * A2.T,
+                      "dW3 = (A3 - Y) @ A2.T (the document's (A3 - y) A2 with the transpose the "
+                      "columns layout needs; no 1/m).\n\nArguments: A3 (n3, m), Y (n3, m), "
+                      "A2 (n2, m). Returns (n3, n2).")
 
 
 def _numpy_db() -> Callable[..., Any]:
     n, m = sp.symbols("n m", integer=True, positive=True)
     G = sp.MatrixSymbol("dZ", n, m)
-    f = sp.lambdify((G, m), G * sp.OneMatrix(m, 1), "numpy")
-    f.__doc__ = ("db = dZ summed over the samples (columns).\n\nArguments: dZ (n, m), m (int, "
-                 "the number of columns). Returns (n, 1).")
-    return f
+    return numpy_form((G, m), G * sp.OneMatrix(m, 1),
+                      "db = dZ summed over the samples (columns).\n\nArguments: dZ (n, m), m (int, "
+                      "the number of columns). Returns (n, 1).")
 
 
 # ----------------------------------------------------------------------------------------
-# the claims
+# the claims, in the document's order
+
+_NAMES2 = ("A1", "W2", "Z2", "W3", "dZ3")  # dW2 = dZ3 . W3 . g'(Z2) . A1
+_NAMES1 = ("X", "W1", "Z1", "W2", "dZ2")  # dW1 = dZ2 . W2 . g'(Z1) . X
+
+_FORWARD = (
+    Row("figure-activations", "Common activation functions",
+        "Figure: common activation functions",
+        lambda: definition("an image (activations.png) not in the text; the activations the "
+                           "text uses are claims 003-a1-relu, 003-a3-sigmoid and "
+                           "003-sigmoid-definition"),
+        kind="definition"),
+    Row("figure-activation-derivatives", "Common activation function derivatives",
+        "Figure: derivatives of the common activation functions",
+        lambda: definition("an image (activation_derivatives.png) not in the text; the "
+                           "derivatives are computed in claims 003-sigmoid-derivative and "
+                           "003-activation-derivatives-differ"),
+        kind="definition"),
+    Row("three-layers",
+        "let’s create a simple 3 layer Neural Network. The first 2 layers will use the "
+        "ReLU activation function",
+        "The network has 3 weight layers, ReLU in the first 2, sigmoid in the output",
+        decide_three_layers, kind="verbal"),
+    Row("z1-columns", r"Z1 = W1 \cdot X + b1",
+        "Z1 = W1 X + b1 is defined in the columns layout and has shape (n1, m)",
+        lambda: _decide_forward_shape(1), kind="shape",
+        statement=lambda: sp.Eq(sp.Symbol("Z1"),
+                                sp.Symbol("W1") * sp.Symbol("X") + sp.Symbol("b1"))),
+    Row("z2-columns", r"Z2 = W2 \cdot A1 + b2",
+        "Z2 = W2 A1 + b2 is defined in the columns layout and has shape (n2, m)",
+        lambda: _decide_forward_shape(2), kind="shape"),
+    Row("z3-columns", r"Z3 = W3 \cdot A2 + b3",
+        "Z3 = W3 A2 + b3 is defined in the columns layout and has shape (n3, m)",
+        lambda: _decide_forward_shape(3), kind="shape"),
+    Row("a1-relu", "A1 = ReLU(Z1)", "A1 is ReLU applied entrywise to Z1",
+        lambda: definition("the first hidden layer's activation, max(0, Z1) entrywise"),
+        kind="definition", statement=lambda: sp.Eq(sp.Symbol("A1"), relu(sp.Symbol("Z1")))),
+    Row("a2-relu", "A2 = ReLU(Z2)", "A2 is ReLU applied entrywise to Z2",
+        lambda: definition("the second hidden layer's activation, max(0, Z2) entrywise"),
+        kind="definition", statement=lambda: sp.Eq(sp.Symbol("A2"), relu(sp.Symbol("Z2")))),
+    Row("a3-sigmoid", r"A3 = \sigma(Z3)", "A3 is the sigmoid of Z3 (classification)",
+        lambda: definition("the output activation of the classification network"),
+        kind="definition",
+        statement=lambda: sp.Eq(sp.Symbol("A3"), sigmoid(sp.Symbol("Z3")))),
+    Row("activation-vector", r"$A(l)$ is the activation vector for layer $l$",
+        "A(l) holds the activations of layer l (one column per sample)",
+        lambda: definition("notation: A(l) = g(Z(l)), a column per sample in the columns "
+                           "layout"),
+        kind="definition"),
+    Row("weighted-sum", r"$Z(l)$ is the weighted sum of inputs of layer $l$",
+        "Z(l) is the affine pre-activation of layer l",
+        lambda: definition("notation: Z(l) = W(l) A(l-1) + b(l)"), kind="definition"),
+    Row("weights-orientation",
+        r"$W(l)$ is the matrix of weights for the connections between layer $l-1$ and $l$",
+        "W(l) connects layer l-1 to l: shape (n_l, n_{l-1}), the only orientation for "
+        "which W1 . X has shape (n1, m)", _decide_weights_orientation, kind="shape"),
+    Row("bias-vector", r"$b(l)$ is the bias vector for layer $l$",
+        "b(l) is a column (n_l, 1) added to every sample's column of W(l) A(l-1)",
+        lambda: _decide_forward_shape(2), kind="shape"),
+    Row("sigmoid-definition", r"\sigma(z) = \frac{1}{1+e^{-z}}",
+        "The sigmoid is 1/(1 + e^{-z})",
+        lambda: definition("the logistic function; the sigmoid claims use this expression"),
+        kind="definition", statement=lambda: sp.Eq(sp.Function("sigma")(_z), sigmoid(_z))),
+    Row("sigmoid-definition-repeated",
+        r"Where the sigmoid function is: $$ \sigma(z)=\frac{1}{1+e^{-z}}",
+        "The second statement of the sigmoid is the same function as the first",
+        lambda: decide_equal(sigmoid(_z), 1 / (1 + sp.exp(-_z)), what="the repeated definition"),
+        depends_on=("003-sigmoid-definition",)),
+    Row("hidden-activation-replaceable",
+        "These can be replaced by any of the other activation functions.",
+        "The backward pass with g' of the hidden activation holds for tanh and sigmoid "
+        "hidden layers as for ReLU", _decide_hidden_replaceable, kind="network",
+        conventions={**CLASSIFICATION, "reduction": "sum"},
+        depends_on=("003-network-classification-columns",)),
+)
+
+_CLASSIFICATION_LOSS = (
+    Row("cost-is-average-loss",
+        "The loss refers to the error of a single observation, while the cost refers to "
+        "the average error of the entire dataset.",
+        "The cost J(theta) is the average over the m samples of the per-sample loss "
+        "(both sections)", _decide_cost_is_mean, kind="verbal",
+        depends_on=("003-per-sample-bce", "003-per-sample-mse")),
+    Row("bce-cost-bracket",
+        r"J(\theta) = -\frac{1}{m} \sum_{i=1}^m(y^{(i)}ln(h_\sigma(x^{(i)})))+"
+        r"(1-y^{(i)})ln(1-(\sigma(x^{(i)})))",
+        "The BCE cost as bracketed: the sum closes after the first log term, leaving "
+        "(1 - y^(i)) ln(1 - sigma(x^(i))) outside the sum and the -1/m",
+        _decide_bracket, statement=_bce_written),
+    Row("bce-cost-index-range", r"J(\theta) = -\frac{1}{m} \sum_{i=1}^m",
+        "The sum over i = 1..m has m terms, so -1/m times it is a mean over m samples",
+        lambda: decide_term_count(1, _m, _m, what="the sum in J(theta)"), kind="verbal"),
+    Row("bce-cost-notation", r"ln(h_\sigma(x^{(i)})))+(1-y^{(i)})ln(1-(\sigma(x^{(i)})))",
+        "h_sigma(x^(i)) and sigma(x^(i)) in the cost name the network's prediction A3_i",
+        _decide_notation),
+    Row("hypothesis-function",
+        r"$\sigma$ represents the **hypothesis function**, which in this case is the "
+        "sigmoid function",
+        "The sigmoid is the hypothesis, the function producing the network's prediction",
+        _decide_hypothesis, kind="verbal"),
+    Row("sigmoid-probabilities",
+        r"$\sigma(x)$ is the probability that the input belongs to the positive class. "
+        r"$1 - \sigma(x)$ is the probability",
+        "sigma(x) and 1 - sigma(x) are probabilities: both in (0, 1), adding up to 1",
+        _decide_sigmoid_probabilities, kind="verbal"),
+    Row("per-sample-bce", r"J(A3_i, y_i) = -(y_i\cdot ln(A3_i)+(1-y_i)\cdot ln(1-A3_i))",
+        "The per-sample BCE loss", lambda: definition("binary cross-entropy of one sample"),
+        kind="definition", statement=lambda: sp.Eq(sp.Symbol("J"), bce(_A, _Y))),
+    Row("loss-lacks-w3", "the loss function does not actually contain $W3$",
+        "J(A3, y) does not contain W3; Z3 does, so dJ/dW3 goes through A3 and Z3",
+        _decide_loss_lacks_w3, kind="verbal"),
+    Row("chain-dw3",
+        r"\frac{\partial J}{\partial W3} = \frac{\partial J}{\partial A3} \cdot "
+        r"\frac{\partial A3}{\partial Z3} \cdot \frac{\partial Z3}{\partial W3}",
+        "dJ/dW3 = dJ/dA3 . dA3/dZ3 . dZ3/dW3 (chain rule, one sample)",
+        lambda: _decide_chain("classification", "J A3 Z3 W3", "W3",
+                              what="dJ/dA3 dA3/dZ3 dZ3/dW3")),
+    Row("bce-derivative", r"\frac{-y_i}{A3_i}+\frac{1-y_i}{1-A3_i}",
+        "dJ/dA3_i = -y_i/A3_i + (1-y_i)/(1-A3_i)", lambda: _decide_dloss("classification"),
+        statement=lambda: sp.Eq(sp.Symbol("dJ/dA3_i"), _stated_dbce(_A, _Y))),
+    Row("bce-derivative-numerator",
+        r"\frac{-y_i}{A3_i}+\frac{1-y_i}{1-A3_i}=\frac{A3_i-y_iA3_i-y_i+y_iA3_i}"
+        r"{A3_i(1-A3_i)}",
+        "-y/A + (1-y)/(1-A) = (A - yA - y + yA)/(A(1-A))",
+        lambda: decide_equal(_stated_dbce(_A, _Y),
+                             (_A - _Y * _A - _Y + _Y * _A) / (_A * (1 - _A)),
+                             domain=_UNIT, what="the common-denominator form")),
+    Row("bce-derivative-simplified", r"=\frac{A3_i-y_i}{A3_i(1-A3_i)}",
+        "(A - yA - y + yA)/(A(1-A)) = (A - y)/(A(1-A))",
+        lambda: decide_equal((_A - _Y * _A - _Y + _Y * _A) / (_A * (1 - _A)),
+                             (_A - _Y) / (_A * (1 - _A)), domain=_UNIT,
+                             what="the simplified form")),
+    Row("ln-derivative", r"the derivative of $ln(x)$ is $\frac{1}{x}$", "d ln(x)/dx = 1/x",
+        lambda: decide_equal(sp.diff(sp.log(_xpos), _xpos), 1 / _xpos, what="1/x")),
+    Row("sigmoid-derivative", r"\sigma \prime = \sigma(z)\cdot (1-\sigma(z))",
+        "sigma'(z) = sigma(z)(1 - sigma(z))",
+        lambda: decide_equal(sp.diff(_sigmoid_exp(), _z), _sigmoid_exp() * (1 - _sigmoid_exp()),
+                             what="sigma(z)(1 - sigma(z))"),
+        depends_on=("003-sigmoid-definition",)),
+    Row("sigmoid-derivative-bell",
+        "it looks very similar to a Gaussian curve with a curve upwards in the middle",
+        "sigma' looks like a Gaussian curve, peaking in the middle", _decide_bell,
+        kind="verbal"),
+    Row("sigmoid-derivative-in-a3",
+        r"We can replace $\sigma(z)$ with $A3$ as that is the final activation",
+        "With A3 = sigma(Z3), dA3/dZ3 = A3 (1 - A3)", _decide_sigma_in_a3),
+    Row("dz3-dw3-slope",
+        "this can be viewed as a linear line, so the derivative must be the slope of the "
+        "line: $A2$",
+        "dZ3/dW3 = A2 (both sections)", lambda: _decide_slope(("W3", "A2"))),
+    Row("dw3-fused",
+        r"\frac{\partial J}{\partial W3}=\frac{A3_i-y_i}{A3_i(1-A3_i)}\cdot "
+        r"A3_i(1 - A3_i) \cdot A2",
+        "dJ/dW3 = (A3-y)/(A3(1-A3)) . A3(1-A3) . A2 (one sample, one unit per layer)",
+        lambda: _decide_fused("classification")),
+    Row("dw3-simplified", r"\partial W3 = (A3_i-y_i)A2",
+        "dJ/dW3 = (A3_i - y_i) A2 (one sample, one unit per layer)",
+        lambda: _decide_simplified("classification")),
+    Row("dw3-columns", r"\partial W3 = (A3_i-y_i)A2",
+        "dW3 = (A3 - Y) A2 for the batch, columns layout",
+        lambda: _decide_dw3("classification"), kind="matrix", numpy=_numpy_dw3),
+    Row("dz3", r"\partial Z3 = (A3_i-y_i)",
+        "dJ/dZ3_i = A3_i - y_i for sigmoid + BCE (one sample)",
+        lambda: _decide_dz3_per_sample("classification")),
+    Row("dz3-columns", r"\partial Z3 = (A3_i-y_i)",
+        "dZ3 = A3 - Y for the batch (sigmoid + BCE), columns layout",
+        lambda: _decide_dz3_columns("classification"), kind="matrix", numpy=_numpy_dz3),
+    Row("partial-derivative-of-sum",
+        "The partial derivative of a sum is the derivative of a function with respect "
+        "to one of its variables while treating other variables as constants",
+        "The partial derivative of Z3 = W3 A2 + b3 is the sum of the terms' partials, "
+        "the other variables held constant (both sections)", _decide_partial_of_sum),
+    Row("b3-constant",
+        "The term $b3$ would be constant, while the derivative of $Z3$ with respect to "
+        "$W3$ would be the partial derivate that we are looking for.",
+        "Differentiating Z3 = W3 A2 + b3 by W3 treats b3 as a constant (both sections)",
+        _decide_b3_constant),
+)
+
+_BACKWARD = (
+    Row("chain-dw2",
+        r"\frac{\partial J}{\partial W2} = \frac{\partial J}{\partial A3} \cdot "
+        r"\frac{\partial A3}{\partial Z3} \cdot \frac{\partial Z3}{\partial A2} \cdot "
+        r"\frac{\partial A2}{\partial Z2} \cdot \frac{\partial Z2}{\partial W2}",
+        "dJ/dW2 as the product of five local derivatives (one sample)",
+        lambda: _decide_chain("classification", "J A3 Z3 A2 Z2 W2", "W2",
+                              what="the five-factor chain")),
+    Row("dz3-da2-is-w3", "So the derivative term is equal to $W3$",
+        "dZ3/dA2 = W3 (the Jacobian of Z3_i w.r.t. A2_i; both sections)",
+        _decide_jacobian_w3, kind="matrix"),
+    Row("da2-dz2-gprime", r"which we can just represent as $g\prime(Z2)$ for now",
+        "dA2/dZ2 is g'(Z2): the Jacobian of an elementwise activation is diag(g'(Z2))",
+        _decide_gprime_jacobian, kind="matrix"),
+    Row("activation-derivatives-differ",
+        "Depending on the activation function being used, the derivative is different.",
+        "ReLU', tanh' and sigma' are different functions",
+        _decide_activation_derivatives_differ, kind="verbal"),
+    Row("dz2-dw2-slope", r"Also, the derivative of $\frac{\partial Z2}{\partial W2}$ is $A1$",
+        "dZ2/dW2 = A1 (both sections)", lambda: _decide_slope(("W2", "A1"))),
+    Row("dw2-sample",
+        r"we get that $\partial W2 = \partial Z3 \cdot W3 \cdot g\prime(Z2) \cdot A1_i$",
+        "dW2 = dZ3 . W3 . g'(Z2) . A1_i for one sample (both sections)",
+        lambda: _decide_dw_sample(_NAMES2, "dW2")),
+    Row("dz2-columns", r"\partial Z2 = \partial Z3 \cdot W3 \cdot g\prime(Z2)",
+        "dZ2 = dZ3 . W3 . g'(Z2) as matrix products in the columns layout (both sections)",
+        lambda: _decide_dz_prev(("Z2", "W3", "dZ3"), "dZ2"), kind="matrix"),
+    Row("chain-dw1-mislabel",
+        r"\frac{\partial J}{\partial W2} = \frac{\partial J}{\partial A3} \cdot "
+        r"\frac{\partial A3}{\partial Z3} \cdot \frac{\partial Z3}{\partial A2} \cdot "
+        r"\frac{\partial A2}{\partial Z2} \cdot \frac{\partial Z2}{\partial A1}",
+        "The seven-factor chain ending in dZ1/dW1 is labelled dJ/dW2",
+        lambda: _decide_mislabel("classification", "J A3 Z3 A2 Z2 A1 Z1 W1")),
+    Row("dz1-dw1-slope", r"the derivative of $\frac{\partial Z1}{\partial W1}$ is $X$ (our input)",
+        "dZ1/dW1 = X (both sections)", lambda: _decide_slope(("W1", "X"))),
+    Row("dw1-sample",
+        r"we get that $\partial W1 = \partial Z2 \cdot W2 \cdot g\prime(Z1) \cdot X$",
+        "dW1 = dZ2 . W2 . g'(Z1) . X for one sample (both sections)",
+        lambda: _decide_dw_sample(_NAMES1, "dW1")),
+    Row("dz1-columns", r"\partial Z1 = \partial Z2 \cdot W2 \cdot g\prime(Z1)",
+        "dZ1 = dZ2 . W2 . g'(Z1) as matrix products in the columns layout (both sections)",
+        lambda: _decide_dz_prev(("Z1", "W2", "dZ2"), "dZ1"), kind="matrix"),
+    Row("derivative-of-w3-wording",
+        "we are trying to find the derivative of $W3$ with respect to the loss function",
+        "'the derivative of W3 with respect to the loss' names dJ/dW3", _decide_wording,
+        kind="verbal"),
+    Row("db-columns",
+        r"We need to save the variables for $\partial Z1$, $\partial Z2$, and "
+        r"$\partial Z3$ because we need these to calculate the bias term",
+        "db = the sum of dZ over the samples (columns layout; both sections)",
+        _decide_db_columns, kind="matrix", numpy=_numpy_db),
+    Row("bias-already-divided",
+        "as they have already been divided by the size of the data samples",
+        "The dZ's are already divided by m (so summing them gives db of the mean cost)",
+        _decide_already_divided, kind="verbal",
+        depends_on=("003-dz3-columns", "003-dz3-regression-columns")),
+    Row("network-classification-columns",
+        "because this is a classification task, we will use the sigmoid activation "
+        "function in the output layer",
+        "The document's backward steps, with the transposes and elementwise g' that the "
+        "columns layout needs (its literal form: 003-dz2-columns), give dJ/dW1 ... dJ/db3 "
+        "of the whole ReLU-ReLU-sigmoid network with BCE",
+        lambda: _decide_network("classification"), kind="network"),
+)
+
+_REGRESSION = (
+    Row("mse-cost-name",
+        r"we can use **Mean Squared Error** which is: $$ J(\theta) = \frac{1}{m} "
+        r"\sum_{i=1}^m \frac{1}{2}(A3_{i} - y_i)^2",
+        "J = 1/m sum 1/2 (A3_i - y_i)^2 is the Mean Squared Error", _decide_mse_name,
+        conventions=REGRESSION, statement=_mse_written),
+    Row("mse-cost-index-range", r"\frac{1}{m} \sum_{i=1}^m \frac{1}{2}(A3_{i} - y_i)^2",
+        "The sum over i = 1..m has m terms: 1/m times it is a mean over the samples",
+        lambda: decide_term_count(1, _m, _m, what="the sum in the MSE cost"),
+        kind="verbal", conventions=REGRESSION),
+    Row("per-sample-mse", r"J(A3, y) = \frac{1}{2}(A3 - y)^2",
+        "The per-sample squared-error loss with the factor 1/2",
+        lambda: definition("squared error of one sample, with 1/2"), kind="definition",
+        statement=lambda: sp.Eq(sp.Symbol("J"), squared_error(_A, _Y, half=True)),
+        conventions=REGRESSION),
+    Row("linear-output", "$A_3 = Z_3$ since we are using a linear activation",
+        "With the linear output A3 = Z3, dJ/dZ3 = dJ/dA3", _decide_linear_output,
+        conventions=REGRESSION),
+    Row("chain-dw3-regression",
+        r"\frac{\partial J}{\partial W3} = \frac{\partial J}{\partial Z3} \cdot "
+        r"\frac{\partial Z3}{\partial W3}",
+        "dJ/dW3 = dJ/dZ3 . dZ3/dW3 (linear output, one sample)",
+        lambda: _decide_chain("regression", "J Z3 W3", "W3", what="dJ/dZ3 dZ3/dW3"),
+        conventions=REGRESSION),
+    Row("mse-derivative",
+        r"with respect to $A_3$ can be easily calculated using the power rule, which is: "
+        r"$$ A3-y",
+        "d/dA3 of the squared error is A3 - y", lambda: _decide_dloss("regression"),
+        conventions=REGRESSION),
+    Row("regression-bce-named",
+        r"with respect to $W3$ is: $$ \frac{\partial J}{\partial W3}=(A3 - y)\cdot A2",
+        "(A3 - y) A2 is called the derivative of the Binary Cross Entropy loss in the "
+        "regression section", _decide_regression_bce_named, conventions=REGRESSION),
+    Row("dw3-regression-columns", r"\frac{\partial J}{\partial W3}=(A3 - y)\cdot A2",
+        "dW3 = (A3 - Y) A2 for the batch (linear output, squared error), columns layout",
+        lambda: _decide_dw3("regression"), kind="matrix", numpy=_numpy_dw3,
+        conventions=REGRESSION),
+    Row("dz3-regression-index", r"\partial Z3 = A3-y_i",
+        "dZ3 = A3 - y_i mixes an unindexed A3 with an indexed y_i",
+        _decide_regression_index, conventions=REGRESSION),
+    Row("dz3-regression-columns", r"\partial Z3 = A3-y_i",
+        "dZ3 = A3 - Y for the batch (linear output, squared error), columns layout",
+        lambda: _decide_dz3_columns("regression"), kind="matrix", numpy=_numpy_dz3,
+        conventions=REGRESSION),
+    Row("chain-dw2-regression",
+        r"\frac{\partial J}{\partial W2} = \frac{\partial J}{\partial Z3} \cdot "
+        r"\frac{\partial Z3}{\partial A2} \cdot \frac{\partial A2}{\partial Z2} \cdot "
+        r"\frac{\partial Z2}{\partial W2}",
+        "dJ/dW2 as the product of four local derivatives (linear output, one sample)",
+        lambda: _decide_chain("regression", "J Z3 A2 Z2 W2", "W2",
+                              what="the four-factor chain"),
+        conventions=REGRESSION),
+    Row("chain-dw1-mislabel-regression",
+        r"\frac{\partial J}{\partial W2} = \frac{\partial J}{\partial Z3} \cdot "
+        r"\frac{\partial Z3}{\partial A2} \cdot \frac{\partial A2}{\partial Z2} \cdot "
+        r"\frac{\partial Z2}{\partial A1}",
+        "The six-factor chain ending in dZ1/dW1 is labelled dJ/dW2 (regression)",
+        lambda: _decide_mislabel("regression", "J Z3 A2 Z2 A1 Z1 W1"), conventions=REGRESSION),
+    Row("network-regression-columns",
+        "However in this case, $A_3 = Z_3$ since we are using a linear activation, so the "
+        "chained expression becomes",
+        "The document's backward steps, with the transposes and elementwise g' that the "
+        "columns layout needs (its literal form: 003-dz2-columns), give every gradient "
+        "of the ReLU-ReLU-linear network with the 1/2 squared error",
+        lambda: _decide_network("regression"), kind="network", conventions=REGRESSION),
+)
+
+_DESCENT = (
+    Row("gradient-descent-update", r"W_i=W_{i-1}-(\alpha \cdot \frac{\partial J}{\partial  W_i})",
+        "W_i = W_{i-1} - alpha dJ/dW_i is gradient descent", _decide_update,
+        kind="update", conventions=DESCENT),
+    Row("gradient-descent-subtract",
+        "subtract them from the respective weight or bias with a learning rate",
+        "Subtracting alpha times the gradient lowers the cost", _decide_descends,
+        kind="update", conventions=DESCENT),
+    Row("gradient-descent-valley", "This allows us to find the metaphorical",
+        "Gradient descent finds the valley (minimum) of the cost", _decide_valley,
+        kind="update", conventions=DESCENT),
+)
+
+#: every claim of the document, in its order: forward pass, classification loss and
+#: gradients, the hidden layers, the regression section, gradient descent
+ROWS: tuple[Row, ...] = _FORWARD + _CLASSIFICATION_LOSS + _BACKWARD + _REGRESSION + _DESCENT
 
 
-def _claim(cid: str, quote: str, title: str, decide: Callable[[], Decision], *,
-           conventions: Mapping[str, str] | None = None, **kw: Any) -> Claim:
-    return Claim(id=f"003-{cid}", document=DOCUMENT, quote=quote, title=title,
-                 statement=kw.pop("statement", None), decide=decide,
-                 conventions=dict(conventions if conventions is not None else CLASSIFICATION),
-                 **kw)
-
-
-def _definition(cid: str, quote: str, title: str, statement: sp.Basic | None,
-                reason: str, **kw: Any) -> Claim:
-    return _claim(cid, quote, title, lambda: definition(reason), statement=statement,
-                  kind="definition", **kw)
-
-
-def _forward_claims() -> list[Claim]:
-    z = _z
-    Z1, W1, X, b1 = sp.symbols("Z1 W1 X b1")
-    out = [
-        _definition("figure-activations", "Common activation functions",
-                    "Figure: common activation functions", None,
-                    "an image (activations.png) not in the text; the activations the text "
-                    "uses are claims 003-a1-relu, 003-a3-sigmoid and 003-sigmoid-definition"),
-        _definition("figure-activation-derivatives", "Common activation function derivatives",
-                    "Figure: derivatives of the common activation functions", None,
-                    "an image (activation_derivatives.png) not in the text; the derivatives "
-                    "are computed in claims 003-sigmoid-derivative and "
-                    "003-activation-derivatives-differ"),
-        _claim("three-layers",
-               "let’s create a simple 3 layer Neural Network. The first 2 layers will use the "
-               "ReLU activation function",
-               "The network has 3 weight layers, ReLU in the first 2, sigmoid in the output",
-               decide_three_layers, kind="verbal"),
-        _claim("z1-columns", r"Z1 = W1 \cdot X + b1",
-               "Z1 = W1 X + b1 is defined in the columns layout and has shape (n1, m)",
-               lambda: _decide_forward_shape(1), kind="shape",
-               statement=sp.Eq(Z1, W1 * X + b1)),
-        _claim("z2-columns", r"Z2 = W2 \cdot A1 + b2",
-               "Z2 = W2 A1 + b2 is defined in the columns layout and has shape (n2, m)",
-               lambda: _decide_forward_shape(2), kind="shape"),
-        _claim("z3-columns", r"Z3 = W3 \cdot A2 + b3",
-               "Z3 = W3 A2 + b3 is defined in the columns layout and has shape (n3, m)",
-               lambda: _decide_forward_shape(3), kind="shape"),
-        _definition("a1-relu", "A1 = ReLU(Z1)", "A1 is ReLU applied entrywise to Z1",
-                    sp.Eq(sp.Symbol("A1"), relu(sp.Symbol("Z1"))),
-                    "the first hidden layer's activation, max(0, Z1) entrywise"),
-        _definition("a2-relu", "A2 = ReLU(Z2)", "A2 is ReLU applied entrywise to Z2",
-                    sp.Eq(sp.Symbol("A2"), relu(sp.Symbol("Z2"))),
-                    "the second hidden layer's activation, max(0, Z2) entrywise"),
-        _definition("a3-sigmoid", r"A3 = \sigma(Z3)", "A3 is the sigmoid of Z3 (classification)",
-                    sp.Eq(sp.Symbol("A3"), sigmoid(sp.Symbol("Z3"))),
-                    "the output activation of the classification network"),
-        _definition("activation-vector", r"$A(l)$ is the activation vector for layer $l$",
-                    "A(l) holds the activations of layer l (one column per sample)", None,
-                    "notation: A(l) = g(Z(l)), a column per sample in the columns layout"),
-        _definition("weighted-sum", r"$Z(l)$ is the weighted sum of inputs of layer $l$",
-                    "Z(l) is the affine pre-activation of layer l", None,
-                    "notation: Z(l) = W(l) A(l-1) + b(l)"),
-        _claim("weights-orientation",
-               r"$W(l)$ is the matrix of weights for the connections between layer $l-1$ and $l$",
-               "W(l) connects layer l-1 to l: shape (n_l, n_{l-1}), the only orientation for "
-               "which W1 . X has shape (n1, m)", _decide_weights_orientation, kind="shape"),
-        _claim("bias-vector", r"$b(l)$ is the bias vector for layer $l$",
-               "b(l) is a column (n_l, 1) added to every sample's column of W(l) A(l-1)",
-               lambda: _decide_forward_shape(2), kind="shape"),
-        _definition("sigmoid-definition", r"\sigma(z) = \frac{1}{1+e^{-z}}",
-                    "The sigmoid is 1/(1 + e^{-z})", sp.Eq(sp.Function("sigma")(z), sigmoid(z)),
-                    "the logistic function; the sigmoid claims use this expression"),
-        _claim("sigmoid-definition-repeated",
-               r"Where the sigmoid function is: $$ \sigma(z)=\frac{1}{1+e^{-z}}",
-               "The second statement of the sigmoid is the same function as the first",
-               lambda: decide_equal(sigmoid(z), 1 / (1 + sp.exp(-z)),
-                                    what="the repeated definition"),
-               depends_on=("003-sigmoid-definition",)),
-        _claim("hidden-activation-replaceable",
-               "These can be replaced by any of the other activation functions.",
-               "The backward pass with g' of the hidden activation holds for tanh and sigmoid "
-               "hidden layers as for ReLU", _decide_hidden_replaceable, kind="network",
-               conventions={**CLASSIFICATION, "reduction": "sum"},
-               depends_on=("003-network-classification-columns",)),
-    ]
-    return out
-
-
-def _classification_loss_claims() -> list[Claim]:
-    return [
-        _claim("cost-is-average-loss",
-               "The loss refers to the error of a single observation, while the cost refers to "
-               "the average error of the entire dataset.",
-               "The cost J(theta) is the average over the m samples of the per-sample loss "
-               "(both sections)", _decide_cost_is_mean, kind="verbal",
-               depends_on=("003-per-sample-bce", "003-per-sample-mse")),
-        _claim("bce-cost-bracket",
-               r"J(\theta) = -\frac{1}{m} \sum_{i=1}^m(y^{(i)}ln(h_\sigma(x^{(i)})))+"
-               r"(1-y^{(i)})ln(1-(\sigma(x^{(i)})))",
-               "The BCE cost as bracketed: the sum closes after the first log term, leaving "
-               "(1 - y^(i)) ln(1 - sigma(x^(i))) outside the sum and the -1/m",
-               _decide_bracket, statement=_bce_written()),
-        _claim("bce-cost-index-range", r"J(\theta) = -\frac{1}{m} \sum_{i=1}^m",
-               "The sum over i = 1..m has m terms, so -1/m times it is a mean over m samples",
-               lambda: decide_term_count(1, _m, _m, what="the sum in J(theta)"),
-               kind="verbal"),
-        _claim("bce-cost-notation", r"ln(h_\sigma(x^{(i)})))+(1-y^{(i)})ln(1-(\sigma(x^{(i)})))",
-               "h_sigma(x^(i)) and sigma(x^(i)) in the cost name the network's prediction A3_i",
-               _decide_notation),
-        _claim("hypothesis-function",
-               r"$\sigma$ represents the **hypothesis function**, which in this case is the "
-               "sigmoid function",
-               "The sigmoid is the hypothesis, the function producing the network's prediction",
-               _decide_hypothesis, kind="verbal"),
-        _claim("sigmoid-probabilities",
-               r"$\sigma(x)$ is the probability that the input belongs to the positive class. "
-               r"$1 - \sigma(x)$ is the probability",
-               "sigma(x) and 1 - sigma(x) are probabilities: both in (0, 1), adding up to 1",
-               _decide_sigmoid_probabilities, kind="verbal"),
-        _definition("per-sample-bce",
-                    r"J(A3_i, y_i) = -(y_i\cdot ln(A3_i)+(1-y_i)\cdot ln(1-A3_i))",
-                    "The per-sample BCE loss", sp.Eq(sp.Symbol("J"), bce(_A, _Y)),
-                    "binary cross-entropy of one sample"),
-        _claim("loss-lacks-w3",
-               "the loss function does not actually contain $W3$",
-               "J(A3, y) does not contain W3; Z3 does, so dJ/dW3 goes through A3 and Z3",
-               _decide_loss_lacks_w3, kind="verbal"),
-        _claim("chain-dw3",
-               r"\frac{\partial J}{\partial W3} = \frac{\partial J}{\partial A3} \cdot "
-               r"\frac{\partial A3}{\partial Z3} \cdot \frac{\partial Z3}{\partial W3}",
-               "dJ/dW3 = dJ/dA3 . dA3/dZ3 . dZ3/dW3 (chain rule, one sample)",
-               lambda: _decide_chain("classification", "J A3 Z3 W3", "W3",
-                                     what="dJ/dA3 dA3/dZ3 dZ3/dW3")),
-        _claim("bce-derivative",
-               r"\frac{-y_i}{A3_i}+\frac{1-y_i}{1-A3_i}",
-               "dJ/dA3_i = -y_i/A3_i + (1-y_i)/(1-A3_i)", lambda: _decide_dloss("classification"),
-               statement=sp.Eq(sp.Symbol("dJ/dA3_i"), _stated_dbce(_A, _Y))),
-        _claim("bce-derivative-numerator",
-               r"\frac{-y_i}{A3_i}+\frac{1-y_i}{1-A3_i}=\frac{A3_i-y_iA3_i-y_i+y_iA3_i}"
-               r"{A3_i(1-A3_i)}",
-               "-y/A + (1-y)/(1-A) = (A - yA - y + yA)/(A(1-A))",
-               lambda: decide_equal(_stated_dbce(_A, _Y),
-                                    (_A - _Y * _A - _Y + _Y * _A) / (_A * (1 - _A)),
-                                    domain=_UNIT, what="the common-denominator form")),
-        _claim("bce-derivative-simplified",
-               r"=\frac{A3_i-y_i}{A3_i(1-A3_i)}",
-               "(A - yA - y + yA)/(A(1-A)) = (A - y)/(A(1-A))",
-               lambda: decide_equal((_A - _Y * _A - _Y + _Y * _A) / (_A * (1 - _A)),
-                                    (_A - _Y) / (_A * (1 - _A)), domain=_UNIT,
-                                    what="the simplified form")),
-        _claim("ln-derivative", r"the derivative of $ln(x)$ is $\frac{1}{x}$",
-               "d ln(x)/dx = 1/x",
-               lambda: decide_equal(sp.diff(sp.log(_xpos), _xpos), 1 / _xpos,
-                                    what="1/x")),
-        _claim("sigmoid-derivative", r"\sigma \prime = \sigma(z)\cdot (1-\sigma(z))",
-               "sigma'(z) = sigma(z)(1 - sigma(z))",
-               lambda: decide_equal(sp.diff(_sigmoid_exp(), _z),
-                                    _sigmoid_exp() * (1 - _sigmoid_exp()),
-                                    what="sigma(z)(1 - sigma(z))"),
-               depends_on=("003-sigmoid-definition",)),
-        _claim("sigmoid-derivative-bell",
-               "it looks very similar to a Gaussian curve with a curve upwards in the middle",
-               "sigma' looks like a Gaussian curve, peaking in the middle", _decide_bell,
-               kind="verbal"),
-        _claim("sigmoid-derivative-in-a3",
-               r"We can replace $\sigma(z)$ with $A3$ as that is the final activation",
-               "With A3 = sigma(Z3), dA3/dZ3 = A3 (1 - A3)", _decide_sigma_in_a3),
-        _claim("dz3-dw3-slope",
-               "this can be viewed as a linear line, so the derivative must be the slope of the "
-               "line: $A2$",
-               "dZ3/dW3 = A2 (both sections)", lambda: _decide_slope(("W3", "A2"))),
-        _claim("dw3-fused",
-               r"\frac{\partial J}{\partial W3}=\frac{A3_i-y_i}{A3_i(1-A3_i)}\cdot "
-               r"A3_i(1 - A3_i) \cdot A2",
-               "dJ/dW3 = (A3-y)/(A3(1-A3)) . A3(1-A3) . A2 (one sample, one unit per layer)",
-               lambda: _decide_fused("classification")),
-        _claim("dw3-simplified", r"\partial W3 = (A3_i-y_i)A2",
-               "dJ/dW3 = (A3_i - y_i) A2 (one sample, one unit per layer)",
-               lambda: _decide_simplified("classification")),
-        _claim("dw3-columns", r"\partial W3 = (A3_i-y_i)A2",
-               "dW3 = (A3 - Y) A2 for the batch, columns layout", lambda: _decide_dw3(
-                   "classification"), kind="matrix", numpy=_numpy_dw3),
-        _claim("dz3", r"\partial Z3 = (A3_i-y_i)",
-               "dJ/dZ3_i = A3_i - y_i for sigmoid + BCE (one sample)",
-               lambda: _decide_dz3_per_sample("classification")),
-        _claim("dz3-columns", r"\partial Z3 = (A3_i-y_i)",
-               "dZ3 = A3 - Y for the batch (sigmoid + BCE), columns layout",
-               lambda: _decide_dz3_columns("classification"), kind="matrix", numpy=_numpy_dz3),
-        _claim("partial-derivative-of-sum",
-               "The partial derivative of a sum is the derivative of a function with respect "
-               "to one of its variables while treating other variables as constants",
-               "The partial derivative of Z3 = W3 A2 + b3 is the sum of the terms' partials, "
-               "the other variables held constant (both sections)", _decide_partial_of_sum),
-        _claim("b3-constant",
-               "The term $b3$ would be constant, while the derivative of $Z3$ with respect to "
-               "$W3$ would be the partial derivate that we are looking for.",
-               "Differentiating Z3 = W3 A2 + b3 by W3 treats b3 as a constant (both sections)",
-               _decide_b3_constant),
-    ]
-
-
-_xpos = sp.Symbol("x", positive=True)
-
-
-def _decide_hypothesis() -> Decision:
-    s = _scalar("classification", "relu")
-    x = s.values["X"]
-    alone = _decide_scalar(s.values["A3"], Sigmoid(x),
-                         what="the network's output A3 as sigma(x) of the input")
-    composed = decide_equal(s.values["A3"], Sigmoid(s.values["Z3"]),
-                            what="the network's output as sigma(Z3(x))")
-    return decide_readings(
-        [literal("the hypothesis is sigma itself, h(x) = sigma(x)", alone),
-         intended("the hypothesis is the network ending in sigma, h(x) = sigma(Z3(x)) = A3",
-                  composed, statement=r"\text{the hypothesis is the network, } h(x) = "
-                  r"\sigma(Z3(x)) = A3\text{: its output activation is the sigmoid}")],
-        what="sigma is the hypothesis function producing the network's output",
-    )
-
-
-def _backward_claims() -> list[Claim]:
-    names2 = ("A1", "W2", "Z2", "W3", "dZ3")
-    names1 = ("X", "W1", "Z1", "W2", "dZ2")
-    return [
-        _claim("chain-dw2",
-               r"\frac{\partial J}{\partial W2} = \frac{\partial J}{\partial A3} \cdot "
-               r"\frac{\partial A3}{\partial Z3} \cdot \frac{\partial Z3}{\partial A2} \cdot "
-               r"\frac{\partial A2}{\partial Z2} \cdot \frac{\partial Z2}{\partial W2}",
-               "dJ/dW2 as the product of five local derivatives (one sample)",
-               lambda: _decide_chain("classification", "J A3 Z3 A2 Z2 W2", "W2",
-                                     what="the five-factor chain")),
-        _claim("dz3-da2-is-w3", "So the derivative term is equal to $W3$",
-               "dZ3/dA2 = W3 (the Jacobian of Z3_i w.r.t. A2_i; both sections)",
-               _decide_jacobian_w3, kind="matrix"),
-        _claim("da2-dz2-gprime", r"which we can just represent as $g\prime(Z2)$ for now",
-               "dA2/dZ2 is g'(Z2): the Jacobian of an elementwise activation is diag(g'(Z2))",
-               _decide_gprime_jacobian, kind="matrix"),
-        _claim("activation-derivatives-differ",
-               "Depending on the activation function being used, the derivative is different.",
-               "ReLU', tanh' and sigma' are different functions",
-               _decide_activation_derivatives_differ, kind="verbal"),
-        _claim("dz2-dw2-slope",
-               r"Also, the derivative of $\frac{\partial Z2}{\partial W2}$ is $A1$",
-               "dZ2/dW2 = A1 (both sections)", lambda: _decide_slope(("W2", "A1"))),
-        _claim("dw2-sample",
-               r"we get that $\partial W2 = \partial Z3 \cdot W3 \cdot g\prime(Z2) \cdot A1_i$",
-               "dW2 = dZ3 . W3 . g'(Z2) . A1_i for one sample (both sections)",
-               lambda: _decide_dw_sample(names2, "dW2")),
-        _claim("dz2-columns", r"\partial Z2 = \partial Z3 \cdot W3 \cdot g\prime(Z2)",
-               "dZ2 = dZ3 . W3 . g'(Z2) as matrix products in the columns layout (both sections)",
-               lambda: _decide_dz_prev(("Z2", "W3", "dZ3"), "dZ2"), kind="matrix"),
-        _claim("chain-dw1-mislabel",
-               r"\frac{\partial J}{\partial W2} = \frac{\partial J}{\partial A3} \cdot "
-               r"\frac{\partial A3}{\partial Z3} \cdot \frac{\partial Z3}{\partial A2} \cdot "
-               r"\frac{\partial A2}{\partial Z2} \cdot \frac{\partial Z2}{\partial A1}",
-               "The seven-factor chain ending in dZ1/dW1 is labelled dJ/dW2",
-               lambda: _decide_mislabel("classification", "J A3 Z3 A2 Z2 A1 Z1 W1")),
-        _claim("dz1-dw1-slope",
-               r"the derivative of $\frac{\partial Z1}{\partial W1}$ is $X$ (our input)",
-               "dZ1/dW1 = X (both sections)", lambda: _decide_slope(("W1", "X"))),
-        _claim("dw1-sample",
-               r"we get that $\partial W1 = \partial Z2 \cdot W2 \cdot g\prime(Z1) \cdot X$",
-               "dW1 = dZ2 . W2 . g'(Z1) . X for one sample (both sections)",
-               lambda: _decide_dw_sample(names1, "dW1")),
-        _claim("dz1-columns", r"\partial Z1 = \partial Z2 \cdot W2 \cdot g\prime(Z1)",
-               "dZ1 = dZ2 . W2 . g'(Z1) as matrix products in the columns layout (both sections)",
-               lambda: _decide_dz_prev(("Z1", "W2", "dZ2"), "dZ1"), kind="matrix"),
-        _claim("derivative-of-w3-wording",
-               "we are trying to find the derivative of $W3$ with respect to the loss function",
-               "'the derivative of W3 with respect to the loss' names dJ/dW3", _decide_wording,
-               kind="verbal"),
-        _claim("db-columns",
-               r"We need to save the variables for $\partial Z1$, $\partial Z2$, and "
-               r"$\partial Z3$ because we need these to calculate the bias term",
-               "db = the sum of dZ over the samples (columns layout; both sections)",
-               _decide_db_columns, kind="matrix", numpy=_numpy_db),
-        _claim("bias-already-divided",
-               "as they have already been divided by the size of the data samples",
-               "The dZ's are already divided by m (so summing them gives db of the mean cost)",
-               _decide_already_divided, kind="verbal",
-               depends_on=("003-dz3-columns", "003-dz3-regression-columns")),
-        _claim("network-classification-columns",
-               "because this is a classification task, we will use the sigmoid activation "
-               "function in the output layer",
-               "The document's backward steps, with the transposes and elementwise g' that the "
-               "columns layout needs (its literal form: 003-dz2-columns), give dJ/dW1 ... dJ/db3 "
-               "of the whole ReLU-ReLU-sigmoid network with BCE",
-               lambda: _decide_network("classification"),
-               kind="network"),
-    ]
-
-
-def _regression_claims() -> list[Claim]:
-    reg = REGRESSION
-    return [
-        _claim("mse-cost-name",
-               r"we can use **Mean Squared Error** which is: $$ J(\theta) = \frac{1}{m} "
-               r"\sum_{i=1}^m \frac{1}{2}(A3_{i} - y_i)^2",
-               "J = 1/m sum 1/2 (A3_i - y_i)^2 is the Mean Squared Error", _decide_mse_name,
-               conventions=reg, statement=_mse_written()),
-        _claim("mse-cost-index-range", r"\frac{1}{m} \sum_{i=1}^m \frac{1}{2}(A3_{i} - y_i)^2",
-               "The sum over i = 1..m has m terms: 1/m times it is a mean over the samples",
-               lambda: decide_term_count(1, _m, _m, what="the sum in the MSE cost"),
-               kind="verbal", conventions=reg),
-        _definition("per-sample-mse", r"J(A3, y) = \frac{1}{2}(A3 - y)^2",
-                    "The per-sample squared-error loss with the factor 1/2",
-                    sp.Eq(sp.Symbol("J"), squared_error(_A, _Y, half=True)),
-                    "squared error of one sample, with 1/2", conventions=reg),
-        _claim("linear-output", "$A_3 = Z_3$ since we are using a linear activation",
-               "With the linear output A3 = Z3, dJ/dZ3 = dJ/dA3", _decide_linear_output,
-               conventions=reg),
-        _claim("chain-dw3-regression",
-               r"\frac{\partial J}{\partial W3} = \frac{\partial J}{\partial Z3} \cdot "
-               r"\frac{\partial Z3}{\partial W3}",
-               "dJ/dW3 = dJ/dZ3 . dZ3/dW3 (linear output, one sample)",
-               lambda: _decide_chain("regression", "J Z3 W3", "W3", what="dJ/dZ3 dZ3/dW3"),
-               conventions=reg),
-        _claim("mse-derivative",
-               r"with respect to $A_3$ can be easily calculated using the power rule, which is: "
-               r"$$ A3-y",
-               "d/dA3 of the squared error is A3 - y", lambda: _decide_dloss("regression"),
-               conventions=reg),
-        _claim("regression-bce-named",
-               r"with respect to $W3$ is: $$ \frac{\partial J}{\partial W3}=(A3 - y)\cdot A2",
-               "(A3 - y) A2 is called the derivative of the Binary Cross Entropy loss in the "
-               "regression section", _decide_regression_bce_named, conventions=reg),
-        _claim("dw3-regression-columns", r"\frac{\partial J}{\partial W3}=(A3 - y)\cdot A2",
-               "dW3 = (A3 - Y) A2 for the batch (linear output, squared error), columns layout",
-               lambda: _decide_dw3("regression"), kind="matrix", numpy=_numpy_dw3,
-               conventions=reg),
-        _claim("dz3-regression-index", r"\partial Z3 = A3-y_i",
-               "dZ3 = A3 - y_i mixes an unindexed A3 with an indexed y_i",
-               _decide_regression_index, conventions=reg),
-        _claim("dz3-regression-columns", r"\partial Z3 = A3-y_i",
-               "dZ3 = A3 - Y for the batch (linear output, squared error), columns layout",
-               lambda: _decide_dz3_columns("regression"), kind="matrix", numpy=_numpy_dz3,
-               conventions=reg),
-        _claim("chain-dw2-regression",
-               r"\frac{\partial J}{\partial W2} = \frac{\partial J}{\partial Z3} \cdot "
-               r"\frac{\partial Z3}{\partial A2} \cdot \frac{\partial A2}{\partial Z2} \cdot "
-               r"\frac{\partial Z2}{\partial W2}",
-               "dJ/dW2 as the product of four local derivatives (linear output, one sample)",
-               lambda: _decide_chain("regression", "J Z3 A2 Z2 W2", "W2",
-                                     what="the four-factor chain"), conventions=reg),
-        _claim("chain-dw1-mislabel-regression",
-               r"\frac{\partial J}{\partial W2} = \frac{\partial J}{\partial Z3} \cdot "
-               r"\frac{\partial Z3}{\partial A2} \cdot \frac{\partial A2}{\partial Z2} \cdot "
-               r"\frac{\partial Z2}{\partial A1}",
-               "The six-factor chain ending in dZ1/dW1 is labelled dJ/dW2 (regression)",
-               lambda: _decide_mislabel("regression", "J Z3 A2 Z2 A1 Z1 W1"), conventions=reg),
-        _claim("network-regression-columns",
-               "However in this case, $A_3 = Z_3$ since we are using a linear activation, so the "
-               "chained expression becomes",
-               "The document's backward steps, with the transposes and elementwise g' that the "
-               "columns layout needs (its literal form: 003-dz2-columns), give every gradient "
-               "of the ReLU-ReLU-linear network with the 1/2 squared error",
-               lambda: _decide_network("regression"),
-               kind="network", conventions=reg),
-    ]
-
-
-def _descent_claims() -> list[Claim]:
-    conv = {"update": "gradient descent"}
-    return [
-        _claim("gradient-descent-update",
-               r"W_i=W_{i-1}-(\alpha \cdot \frac{\partial J}{\partial  W_i})",
-               "W_i = W_{i-1} - alpha dJ/dW_i is gradient descent", _decide_update,
-               kind="update", conventions=conv),
-        _claim("gradient-descent-subtract",
-               "subtract them from the respective weight or bias with a learning rate",
-               "Subtracting alpha times the gradient lowers the cost", _decide_descends,
-               kind="update", conventions=conv),
-        _claim("gradient-descent-valley",
-               "This allows us to find the metaphorical",
-               "Gradient descent finds the valley (minimum) of the cost", _decide_valley,
-               kind="update", conventions=conv),
-    ]
+DOC = Document(
+    DOCUMENT,
+    conventions=CLASSIFICATION,
+    networks=(
+        DeclaredNetwork("doc003-classification", "2-4-3-1 relu/sigmoid bce mean columns",
+                        "2-4-3-1 ReLU, ReLU, sigmoid + BCE", labels="binary 0/1, shape (1, m)",
+                        data="two_class"),
+        DeclaredNetwork("doc003-regression", "2-4-3-1 relu/identity mse half mean columns",
+                        "2-4-3-1 ReLU, ReLU, linear + 1/2 MSE",
+                        labels="real targets, shape (1, m)", data="regression"),
+    ),
+)
 
 
 def claims() -> list[Claim]:
     """Every claim of document 003, in document order (nothing is decided here)."""
-    return (_forward_claims() + _classification_loss_claims() + _backward_claims()
-            + _regression_claims() + _descent_claims())
+    return DOC.build(ROWS)

@@ -21,7 +21,7 @@ from derivations import Claim, Result, all_claims, get_claim, verify
 from derivations.decide import matrix_shapes
 from derivations.formula import decide_affine_formulas
 from gradproof.formulas_file import UserDerivation
-from gradproof.report.documents import DOCUMENT_NETWORKS, DocumentNetwork
+from gradproof.report.documents import DocumentNetwork, document_networks
 from gradproof.report.records import (
     CatalogueRow,
     ClaimRecord,
@@ -279,7 +279,7 @@ def collect_conventions() -> tuple[ConventionRow, ...]:
             document=d.document, network=d.description, layout=d.net.layout,
             loss=d.loss_text, reduction=d.reduction_text, half=d.half_text, labels=d.labels,
         )
-        for d in DOCUMENT_NETWORKS
+        for d in document_networks()
     )
 
 
@@ -335,7 +335,7 @@ def collect_networks(*, seed: int, m: int = 4) -> tuple[NetworkCheck, ...]:
     from numeric import init_params
 
     rows = []
-    for d in DOCUMENT_NETWORKS:
+    for d in document_networks():
         X, Y = network_data(d, m=m, seed=seed)
         params = init_params(d.net, rng=seed, scale=0.8)
         for k in params:
@@ -381,7 +381,7 @@ def collect_step_curves(*, seed: int, quick: bool) -> tuple[StepCurve, ...]:
     from checks import step_error_curve
     from numeric import flatten_params, init_params, loss_and_grad
 
-    d = DOCUMENT_NETWORKS[0]
+    d = next(n for n in document_networks() if n.name == "doc000")
     X, Y = network_data(d, m=8, seed=seed)
     params = init_params(d.net, rng=seed, scale=0.8)
     _, grads = loss_and_grad(d.net, params, X, Y)

@@ -1,16 +1,21 @@
-"""The networks the four documents describe, as `numeric` specifications.
+"""The networks the documents describe, as `numeric` specifications.
 
-One table is the single source for the report's conventions table and its numeric
-cross-checks, so the two cannot disagree.
+Each document module declares its networks as `derivations.spec` lines
+(``DOC.networks``, :class:`derivations.document.DeclaredNetwork`); :func:`document_networks`
+turns them into ``numeric.MLP`` specs. It is the single source for the report's conventions
+table and its numeric cross-checks, so the two cannot disagree, and a new document's
+networks appear in the report without an edit here (a document that declares none shows its
+claims only).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from derivations import DeclaredNetwork, Document, document_modules, parse_spec
 from numeric import MLP
 
-__all__ = ["DOCUMENT_NETWORKS", "DocumentNetwork"]
+__all__ = ["DocumentNetwork", "document_networks", "mlp_of", "network_of"]
 
 
 @dataclass(frozen=True)
@@ -46,37 +51,24 @@ class DocumentNetwork:
         return "yes" if self.net.half else "no"
 
 
-DOCUMENT_NETWORKS: tuple[DocumentNetwork, ...] = (
-    DocumentNetwork(
-        "doc000", "000_7a69e03d4d058e30.txt", "2-4-1 sigmoid, sigmoid + BCE",
-        MLP((2, 4, 1), hidden="sigmoid", output="sigmoid", loss="bce", layout="columns",
-            reduction="mean"),
-        labels="binary 0/1, shape (1, m)", data="two_class",
-    ),
-    DocumentNetwork(
-        "doc001", "001_f90f8de70f3336a8.txt", "2-3-2 sigmoid, sigmoid + 1/2 MSE",
-        MLP((2, 3, 2), hidden="sigmoid", output="sigmoid", loss="mse", layout="columns",
-            reduction="mean_all", half=True),
-        labels="real targets, shape (M, N)", data="regression",
-    ),
-    DocumentNetwork(
-        "doc002", "002_37ba765e96841764.txt", "2-4-3 ReLU, softmax + CE (spiral)",
-        MLP((2, 4, 3), hidden="relu", output="softmax", loss="ce", layout="rows",
-            reduction="mean"),
-        labels="integer class labels, shape (m,)", data="spiral",
-    ),
-    DocumentNetwork(
-        "doc003-classification", "003_636d5d24609fc940.txt",
-        "2-4-3-1 ReLU, ReLU, sigmoid + BCE",
-        MLP((2, 4, 3, 1), hidden="relu", output="sigmoid", loss="bce", layout="columns",
-            reduction="mean"),
-        labels="binary 0/1, shape (1, m)", data="two_class",
-    ),
-    DocumentNetwork(
-        "doc003-regression", "003_636d5d24609fc940.txt",
-        "2-4-3-1 ReLU, ReLU, linear + 1/2 MSE",
-        MLP((2, 4, 3, 1), hidden="relu", output="identity", loss="mse", layout="columns",
-            reduction="mean", half=True),
-        labels="real targets, shape (1, m)", data="regression",
-    ),
-)
+def mlp_of(spec: str) -> MLP:
+    """The ``numeric.MLP`` of a `derivations.spec` line, e.g. ``"2-4-1 sigmoid/sigmoid bce"``."""
+    sp = parse_spec(spec)
+    return MLP(sp.sizes, hidden=sp.hidden, output=sp.output, loss=sp.loss, layout=sp.layout,
+               reduction=sp.reduction, half=sp.half)
+
+
+def network_of(doc: Document, declared: DeclaredNetwork) -> DocumentNetwork:
+    """One declared network of ``doc`` as the report's :class:`DocumentNetwork`."""
+    return DocumentNetwork(declared.name, doc.file, declared.description, mlp_of(declared.spec),
+                           labels=declared.labels, data=declared.data)
+
+
+def document_networks() -> tuple[DocumentNetwork, ...]:
+    """Every document's networks, in document order, from each module's ``DOC.networks``."""
+    out: list[DocumentNetwork] = []
+    for module in document_modules():
+        doc = getattr(module, "DOC", None)
+        if isinstance(doc, Document):
+            out.extend(network_of(doc, n) for n in doc.networks)
+    return tuple(out)
