@@ -61,9 +61,18 @@ def document_modules() -> tuple[ModuleType, ...]:
 
 
 def all_documents() -> tuple[Document, ...]:
-    """The :class:`Document` (``DOC``) of every document module that declares one, in order."""
-    return tuple(m.DOC for m in document_modules() if isinstance(getattr(m, "DOC", None),
-                                                                  Document))
+    """The :class:`Document` (``DOC``) of every document module that declares one, in order.
+
+    A ``DOC`` is recognised by what it has (``file``, ``networks``, ``build``), not by
+    ``isinstance``: pytest's ``--import-mode=importlib`` re-executes
+    ``derivations/document.py`` when it collects its doctests, and modules imported after
+    that build their ``DOC`` from the second class.
+    """
+    return tuple(m.DOC for m in document_modules() if _is_document(getattr(m, "DOC", None)))
+
+
+def _is_document(doc: object) -> bool:
+    return all(hasattr(doc, name) for name in ("file", "networks", "build"))
 
 
 def clear_caches() -> None:

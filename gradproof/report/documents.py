@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from derivations import DeclaredNetwork, Document, document_modules, parse_spec
+from derivations import DeclaredNetwork, Document, all_documents, parse_spec
 from numeric import MLP
 
 __all__ = ["DocumentNetwork", "document_networks", "mlp_of", "network_of"]
@@ -67,8 +67,6 @@ def network_of(doc: Document, declared: DeclaredNetwork) -> DocumentNetwork:
 def document_networks() -> tuple[DocumentNetwork, ...]:
     """Every document's networks, in document order, from each module's ``DOC.networks``."""
     out: list[DocumentNetwork] = []
-    for module in document_modules():
-        doc = getattr(module, "DOC", None)
-        if isinstance(doc, Document):
-            out.extend(network_of(doc, n) for n in doc.networks)
+    for doc in all_documents():
+        out.extend(network_of(doc, n) for n in doc.networks)
     return tuple(out)
