@@ -65,10 +65,16 @@ def introduction(report: Report) -> list[Block]:
               "Quotes not re-checked against the documents (no documents directory was found).")
     return [
         Heading(1, _t(TITLE)),
-        Paragraph(_t("Every formula of the four backprop tutorials, derived and decided by "
-                     "SymPy, computed by NumPy and measured by finite differences, from live "
-                     f"computation (seed {report.seed}). {quotes}")),
+        Paragraph(_t(f"Every formula of the {_tutorials(len(report.documents()))}, derived "
+                     "and decided by SymPy, computed by NumPy and measured by finite "
+                     f"differences, from live computation (seed {report.seed}). {quotes}")),
     ]
+
+
+def _tutorials(n: int) -> str:
+    """``4`` as ``"four backprop tutorials"`` (up to ten in words, as prose writes them)."""
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    return f"{words[n] if n < len(words) else n} backprop tutorial{'' if n == 1 else 's'}"
 
 
 def summary(report: Report) -> list[Block]:

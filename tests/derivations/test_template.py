@@ -97,6 +97,11 @@ def test_the_report_shows_its_claims_and_its_network(fifth_document):
     text = render_markdown(Report(seed=0, claims=records, conventions=conventions))
     for cid in (f"{PREFIX}-tanh-derivative", f"{PREFIX}-tanh-range", FILE):
         assert cid in text
+    # the introduction counts the documents it shows
+    assert "Every formula of the one backprop tutorial," in text
+    every = collect_claims(select(document="000"), workers=1) + records
+    both = render_markdown(Report(seed=0, claims=every, conventions=conventions))
+    assert "Every formula of the two backprop tutorials," in both
 
 
 def test_documents_stays_a_function_once_the_modules_are_imported(fifth_document):
