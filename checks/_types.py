@@ -1,9 +1,8 @@
-"""Aliases, enums and protocols shared by the `checks` modules (one place, like `_typing`)."""
+"""Aliases and enums shared by the `checks` modules (one place, like `_typing`)."""
 
 from __future__ import annotations
 
 import enum
-from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,14 +40,3 @@ class Status(enum.IntEnum):
     NONFINITE = 4  # the analytic gradient is NaN or inf there
     UNRESOLVED = 5  # f did not change at all, and no entry is resolved from 0: cannot tell
 
-
-class LossFn(Protocol):
-    """A scalar function of the parameters, called with the structure the user passed."""
-
-    def __call__(self, params: Any, /) -> Any: ...
-
-
-class GradFn(Protocol):
-    """The analytic gradient: called like the loss, returns the same structure of arrays."""
-
-    def __call__(self, params: Any, /) -> Any: ...

@@ -466,11 +466,11 @@ def _kink_mask(
     n_out, m = net.sizes[-1], X.shape[-1] if net.layout == "columns" else X.shape[0]
     dummy = np.zeros((n_out, m) if net.layout == "columns" else (m, n_out), dtype=X.dtype)
     _, cache = forward(net, params, X, dummy)
-    sample_axis = 0 if net.layout == "columns" else 1  # reduce over the units
+    unit_axis = 0 if net.layout == "columns" else 1  # reduce over the units: one per sample
     keep = np.ones(m, dtype=bool)
     for name, Z in zip(net.activations, cache.Z, strict=True):
         if name in KINKED_ACTIVATIONS:
-            keep &= np.all(np.abs(Z) >= margin, axis=sample_axis)
+            keep &= np.all(np.abs(Z) >= margin, axis=unit_axis)
     return keep
 
 

@@ -84,8 +84,11 @@ class Workspace:
     -----
     The augmented layout adds ``store`` (the [W_l b_l] of every layer, followed by [X; 1]
     unless ``X`` was given), ``Wb`` (its per-layer views), ``blocks`` (per layer the W and b
-    parts of ``Wb``) and ``H`` ([A_l; 1] per layer, rows of ones written once). The rows
-    layout adds ``W`` and ``b``: per layer views of the parameters in the rows orientation.
+    parts of ``Wb``), ``H`` ([A_l; 1] per layer, rows of ones written once) and the pass's
+    operands per layer bound once (``forward_steps``, ``output_step``, ``backward_steps``:
+    buffers and the activation objects' bound methods, so that a small pass spends its time
+    in NumPy rather than in looking them up). The rows layout adds ``W`` and ``b``: per
+    layer views of the parameters in the rows orientation, set by each load.
     """
 
     def __init__(self, plan: Plan, m: int, dtype: np.dtype, *, X: FloatArray | None = None):
@@ -100,6 +103,7 @@ class Workspace:
             return (n, m) if cols else (m, n)
 
         self.axis = -2 if cols else -1
+        self.slope = net.leaky_slope
         out = shape(sizes[-1])
         self.scale = np.array(
             reduction_scale(out, net.reduction, "columns" if cols else "rows"), dtype=dtype
@@ -118,7 +122,17 @@ class Workspace:
             self.W: list[Any] = [None] * L
             self.b: list[Any] = [None] * L
             self.store = None
-        self._load = tuple((W_key, b_key, l) for l, (W_key, b_key) in enumerate(plan.keys))  # noqa: E741
+        # Per layer what loading reads: the keys, their shapes and, in the augmented layout,
+        # the blocks of [W b] seen in the net's orientation (seed 002's w (n_in, n_out) is
+        # W^T of the columns layout: its block is the transposed view), so that loading is
+        # one plain copy per array.
+        dst = self.blocks if self.augmented else ((None, None),) * L
+        if self.rows_net:
+            dst = tuple((W, b) if W is None else (W.T, b.T) for W, b in dst)
+        self._load = tuple(
+            (W_key, b_key, plan.shapes[W_key], plan.shapes[b_key], W_dst, b_dst, l)
+            for l, ((W_key, b_key), (W_dst, b_dst)) in enumerate(zip(plan.keys, dst, strict=True))  # noqa: E741
+        )
         if X is not None:
             self.load_input(X)
 
@@ -139,6 +153,23 @@ class Workspace:
         self.store, self.Wb, self.H = store, tuple(Wb), tuple(H)
         self.blocks = tuple((w[:, :-1], w[:, -1:]) for w in Wb)
         self.A = [*(h[:-1] for h in H), np.empty((sizes[-1], m), dtype=dtype)]
+        # The pass's operands per layer, bound once (a small pass is mostly per-call cost):
+        # forward, Z_l = [W_l b_l] [A_{l-1}; 1] into A[l], then the activation's forward_;
+        # backward, from layer L down, [dW_l db_l] from [A_{l-1}; 1], and dA_{l-1} = W_l^T dZ_l
+        # into dA[l - 1] with the activation's backward_ (None at layer 1: no input gradient).
+        plan, L = self.plan, len(sizes) - 1
+        self.forward_steps = tuple(
+            (Wb[l - 1], H[l - 1], self.A[l], plan.acts[l - 1].forward_, self.aux[l])
+            for l in range(1, L)  # noqa: E741
+        )
+        self.output_step = (Wb[L - 1], H[L - 1], self.A[L])
+        self.backward_steps = tuple(
+            (2 * l - 2, H[l - 1], sizes[l - 1], *(
+                (None,) * 5 if l == 1 else (self.blocks[l - 1][0].T, self.dA[l - 1],
+                                            plan.acts[l - 2].backward_, self.A[l - 1],
+                                            self.aux[l - 1])))
+            for l in range(L, 0, -1)  # noqa: E741
+        )
 
     def load_checked(self, params: Any) -> bool:
         """Load ``params`` if it is exactly right; False (workspace unspecified) if not.
@@ -147,31 +178,33 @@ class Workspace:
         and the key's shape -- what a training loop passes every time. Anything else is for
         `numeric.mlp.check_params` to convert or to explain. Finiteness is not tested here.
         """
-        shapes, dtype = self.plan.shapes, self.dtype
-        if type(params) is not dict or params.keys() != shapes.keys():
+        dtype = self.dtype
+        if type(params) is not dict or params.keys() != self.plan.shapes.keys():
             return False
-        for W_key, b_key, l in self._load:  # noqa: E741
+        for W_key, b_key, W_shape, b_shape, W_dst, b_dst, l in self._load:  # noqa: E741
             W, b = params[W_key], params[b_key]
             if (type(W) is not np.ndarray or type(b) is not np.ndarray or W.dtype != dtype
-                    or b.dtype != dtype or W.shape != shapes[W_key] or b.shape != shapes[b_key]):
+                    or b.dtype != dtype or W.shape != W_shape or b.shape != b_shape):
                 return False
-            self._put(l, W, b)
+            if W_dst is None:
+                self._view(l, W, b)
+            else:
+                W_dst[...] = W
+                b_dst[...] = b
         return True
 
     def load_params(self, params: Mapping[str, FloatArray]) -> None:
         """Load validated parameters (the net's keys and shapes, the workspace's dtype)."""
-        for W_key, b_key, l in self._load:  # noqa: E741
-            self._put(l, params[W_key], params[b_key])
+        for W_key, b_key, _, _, W_dst, b_dst, l in self._load:  # noqa: E741
+            if W_dst is None:
+                self._view(l, params[W_key], params[b_key])
+            else:
+                W_dst[...] = params[W_key]
+                b_dst[...] = params[b_key]
 
-    def _put(self, l: int, W: FloatArray, b: FloatArray) -> None:  # noqa: E741
-        """Layer l's parameters in place: copied into [W b], or kept as rows-orientation views."""
-        rows = self.rows_net
-        if self.augmented:  # seed 002's w (n_in, n_out) is W^T of the columns layout
-            W_block, b_block = self.blocks[l]
-            W_block[...] = W.T if rows else W
-            b_block[...] = b.T if rows else b
-        else:
-            self.W[l], self.b[l] = (W, b) if rows else (W.T, b.T)
+    def _view(self, l: int, W: FloatArray, b: FloatArray) -> None:  # noqa: E741
+        """Layer l's parameters kept as views in the rows orientation (the rows layout)."""
+        self.W[l], self.b[l] = (W, b) if self.rows_net else (W.T, b.T)
 
     def load_input(self, X: FloatArray) -> None:
         """Load X (validated, any float dtype; in the net's layout)."""
@@ -246,58 +279,63 @@ def run(ws: Workspace, Y: FloatArray) -> tuple[FloatArray, Params]:
         In the net's layout and shapes, new arrays (in the augmented layout each layer's dW
         and db are two views of one new array).
     """
-    plan, net, A, aux = ws.plan, ws.net, ws.A, ws.aux
-    acts, axis, slope, L = plan.acts, ws.axis, net.leaky_slope, len(plan.acts)
-    for l in range(1, L):  # noqa: E741 -- hidden layer l
-        acts[l - 1].forward_(_affine(ws, l), aux[l], axis, slope)
-    Z_L = _affine(ws, L)
+    if not ws.augmented:
+        return _run_rows(ws, Y)
+    axis, slope = ws.axis, ws.slope
+    for Wb, H, Z, forward_, aux in ws.forward_steps:  # hidden layers
+        forward_(np.dot(Wb, H, out=Z), aux, axis, slope)  # seed 000's Z = W A + b as [W b] [A; 1]
+    Wb, H, Z = ws.output_step
+    loss, dZ = _output(ws, np.dot(Wb, H, out=Z), Y)
+    grads: list[FloatArray] = [dZ] * len(ws.plan.shapes)
+    rows = ws.rows_net
+    for i, H, n_in, W_T, dA, backward_, A, aux in ws.backward_steps:  # layer L down to 1
+        if rows:  # [dW; db] = [A; 1] dZ^T in seed 002's shapes (n_in, n_out), (1, n_out)
+            G = np.dot(H, dZ.T)
+            grads[i], grads[i + 1] = G[:n_in], G[n_in:]
+        else:  # seed 003's dW = dZ A^T, db = dZ 1 as [dW db] = dZ [A; 1]^T
+            G = np.dot(dZ, H.T)
+            grads[i], grads[i + 1] = G[:, :n_in], G[:, n_in:]
+        if W_T is None:
+            break
+        dZ = backward_(np.dot(W_T, dZ, out=dA), A, aux, axis, slope)  # seed 003: W^T dZ
+    return loss, dict(zip(ws.plan.shapes, grads, strict=True))
+
+
+def _output(ws: Workspace, Z_L: FloatArray, Y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The loss and dZ_L from the output layer's Z_L (``ws.A[L]``) and the targets."""
+    plan, axis = ws.plan, ws.axis
     if plan.fused:  # the loss reads the logits and gives dZ = A - Y (seeds 000, 002)
-        loss, dZ = plan.loss.value_and_grad(Z_L, Y, ws.scale, axis, ws.work)
-    else:
-        A_L = acts[-1].forward_(Z_L, aux[L], axis, slope)
-        loss = plan.loss.value(A_L, Y, ws.scale, axis=axis, half=net.half)
-        dA = plan.loss.grad(A_L, Y, ws.scale, axis=axis, half=net.half)
-        dZ = acts[-1].backward_(dA, A_L, aux[L], axis, slope)
+        return plan.loss.value_and_grad(Z_L, Y, ws.scale, axis, ws.work)
+    half, L = ws.net.half, len(plan.acts)
+    A_L = plan.acts[-1].forward_(Z_L, ws.aux[L], axis, ws.slope)
+    loss = plan.loss.value(A_L, Y, ws.scale, axis=axis, half=half)
+    dA = plan.loss.grad(A_L, Y, ws.scale, axis=axis, half=half)
+    return loss, plan.acts[-1].backward_(dA, A_L, ws.aux[L], axis, ws.slope)
+
+
+def _run_rows(ws: Workspace, Y: FloatArray) -> tuple[FloatArray, Params]:
+    """`run` in the rows layout: Z = A W + b on views of the caller's parameters."""
+    plan, A, W, b, aux = ws.plan, ws.A, ws.W, ws.b, ws.aux
+    acts, axis, slope, L = plan.acts, ws.axis, ws.slope, len(plan.acts)
+    for l in range(1, L + 1):  # noqa: E741 -- layer l
+        Z = np.dot(A[l - 1], W[l - 1], out=A[l])  # seed 002: z = X w + b
+        np.add(Z, b[l - 1], out=Z)
+        if l < L:
+            acts[l - 1].forward_(Z, aux[l], axis, slope)
+    loss, dZ = _output(ws, A[L], Y)
     grads: list[FloatArray] = [dZ] * (2 * L)
     for l in range(L, 0, -1):  # noqa: E741 -- layer l
-        grads[2 * l - 2], grads[2 * l - 1] = _param_grads(ws, l, dZ)
+        # db: np.add.reduce, not a gemv with ones: one fewer multi-threaded BLAS call to wait for
+        db = np.add.reduce(dZ, axis=0, keepdims=True)
+        if ws.rows_net:
+            grads[2 * l - 2], grads[2 * l - 1] = np.dot(A[l - 1].T, dZ), db  # seed 002: a1^T dz2
+        else:  # the columns dW = dZ^T A_prev, C-ordered
+            grads[2 * l - 2], grads[2 * l - 1] = np.dot(dZ.T, A[l - 1]), db.T
         if l == 1:
             break
-        dA = _input_grad(ws, l, dZ)
+        dA = np.dot(dZ, W[l - 1].T, out=ws.dA[l - 1])  # seed 002: da1 = dz2 w2^T
         dZ = acts[l - 2].backward_(dA, A[l - 1], aux[l - 1], axis, slope)
     return loss, dict(zip(plan.shapes, grads, strict=True))
-
-
-def _affine(ws: Workspace, l: int) -> FloatArray:  # noqa: E741
-    """Z_l, written into ``ws.A[l]``."""
-    if ws.augmented:  # seed 000's Z = W A + b, as [W b] [A; 1]
-        return np.dot(ws.Wb[l - 1], ws.H[l - 1], out=ws.A[l])
-    Z = np.dot(ws.A[l - 1], ws.W[l - 1], out=ws.A[l])  # seed 002: z = X w + b
-    return np.add(Z, ws.b[l - 1], out=Z)
-
-
-def _param_grads(ws: Workspace, l: int, dZ: FloatArray) -> tuple[FloatArray, FloatArray]:  # noqa: E741
-    """(dW_l, db_l) in the net's layout and shapes (seed 003's dW = dZ A^T / m, db)."""
-    if ws.augmented:  # [dW db] = dZ [A; 1]^T, or [dW; db] = [A; 1] dZ^T in the rows shapes
-        n_in = ws.net.sizes[l - 1]
-        if ws.rows_net:
-            G = np.dot(ws.H[l - 1], dZ.T)
-            return G[:n_in], G[n_in:]
-        G = np.dot(dZ, ws.H[l - 1].T)
-        return G[:, :n_in], G[:, n_in:]
-    A_prev = ws.A[l - 1]
-    # db: np.add.reduce, not a gemv with ones: one fewer multi-threaded BLAS call to wait for
-    db = np.add.reduce(dZ, axis=0, keepdims=True)
-    if ws.rows_net:
-        return np.dot(A_prev.T, dZ), db  # seed 002: dw2 = a1^T dz2
-    return np.dot(dZ.T, A_prev), db.T  # the columns dW = dZ^T A_prev, C-ordered
-
-
-def _input_grad(ws: Workspace, l: int, dZ: FloatArray) -> FloatArray:  # noqa: E741
-    """dL/dA_{l-1} = W_l^T dZ_l (columns) or dZ_l W_l^T (rows), into ``ws.dA[l - 1]``."""
-    if ws.augmented:
-        return np.dot(ws.blocks[l - 1][0].T, dZ, out=ws.dA[l - 1])  # seed 003: W^T dZ
-    return np.dot(dZ, ws.W[l - 1].T, out=ws.dA[l - 1])  # seed 002: da1 = dz2 w2^T
 
 
 def loss_and_grad(

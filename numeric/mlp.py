@@ -378,12 +378,12 @@ def check_targets(net: MLP, Y: Any, m: int, dtype: np.dtype) -> FloatArray:
     output, a vector (m,) of targets for "bce"/"mse". Each loss checks its own targets
     (`numeric.losses.Loss.check_targets`): BCE's in [0, 1], CE's distributions.
     """
-    Y_arr = np.asarray(Y)
+    Y_arr, loss = np.asarray(Y), plan_of(net).loss
     n_out = net.sizes[-1]
     out_shape = (n_out, m) if net.layout == "columns" else (m, n_out)
     if Y_arr.ndim == 1 and Y_arr.shape[0] != m:
         raise ValueError(f"Y has {Y_arr.shape[0]} entries, but X has m = {m} samples.")
-    if LOSSES[net.loss].labels and Y_arr.ndim == 1:
+    if loss.labels and Y_arr.ndim == 1:
         onehot = labels_to_onehot(Y_arr, n_out, dtype, "Y")
         return onehot if net.layout == "columns" else np.ascontiguousarray(onehot.T)
     if Y_arr.dtype.kind in "biu":
@@ -392,12 +392,12 @@ def check_targets(net: MLP, Y: Any, m: int, dtype: np.dtype) -> FloatArray:
     if dense.ndim == 1 and n_out == 1:
         dense = dense.reshape(out_shape)
     if dense.shape != out_shape:
-        labels = " or integer labels (m,)" if LOSSES[net.loss].labels else ""
+        labels = " or integer labels (m,)" if loss.labels else ""
         raise ValueError(
             f"Y has shape {dense.shape}, but the network's output for m = {m} samples has shape "
             f"{out_shape} (layout={net.layout!r}); pass Y of that shape{labels}."
         )
-    plan_of(net).loss.check_targets(dense, class_axis(net.layout))
+    loss.check_targets(dense, class_axis(net.layout))
     return dense
 
 

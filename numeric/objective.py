@@ -178,12 +178,17 @@ class Objective:
         dtype = _dtype_of(params)
         ready = None if dtype is None else getattr(self._local, dtype.char, None)
         if ready is None or not ready[0].load_checked(params):
+            if ready is not None:
+                ready[0].release()  # a partial load's views, should check_params raise
             return self._call_checked(params)
         ws, Y = ready
-        if not ws.finite():
-            check_all_finite(params, "params")
-        with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-            loss, grads = engine.run(ws, Y)
+        try:
+            if not ws.finite():
+                check_all_finite(params, "params")
+            with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
+                loss, grads = engine.run(ws, Y)
+        finally:
+            ws.release()  # keeps no reference to the caller's arrays (the rows layout's views)
         return add_l2(loss, grads, params, self.l2) if self.l2 else (loss, grads)
 
     def _call_checked(self, params: Mapping[str, Any]) -> tuple[FloatArray, Params]:
@@ -197,11 +202,14 @@ class Objective:
             ready = (ws, ws.targets(data.Y))
             setattr(self._local, dtype.char, ready)
         ws, Y = ready
-        ws.load_params(params_)
-        if not ws.finite():
-            check_all_finite(params_, "params")
-        with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
-            loss, grads = engine.run(ws, Y)
+        try:
+            ws.load_params(params_)
+            if not ws.finite():
+                check_all_finite(params_, "params")
+            with np.errstate(invalid="ignore"):  # see numeric.mlp._BLAS_NOTE
+                loss, grads = engine.run(ws, Y)
+        finally:
+            ws.release()
         return add_l2(loss, grads, params_, self.l2)
 
     def loss(self, params: Mapping[str, Any]) -> FloatArray:

@@ -99,3 +99,18 @@ def test_the_kept_workspace_holds_no_reference_to_the_callers_arrays(m):
     del X, params
     gc.collect()
     assert all(r() is None for r in refs)
+
+
+@pytest.mark.parametrize("m", [10, 2000])
+@pytest.mark.parametrize("layout", ["columns", "rows"])
+def test_an_objective_holds_no_reference_to_the_parameters_it_was_called_with(m, layout):
+    import gc
+    import weakref
+
+    net, params, X, y = _case(layout, m)
+    objective = Objective(net, X, y)
+    objective(params)
+    refs = [weakref.ref(v) for v in params.values()]
+    del params
+    gc.collect()
+    assert all(r() is None for r in refs)
