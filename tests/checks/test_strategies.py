@@ -1,7 +1,8 @@
 """Tests of checks.strategies: drawn values honour their bounds and fit each other.
 
-The oracle for pre-activations is a direct NumPy forward pass written here (Z = W A + b or
-A W + b with np.tanh / np.maximum / logistic), not numeric.forward that the strategy uses.
+The oracle for pre-activations is a direct forward pass written here (Z = W A + b or A W + b
+with the textbook activations of tests/references.py), not numeric.forward that the strategy
+uses.
 """
 
 from __future__ import annotations
@@ -13,27 +14,22 @@ from hypothesis import strategies as st
 
 import numeric
 from checks import strategies as gps
+from tests import references
 
 KINKED = set(gps.KINKED_ACTIVATIONS)
 
 
 def _pre_activations(net, params, X):
     """Z_1 ... Z_L by a direct forward pass, independent of numeric.forward."""
-    acts = {
-        "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
-        "tanh": np.tanh,
-        "relu": lambda z: np.maximum(z, 0),
-        "leaky_relu": lambda z: np.where(z > 0, z, net.leaky_slope * z),
-        "identity": lambda z: z,
-        "softmax": lambda z: z,  # output only; its Z is what we need
-    }
     A, Zs = X.astype(np.float64), []
     for l, name in enumerate(net.activations, start=1):  # noqa: E741 -- the seeds' layer index
         W = params[f"W{l}"].astype(np.float64)
         b = params[f"b{l}"].astype(np.float64)
         Z = W @ A + b if net.layout == "columns" else A @ W + b
         Zs.append(Z)
-        A = acts[name](Z)
+        if l < len(net.activations):  # the output's activation is not needed
+            A = references.ACTIVATIONS[name](Z, 0 if net.layout == "columns" else 1,
+                                             net.leaky_slope)
     return Zs
 
 

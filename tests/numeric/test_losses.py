@@ -209,7 +209,7 @@ def test_losses_do_not_modify_inputs():
 
 
 def test_registry():
-    assert set(LOSSES) == {"bce", "ce", "mse"}
+    assert {"bce", "ce", "mse"} <= set(LOSSES)  # the tutorials' (others: tests/references.py)
     assert LOSSES["bce"].fused_activation == "sigmoid"
     assert LOSSES["ce"].fused_activation == "softmax"
     assert LOSSES["mse"].fused_activation is None

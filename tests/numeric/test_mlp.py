@@ -27,9 +27,10 @@ from numeric import (
     loss_and_grad,
     predict,
 )
+from tests import references
 
 # Every registered activation and loss (a new one is drawn here without a change to this file,
-# and fails until it has its reference below).
+# and fails until it has its reference in tests/references.py).
 ACTS = tuple(ACTIVATIONS)
 # Output/loss pairs with a defined loss: each loss with its fused output; BCE and CE also with
 # the other probability output (from probabilities, not fused); MSE takes any output.
@@ -68,24 +69,8 @@ KINK_MARGIN = 1e-4
 # ---------------------------------------------------------------------------------------------
 
 
-def _softmax_ref(Z, axis, slope):
-    E = anp.exp(Z)  # values are tame here: no shift, the textbook formula
-    return E / anp.sum(E, axis=axis, keepdims=True)
-
-
-REF_ACTIVATIONS = {
-    "sigmoid": lambda Z, axis, slope: 1.0 / (1.0 + anp.exp(-Z)),
-    "tanh": lambda Z, axis, slope: anp.tanh(Z),
-    "relu": lambda Z, axis, slope: anp.where(Z > 0, Z, 0.0),
-    "leaky_relu": lambda Z, axis, slope: anp.where(Z > 0, Z, slope * Z),
-    "identity": lambda Z, axis, slope: Z,
-    "softmax": _softmax_ref,
-}
-REF_LOSSES = {  # summed over all entries; A the output activation, T dense targets
-    "bce": lambda A, T, half: -anp.sum(T * anp.log(A) + (1 - T) * anp.log(1 - A)),
-    "ce": lambda A, T, half: -anp.sum(T * anp.log(A)),
-    "mse": lambda A, T, half: anp.sum((A - T) ** 2) * (0.5 if half else 1.0),
-}
+REF_ACTIVATIONS = references.ACTIVATIONS
+REF_LOSSES = references.LOSSES
 
 
 def _ref_activation(name: str, Z, axis: int, slope: float):
@@ -94,6 +79,7 @@ def _ref_activation(name: str, Z, axis: int, slope: float):
 
 def test_every_registered_activation_and_loss_has_a_reference_and_is_drawn():
     assert set(REF_ACTIVATIONS) == set(ACTIVATIONS)
+    assert set(references.TORCH_ACTIVATIONS) == set(ACTIVATIONS)
     assert set(REF_LOSSES) == set(LOSSES)
     assert {a for a, _ in PAIRS} == set(ACTIVATIONS)
     assert {loss for _, loss in PAIRS} == set(LOSSES)
@@ -306,14 +292,7 @@ def _torch_grads(p: Problem) -> dict[str, np.ndarray]:
     for l, act in enumerate(net.activations, start=1):  # noqa: E741
         W, b = params[f"W{l}"], params[f"b{l}"]
         Z = W @ A + b if cols else A @ W + b
-        if act == "softmax":
-            A = torch.softmax(Z, dim=class_dim)
-        elif act == "leaky_relu":
-            A = torch.nn.functional.leaky_relu(Z, net.leaky_slope)
-        elif act == "identity":
-            A = Z
-        else:
-            A = getattr(torch, act)(Z)
+        A = references.TORCH_ACTIVATIONS[act](Z, class_dim, net.leaky_slope)
     m = p.X.shape[1] if cols else p.X.shape[0]
     divisor = {"mean": m, "mean_all": m * net.sizes[-1], "sum": 1}[net.reduction]
     if net.loss == "bce":
