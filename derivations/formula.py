@@ -1030,7 +1030,9 @@ class Derivation:
         return self.first_wrong is None
 
     def __str__(self) -> str:
-        head = (f"{self.spec}: all {len(self.results)} steps proven" if self.proven
+        n = len(self.results)
+        head = (f"{self.spec}: " + ("its one step proven" if n == 1 else f"all {n} steps proven")
+                if self.proven
                 else f"{self.spec}: the first step that goes wrong is {self.first_wrong}")
         return "\n".join([head, *(str(r) for r in self.results)])
 

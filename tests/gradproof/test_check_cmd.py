@@ -19,6 +19,11 @@ def test_all_proven_exits_0(capsys):
     assert "all 2 steps proven" in out and out.count(": proven") == 2
 
 
+def test_one_proven_step_reads_as_one(capsys):
+    assert main(["check", SPEC, "dW2 = dZ2 @ A1.T"]) == 0
+    assert f"{SPEC}: its one step proven" in capsys.readouterr().out
+
+
 def test_a_refuted_formula_exits_1_with_its_diagnosis(capsys):
     assert main(["check", SPEC, "dW2 = dZ2 @ A1.T / m"]) == 1
     out = capsys.readouterr().out
