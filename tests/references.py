@@ -13,7 +13,7 @@ from typing import Any
 
 import autograd.numpy as anp
 
-__all__ = ["ACTIVATIONS", "KINKED", "LOSSES", "TORCH_ACTIVATIONS"]
+__all__ = ["ACTIVATIONS", "KINKED", "LOSSES", "TORCH_ACTIVATIONS", "TORCH_LOSSES"]
 
 
 def _softmax(Z: Any, axis: int, slope: float) -> Any:
@@ -56,4 +56,20 @@ TORCH_ACTIVATIONS = {
     "leaky_relu": lambda Z, dim, slope: _torch().nn.functional.leaky_relu(Z, slope),
     "identity": lambda Z, dim, slope: Z,
     "softmax": lambda Z, dim, slope: _torch().softmax(Z, dim=dim),
+}
+
+
+def _torch_ce(A: Any, T: Any, dim: int, half: bool) -> Any:
+    torch = _torch()
+    log_p = torch.log(A if dim == 1 else A.T)  # nll_loss wants (samples, classes)
+    return torch.nn.functional.nll_loss(log_p, T.argmax(dim=dim), reduction="sum")
+
+
+#: name -> loss(A, T, dim, half) summed over all entries, on torch tensors (dim: the classes)
+TORCH_LOSSES = {
+    "bce": lambda A, T, dim, half: _torch().nn.functional.binary_cross_entropy(
+        A, T, reduction="sum"),
+    "ce": _torch_ce,
+    "mse": lambda A, T, dim, half: _torch().nn.functional.mse_loss(A, T, reduction="sum")
+    * (0.5 if half else 1.0),
 }

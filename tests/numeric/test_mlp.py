@@ -80,6 +80,7 @@ def _ref_activation(name: str, Z, axis: int, slope: float):
 def test_every_registered_activation_and_loss_has_a_reference_and_is_drawn():
     assert set(REF_ACTIVATIONS) == set(ACTIVATIONS)
     assert set(references.TORCH_ACTIVATIONS) == set(ACTIVATIONS)
+    assert set(references.TORCH_LOSSES) == set(LOSSES)
     assert set(REF_LOSSES) == set(LOSSES)
     assert {a for a, _ in PAIRS} == set(ACTIVATIONS)
     assert {loss for _, loss in PAIRS} == set(LOSSES)
@@ -295,13 +296,7 @@ def _torch_grads(p: Problem) -> dict[str, np.ndarray]:
         A = references.TORCH_ACTIVATIONS[act](Z, class_dim, net.leaky_slope)
     m = p.X.shape[1] if cols else p.X.shape[0]
     divisor = {"mean": m, "mean_all": m * net.sizes[-1], "sum": 1}[net.reduction]
-    if net.loss == "bce":
-        total = torch.nn.functional.binary_cross_entropy(A, T, reduction="sum")
-    elif net.loss == "ce":
-        total = torch.nn.functional.nll_loss(torch.log(A if not cols else A.T),
-                                             T.argmax(dim=class_dim), reduction="sum")
-    else:
-        total = torch.nn.functional.mse_loss(A, T, reduction="sum") * (0.5 if net.half else 1)
+    total = references.TORCH_LOSSES[net.loss](A, T, class_dim, net.half)
     (total / divisor).backward()
     return {k: v.grad.numpy() for k, v in params.items()}
 
