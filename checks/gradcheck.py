@@ -27,7 +27,7 @@ from checks._types import FloatArray, Method, Verdict
 from checks.config import CheckConfig
 from checks.engine import Target, run_check
 from checks.finite_diff import BlackBox, OutputError
-from checks.result import CheckResult, ParamCheck
+from checks.result import CheckResult, ParamCheck, overall
 from checks.structure import (
     GradProblem,
     Structure,
@@ -287,15 +287,17 @@ def _located(f: Callable[[Any], Any], params: Any, grad: Any, directional: Check
                 "the diagnosis), so no entries were located")
         return replace(directional, method_note=note)
     located = locate_gradient_errors(f, params, grad, **kwargs)
-    merged = tuple(d if d.verdict == Verdict.FAIL and _explained(d) else g
-                   for d, g in zip(directional.params, located.params, strict=True))
+    # a directional failure stands unless group testing found that parameter's entries: one
+    # the search passes (an error spread too thin for a group test) is never a pass
+    merged = tuple(d if d.verdict == Verdict.FAIL and (_explained(d) or g.verdict != Verdict.FAIL)
+                   else g for d, g in zip(directional.params, located.params, strict=True))
     outcome = {Verdict.PASS: "they passed, and group testing to one entry's tolerance "
                "followed", Verdict.FAIL: "they failed, so the wrong entries were located by "
                "group testing"}.get(directional.verdict, "they were inconclusive, so group "
                                      "testing followed")
     note = f"{directional.method_note}; {outcome}: {located.method_note}"
-    return replace(located, params=merged, method_note=note,
-                   evaluations=directional.evaluations + located.evaluations)
+    return replace(located, verdict=overall(merged, located.problems), params=merged,
+                   method_note=note, evaluations=directional.evaluations + located.evaluations)
 
 
 def _after(fn: Callable[[Any], Any], arg: Any, f0: float, structure: Structure,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -311,3 +312,12 @@ class CheckResult:
         from checks.result_html import result_html
 
         return result_html(self)
+
+
+def overall(checks: Sequence[ParamCheck], problems: Sequence[str]) -> Verdict:
+    """"fail" if any check fails or a problem exists, "inconclusive" if any is, else "pass"."""
+    if problems or any(c.verdict == Verdict.FAIL for c in checks):
+        return Verdict.FAIL
+    if any(c.verdict == Verdict.INCONCLUSIVE for c in checks):
+        return Verdict.INCONCLUSIVE
+    return Verdict.PASS

@@ -38,7 +38,7 @@ from checks._types import Method, Status, Verdict
 from checks.finite_diff import OutputError
 from checks.gradcheck import GradientMismatch, check_gradients
 from checks.methods import METHODS
-from checks.result import CheckResult, Diagnosis, ParamCheck
+from checks.result import CheckResult, Diagnosis, ParamCheck, overall
 from checks.structure import Structure, normalise_params, private_copies
 
 DEFAULT_RANDOM_COTANGENTS = 3
@@ -446,15 +446,6 @@ def _pick(results: Sequence[CheckResult], name: str) -> tuple[ParamCheck, int | 
         if r[name].verdict == Verdict.INCONCLUSIVE:
             return r[name], k
     return results[0][name], None
-
-
-def overall(checks: Sequence[ParamCheck], problems: Sequence[str]) -> Verdict:
-    """"fail" if any check fails or a problem exists, "inconclusive" if any is, else "pass"."""
-    if problems or any(c.verdict == Verdict.FAIL for c in checks):
-        return Verdict.FAIL
-    if any(c.verdict == Verdict.INCONCLUSIVE for c in checks):
-        return Verdict.INCONCLUSIVE
-    return Verdict.PASS
 
 
 def run_vjp(f: Callable[[Any], Any], structure: Structure, originals: list[np.ndarray],

@@ -297,3 +297,18 @@ def test_any_single_wrong_entry_of_any_shape_is_the_one_located(shape, where, re
     r = locate_gradient_errors(loss, x, g, seed=seed)
     assert [tuple(k) for k in np.argwhere(r.params[0].status == Status.FAIL)] == [i]
     assert r.params[0].shape == x.shape
+
+
+def test_a_directional_failure_is_never_turned_into_a_pass_by_group_testing(monkeypatch):
+    # a mutant search that finds nothing: the directional check's failure must stand
+    import checks.locate
+
+    x = np.random.default_rng(7).normal(size=60_000)
+    noise = np.random.default_rng(8).normal(size=x.size)
+    wrong = lambda x: np.cos(x) * (1 + 0.05 * noise)  # noqa: E731 -- spread, no one factor
+    real = checks.locate.locate_gradient_errors
+    monkeypatch.setattr(checks.locate, "locate_gradient_errors",
+                        lambda f, p, g, **kw: real(f, p, np.cos, **kw))  # finds nothing
+    r = check_gradients(lambda x: np.sum(np.sin(x)), x, wrong, seed=0)
+    assert r.verdict == Verdict.FAIL and r.params[0].verdict == Verdict.FAIL
+    assert r.params[0].probe == "directions"
