@@ -233,7 +233,7 @@ def check_hessian(
             params.append(_symmetry("hessian symmetry", H.reshape(x.size, x.size).astype(
                 np.float64), r.rtol or math.sqrt(np.finfo(x.dtype).eps), H.shape, "hess"))
     if hvp is not None:
-        r = run_vjp(g, structure, originals, lambda x, v: hvp(x, v), given, n_random,
+        r = run_vjp(g, structure, originals, hvp, given, n_random,
                     method=method, rtol=rtol, atol=atol, seed=seed_, kind="hessian",
                     vjp_name="hvp")
         params.append(replace(r.params[0], name="hvp"))
