@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from checks import Status, Verdict, check_gradients
+from checks import OutputError, Status, Verdict, check_gradients
 from checks.locate import locate_gradient_errors
 
 RNG = np.random.default_rng(0)
@@ -297,3 +297,18 @@ def test_any_single_wrong_entry_of_any_shape_is_the_one_located(shape, where, re
     r = locate_gradient_errors(loss, x, g, seed=seed)
     assert [tuple(k) for k in np.argwhere(r.params[0].status == Status.FAIL)] == [i]
     assert r.params[0].shape == x.shape
+
+
+def test_f_writing_into_its_input_is_refused_not_checked_at_the_moved_point():
+    x = X.copy()
+    calls = [0]
+
+    def doubles_once(x):
+        calls[0] += 1
+        if calls[0] == 1:
+            x *= 2  # on the checker's copy: the point would move under the search
+        return f(x)
+
+    with pytest.raises(OutputError, match="modified its input in place"):
+        locate_gradient_errors(doubles_once, x, grad)
+    assert np.array_equal(x, X)
