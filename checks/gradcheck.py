@@ -58,7 +58,7 @@ class _Squeezed:
         return out.reshape(())[()]
 
 
-def _untouched(structure: Structure, arrays: list[np.ndarray], originals: list[np.ndarray],
+def refuse_if_written(structure: Structure, arrays: list[np.ndarray], originals: list[np.ndarray],
                when: str) -> None:
     """`OutputError` if ``f`` wrote into the checker's copy of a parameter."""
     __tracebackhide__ = True  # pytest: a refusal points at the caller's line
@@ -84,7 +84,7 @@ def _validated_f(
         raise TypeError(f"f must be callable, got {type(f).__name__}.")
     arg = structure.build(arrays)
     out = f(arg)
-    _untouched(structure, arrays, originals, "during the first call of f")
+    refuse_if_written(structure, arrays, originals, "during the first call of f")
     arr = np.asarray(out)
     if arr.dtype.kind in "iu":
         raise OutputError(
@@ -304,7 +304,7 @@ def _after(fn: Callable[[Any], Any], arg: Any, f0: float, structure: Structure,
            arrays: list[np.ndarray], originals: list[np.ndarray]) -> None:
     """``f`` unchanged at the point (no hidden state) and its input not written to."""
     __tracebackhide__ = True  # pytest: a refusal points at the caller's line
-    _untouched(structure, arrays, originals, "during the check")
+    refuse_if_written(structure, arrays, originals, "during the check")
     again = float(np.asarray(fn(arg)))
     if again != f0:
         raise OutputError(

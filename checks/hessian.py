@@ -43,6 +43,8 @@ from checks.vjp import (
     run_vjp,
 )
 
+INNER_EXPONENT = 1 / 5  # the step exponent of `FDGradient` (optimal for a 4th-order stencil)
+
 
 class FDGradient:
     """The gradient of a scalar ``f`` by Richardson-extrapolated central differences.
@@ -68,7 +70,7 @@ class FDGradient:
         """The gradient at ``x``, entry by entry (x restored after each)."""
         x = np.array(x, copy=True)
         flat = x.reshape(-1)
-        h = inner_step(flat.dtype) * np.maximum(np.abs(flat.astype(np.float64)), 1.0)
+        h = st.steps(flat, INNER_EXPONENT)
         g = np.empty(flat.size)
         for i in range(flat.size):
             old = flat[i]
@@ -91,14 +93,9 @@ class FDGradient:
         Differenced by the outer central step ``eps**(1/3) max(|x|, 1)``, twice over.
         """
         eps = float(np.finfo(x.dtype).eps)
-        scale = float(np.max(np.abs(x), initial=1.0))
-        inner = 8.0 * eps * self.f_abs / (inner_step(x.dtype) * max(scale, 1.0))
-        return 2.0 * inner / (st.base_step(x.dtype, CENTRAL_EXPONENT) * max(scale, 1.0))
-
-
-def inner_step(dtype: np.dtype) -> float:
-    """``eps**(1/5)``: the step of `FDGradient` (optimal for a fourth-order stencil)."""
-    return float(np.finfo(dtype).eps) ** 0.2
+        scale = float(np.max(np.abs(x), initial=1.0))  # max(|x|, 1)
+        inner = 8.0 * eps * self.f_abs / (st.base_step(x.dtype, INNER_EXPONENT) * scale)
+        return 2.0 * inner / (st.base_step(x.dtype, CENTRAL_EXPONENT) * scale)
 
 
 def _symmetry(name: str, A: np.ndarray, rtol: float, shape: tuple[int, ...],
@@ -233,7 +230,7 @@ def check_hessian(
             params.append(_symmetry("hessian symmetry", H.reshape(x.size, x.size).astype(
                 np.float64), r.rtol or math.sqrt(np.finfo(x.dtype).eps), H.shape, "hess"))
     if hvp is not None:
-        r = run_vjp(g, structure, originals, lambda x, v: hvp(x, v), given, n_random,
+        r = run_vjp(g, structure, originals, hvp, given, n_random,
                     method=method, rtol=rtol, atol=atol, seed=seed_, kind="hessian",
                     vjp_name="hvp")
         params.append(replace(r.params[0], name="hvp"))

@@ -86,12 +86,19 @@ def _is_float_array(value: Any) -> bool:
     return isinstance(value, np.ndarray) and value.dtype.kind == "f"
 
 
-def _resolve_wrt(wrt: Any, differentiable: list[str]) -> list[str]:
+def _resolve_wrt(wrt: Any, slots: list[_Slot]) -> list[str]:
+    """The names of the inputs to check: ``wrt`` (validated against ``slots``) or all floats."""
+    differentiable = [s.name for s in slots if s.float_array]
     if wrt is None:
-        chosen = list(differentiable)
+        chosen = differentiable
     else:
         chosen = [wrt] if isinstance(wrt, str) else list(wrt)
+        integral = {s.name: s.value.dtype for s in slots
+                    if isinstance(s.value, np.ndarray) and s.value.dtype.kind in "iub"}
         for w in chosen:
+            if w in integral:
+                raise TypeError(f"input {w} has dtype {integral[w]}: only float arrays can "
+                                "be checked; convert it with .astype(np.float64).")
             if w not in differentiable:
                 raise ValueError(
                     f"wrt={w!r} is not a float-array input of the layer; the float-array "
@@ -274,12 +281,7 @@ def check_layer(
         raise ValueError("check_layer needs the layer's inputs: check_layer(forward, backward, "
                          "x, w, b, ...).")
     slots = _slots(forward, inputs, named_inputs)
-    for s in slots:
-        if isinstance(s.value, np.ndarray) and s.value.dtype.kind in "iub" and (
-                wrt is not None and s.name in ([wrt] if isinstance(wrt, str) else wrt)):
-            raise TypeError(f"input {s.name} has dtype {s.value.dtype}: only float arrays can "
-                            "be checked; convert it with .astype(np.float64).")
-    chosen = _resolve_wrt(wrt, [s.name for s in slots if s.float_array])
+    chosen = _resolve_wrt(wrt, slots)
     layer = _Layer(forward, backward, slots, chosen)
     by_name = {s.name: s.value for s in slots}
     structure, originals = normalise_params({n: by_name[n] for n in chosen})

@@ -75,7 +75,7 @@ from checks.diagnose import diagnose, shape_diagnosis
 from checks.directional import points_along, random_directions
 from checks.engine import Target
 from checks.finite_diff import MULTIPLES, NOISE_POINTS, BlackBox, OutputError, noise_level
-from checks.gradcheck import check_gradients
+from checks.gradcheck import check_gradients, refuse_if_written
 from checks.methods import CENTRAL_EXPONENT, FD_METHODS, Context
 from checks.precision import effective_precision
 from checks.result import CheckResult, Diagnosis, ParamCheck
@@ -485,6 +485,7 @@ def locate_gradient_errors(
     config = CheckConfig(executor=executor, chunk_size=chunk_size)  # validates both
     arrays = private_copies(originals)
     f0, out_eps = _f0(f, structure.build(arrays))
+    refuse_if_written(structure, arrays, originals, "during the first call of f")
     value = grad(structure.build(private_copies(arrays))) if callable(grad) else grad
     analytic, problems = normalise_grad(value, structure)
     eps_f = max([float(np.finfo(dt).eps) for dt in structure.dtypes] + [out_eps])

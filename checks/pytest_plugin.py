@@ -157,15 +157,7 @@ class GradCheck:
         __tracebackhide__ = True  # a failure points at the test's line, not at this wrapper
         from checks import assert_gradients  # deferred: loading the plugin stays free
 
-        options: dict[str, Any] = {"seed": self.seed}
-        if self.method is not None:
-            options["method"] = self.method
-        if self.rtol is not None:
-            options["rtol"] = self.rtol
-        if self.atol is not None:
-            options["atol"] = self.atol
-        options.update(overrides)
-        return assert_gradients(f, params, grad, **options)
+        return assert_gradients(f, params, grad, **self._bound(overrides))
 
     # Vector-valued checks (checks.vjp, checks.layers, checks.hessian): the same defaults.
 

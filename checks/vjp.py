@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 
 from checks._types import Method, Status, Verdict
+from checks.config import CheckConfig
 from checks.finite_diff import OutputError
 from checks.gradcheck import GradientMismatch, check_gradients
-from checks.methods import METHODS
 from checks.result import CheckResult, Diagnosis, ParamCheck, overall
 from checks.structure import Structure, normalise_params, private_copies
 
@@ -151,36 +151,22 @@ def check_count(value: Any, name: str, minimum: int = 0) -> int:
 
 
 def check_knobs(method: Any, rtol: Any, atol: Any) -> None:
-    """The knobs passed on to `checks.check_gradients`, validated before any evaluation."""
-    if method not in METHODS:
-        raise ValueError(
-            f"method={method!r} is not one of {', '.join(repr(m) for m in METHODS)}."
-        )
-    for value, name in ((rtol, "rtol"), (atol, "atol")):
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float | np.floating
-                                                     | np.integer):
-            raise TypeError(f"{name} must be a float >= 0 or None, got {value!r}.")
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a finite float >= 0 or None, got {value!r}.")
+    """The knobs passed on to `checks.check_gradients`, validated before any evaluation.
+
+    By `checks.CheckConfig`, the one place they are validated (same messages).
+    """
+    CheckConfig(method=method, rtol=rtol, atol=atol)
 
 
 def check_executor(executor: Any) -> None:
     """TypeError unless ``executor`` is None or a `concurrent.futures.Executor`."""
-    if executor is not None and not isinstance(executor, Executor):
-        raise TypeError(
-            f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}."
-        )
+    CheckConfig(executor=executor)
 
 
 def check_seed(seed: Any) -> int:
     """The seed, resolved: None -> 0 (results are reproducible by default)."""
-    if seed is None:
-        return 0
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an int or None, got {seed!r}.")
-    return int(seed)
+    resolved = CheckConfig(seed=seed).seed
+    return 0 if resolved is None else resolved
 
 
 def validated_output(f: Callable[[Any], Any], arg: Any, name: str = "f") -> np.ndarray:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from checks import Status, Verdict, check_gradients
+from checks import OutputError, Status, Verdict, check_gradients
 from checks.locate import locate_gradient_errors
 
 RNG = np.random.default_rng(0)
@@ -312,3 +312,18 @@ def test_a_directional_failure_is_never_turned_into_a_pass_by_group_testing(monk
     r = check_gradients(lambda x: np.sum(np.sin(x)), x, wrong, seed=0)
     assert r.verdict == Verdict.FAIL and r.params[0].verdict == Verdict.FAIL
     assert r.params[0].probe == "directions"
+
+
+def test_f_writing_into_its_input_is_refused_not_checked_at_the_moved_point():
+    x = X.copy()
+    calls = [0]
+
+    def doubles_once(x):
+        calls[0] += 1
+        if calls[0] == 1:
+            x *= 2  # on the checker's copy: the point would move under the search
+        return f(x)
+
+    with pytest.raises(OutputError, match="modified its input in place"):
+        locate_gradient_errors(doubles_once, x, grad)
+    assert np.array_equal(x, X)
