@@ -150,11 +150,17 @@ def _meaning(path: Path, index: int, d: UserDerivation) -> UserDerivation:
     except ValueError as exc:
         raise FormulasFileError(f"{where}, key 'spec': {exc}") from None
     pairs = []
+    keys: dict[str, str] = {}  # the target each key names -> the key
     for target, expression in d.formulas:
         try:
-            pairs.append((target, _prepare(spec, target, expression)[2].text))
+            _, t, formula = _prepare(spec, target, expression)
         except ValueError as exc:
             raise FormulasFileError(f"{where}, key 'formulas.{target}': {exc}") from None
+        if t in keys:
+            raise FormulasFileError(f"{where}, key 'formulas.{target}': names {t}, as "
+                                    f"'formulas.{keys[t]}' does; give each target once")
+        keys[t] = target
+        pairs.append((target, formula.text))
     try:
         check_names(d.names or {})
     except ValueError as exc:
