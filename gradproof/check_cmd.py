@@ -89,8 +89,13 @@ def validate(args: argparse.Namespace) -> None:
     spec = parse_spec(args.spec)
     if not args.formulas and not args.code:
         raise ValueError("give at least one 'TARGET = EXPRESSION' or --code FILE")
+    given: dict[str, str] = {}
     for text in args.formulas:
-        _prepare(spec, *parse_assignment(text))
+        _, target, _ = _prepare(spec, *parse_assignment(text))
+        if target in given:
+            raise ValueError(f"{target} is given twice ({given[target]!r} and {text!r}); "
+                             "give each target once, or run check once per version")
+        given[target] = text
     if args.code:
         path = Path(args.code)
         if not path.is_file():

@@ -66,8 +66,8 @@ class UserDerivation:
     names: Mapping[str, str] | None = None
 
 
-def _where(path: Path, index: int, table: Mapping[str, Any]) -> str:
-    name = table.get("name")
+def _where(path: Path, index: int, name: Any) -> str:
+    """``"f.toml: [[derivation]] 2 ('mine')"``; a name that is not text is left out."""
     named = f" ({name!r})" if isinstance(name, str) else ""
     return f"{path}: [[derivation]] {index}{named}"
 
@@ -83,7 +83,7 @@ def _structure(path: Path, index: int, table: Any) -> UserDerivation:
     """Keys, types, the code file and the code's syntax: checks that need no SymPy."""
     if not isinstance(table, dict):
         raise FormulasFileError(f"{path}: [[derivation]] {index} is not a table")
-    where = _where(path, index, table)
+    where = _where(path, index, table.get("name"))
     unknown = [k for k in table if k not in KEYS]
     if unknown:
         raise FormulasFileError(f"{where}: unknown key {unknown[0]!r}; the keys are "
@@ -143,18 +143,23 @@ def _meaning(path: Path, index: int, d: UserDerivation) -> UserDerivation:
     from derivations.formula import _prepare
     from derivations.spec import parse_spec
 
-    named = "" if d.name == f"derivation {index}" else f" ({d.name!r})"
-    where = f"{path}: [[derivation]] {index}{named}"
+    where = _where(path, index, None if d.name == f"derivation {index}" else d.name)
     try:
         spec = parse_spec(d.spec)
     except ValueError as exc:
         raise FormulasFileError(f"{where}, key 'spec': {exc}") from None
     pairs = []
+    keys: dict[str, str] = {}  # the target each key names -> the key
     for target, expression in d.formulas:
         try:
-            pairs.append((target, _prepare(spec, target, expression)[2].text))
+            _, t, formula = _prepare(spec, target, expression)
         except ValueError as exc:
             raise FormulasFileError(f"{where}, key 'formulas.{target}': {exc}") from None
+        if t in keys:
+            raise FormulasFileError(f"{where}, key 'formulas.{target}': names {t}, as "
+                                    f"'formulas.{keys[t]}' does; give each target once")
+        keys[t] = target
+        pairs.append((target, formula.text))
     try:
         check_names(d.names or {})
     except ValueError as exc:

@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from derivations.sign_patterns import (
@@ -57,15 +57,12 @@ def test_on_pattern_agrees_with_sympy_at_a_point_of_the_region(coeffs, values):
     point = dict(zip((x, y, z), map(sp.Integer, values), strict=True))
     u = coeffs[0] * x + coeffs[1] * y + coeffs[2] * z
     expr = normal_steps(sp.Heaviside(u)) * Relu(u - z) + Relu(-u) * y
+    assume(all(q.xreplace(point) != 0 for q in (u, u - z)))  # a kink: no region
     pattern = Pattern()
     # choose the pattern of the point: the sign of each quantity there
     for q in (u, u - z):
         sign, key = normal_quantity(q)
-        value = q.xreplace(point)
-        if value != 0:
-            pattern.signs[key] = (value > 0) == (sign > 0)
-    if any(q.xreplace(point) == 0 for q in (u, u - z)):
-        return  # a kink: no region
+        pattern.signs[key] = (q.xreplace(point) > 0) == (sign > 0)
     got = on_pattern(expr, pattern).xreplace(point)
     want = expr.rewrite(sp.Max).xreplace(point)
     assert got == want

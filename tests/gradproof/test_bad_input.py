@@ -28,6 +28,9 @@ FORMULAS = {
                     "not valid Python"),
     "bad_name": (_GOOD + '[derivation.formulas]\ndW2 = "dZ2 @ H1.T"\n',
                  "[[derivation]] 1 ('hw'), key 'formulas.dW2': name 'H1' is not defined here"),
+    "same_target": (_GOOD + '[derivation.formulas]\ndW2 = "dZ2 @ A1.T"\ndw2 = "dZ2"\n',
+                    "[[derivation]] 1 ('hw'), key 'formulas.dw2': names dW2, as 'formulas.dW2' "
+                    "does"),
     "bad_target": (_GOOD + '[derivation.formulas]\ndW7 = "dZ2"\n',
                    "[[derivation]] 1 ('hw'), key 'formulas.dW7': target 'dW7' is not a gradient"),
     "missing_code": (_GOOD + 'code_file = "nope.py"\n',

@@ -46,6 +46,8 @@ def test_json_carries_every_field(capsys):
         pytest.param([SPEC, "dW2 = dZ2 @@ A1"], "not valid Python syntax", id="syntax"),
         pytest.param([SPEC, "dW2 := dZ2"], "is not of the form", id="assignment"),
         pytest.param([SPEC], "at least one", id="nothing"),
+        pytest.param([SPEC, "dW2 = dZ2 @ A1.T / m", "dw2 = dZ2 @ A1.T"], "dW2 is given twice",
+                     id="one target twice"),
         pytest.param([SPEC, "--code", "/no/such/file.py"], "no such file", id="code"),
     ],
 )
