@@ -219,13 +219,11 @@ def _cost_grad(task: str, A3: sp.Matrix, Y: sp.Matrix, reduction: str, M: sp.Mat
                half: bool = True) -> sp.Matrix:
     """d(cost)/dM entrywise, the cost being the sum (or mean) of the per-entry losses.
 
-    Each entry of M is differentiated only in the loss terms that contain it: the other terms
-    have derivative 0, so this is ``diff`` of the whole cost, without walking every term.
+    :func:`~derivations.networks.entrywise_grad` differentiates each entry of M only in the loss
+    terms that contain it (the others have derivative 0).
     """
-    terms = [_per_sample(task, a, y, half) for a, y in zip(A3, Y, strict=True)]
-    divisor = A3.cols if reduction == "mean" else 1
-    return M.applyfunc(
-        lambda s: sp.Add(*(sp.diff(t, s) for t in terms if t.has(s))) / divisor)
+    total = sp.Add(*(_per_sample(task, a, y, half) for a, y in zip(A3, Y, strict=True)))
+    return entrywise_grad(_reduce(total, A3.cols, reduction), M)
 
 
 def _build_dz3(task: str, reduction: str, *, scale_by_m: bool = False,
