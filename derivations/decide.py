@@ -409,11 +409,11 @@ def decide_equal(
         counterexample and a proven correction; ``UNDECIDED`` when neither could be shown.
     """
     correct, stated = sp.sympify(correct), sp.sympify(stated)
-    frozen, table = freeze_functions(correct - stated)
-    table = {**freeze_functions(correct)[1], **freeze_functions(stated)[1]}
-    generic = (f" for every {', '.join(sorted({c[0] for c in table.values()}))} (values and "
-               "derivatives at each argument independent)") if table else ""
-    if is_zero(frozen):
+    # the functions of each side (a difference may cancel them): named in the reason
+    names = {c[0] for side in (correct, stated) for c in freeze_functions(side)[1].values()}
+    generic = (f" for every {', '.join(sorted(names))} (values and "
+               "derivatives at each argument independent)") if names else ""
+    if is_zero(correct - stated):  # is_zero freezes the functions itself
         return Decision(
             Verdict.PROVEN,
             f"{what} minus the derived value simplifies to 0{generic}",

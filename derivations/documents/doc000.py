@@ -435,10 +435,6 @@ def _output_layer(dims: tuple[int, ...], *, layout: str, mean: bool) -> dict[str
     return {"W": W, "b": b, "A1": A1, "Z": Z, "A2": A, "Y": Yn, "L": L, "m": m}
 
 
-def _grad(L: sp.Expr, M: sp.Matrix) -> sp.Matrix:
-    return entrywise_grad(L, M)
-
-
 Formula = Callable[[dict[str, Any]], sp.Matrix]
 
 
@@ -465,7 +461,7 @@ def output_build(
     """
     def build(dims: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix]:
         net = _output_layer(dims, layout=layout, mean=mean)
-        return _grad(net["L"], net[param]), formula(net)
+        return entrywise_grad(net["L"], net[param]), formula(net)
 
     return build
 
@@ -547,7 +543,7 @@ def _decide_dL_dZ2() -> Decision:
             A = Z.applyfunc(Sigmoid)
             L = sp.Add(*(bce(a, y) for a, y in zip(A, net["Y"], strict=True)))
             L = L / dims[1] if mean else L
-            return _grad(L, Z), (A - net["Y"]) / dims[1] if scale else A - net["Y"]
+            return entrywise_grad(L, Z), (A - net["Y"]) / dims[1] if scale else A - net["Y"]
 
         labels = {sp.Symbol(f"Y_{i}_{j}", real=True): (sp.Integer(0), sp.Integer(1))
                   for i in range(5) for j in range(5)}
@@ -702,7 +698,7 @@ def _decide_chain_rule() -> Decision:
             dL_dA = sp.Matrix(A.rows, A.cols, lambda i, j: sp.diff(
                 bce(a, net["Y"][i, j]), a).subs(a, A[i, j]) / net["m"])
             dA_dZ = A.applyfunc(lambda s: s * (1 - s))
-            return _grad(net["L"], net["W"]), dL_dA * dA_dZ * net["A1"]
+            return entrywise_grad(net["L"], net["W"]), dL_dA * dA_dZ * net["A1"]
 
         return lambda: decide_matrix(build, n_dims=3, shapes=shapes,
                                      what="dL/dA * dA/dZ * dZ/dW as matrix products")

@@ -66,7 +66,7 @@ from derivations.iteration import (
     gradient_descent,
     rates_where,
 )
-from derivations.networks import Sigmoid, gradients, network, stacked
+from derivations.networks import Sigmoid, entrywise_grad, gradients, network, stacked
 from derivations.shapes import decide_product_orientation, decide_shape, mat, np_add
 from derivations.sums import decide_sum_equal, decide_term_count
 from derivations.symbolic import bce, matrix, relu, sigmoid, squared_error
@@ -215,21 +215,15 @@ def _output(task: str, Z3: sp.Matrix) -> sp.Matrix:
     return Z3.applyfunc(Sigmoid) if task == "classification" else Z3
 
 
-def _grad(L: sp.Expr, M: sp.Matrix) -> sp.Matrix:
-    return M.applyfunc(lambda s: sp.diff(L, s))
-
-
 def _cost_grad(task: str, A3: sp.Matrix, Y: sp.Matrix, reduction: str, M: sp.Matrix,
                half: bool = True) -> sp.Matrix:
     """d(cost)/dM entrywise, the cost being the sum (or mean) of the per-entry losses.
 
-    Each entry of M is differentiated only in the loss terms that contain it: the other terms
-    have derivative 0, so this is ``diff`` of the whole cost, without walking every term.
+    :func:`~derivations.networks.entrywise_grad` differentiates each entry of M only in the loss
+    terms that contain it (the others have derivative 0).
     """
-    terms = [_per_sample(task, a, y, half) for a, y in zip(A3, Y, strict=True)]
-    divisor = A3.cols if reduction == "mean" else 1
-    return M.applyfunc(
-        lambda s: sp.Add(*(sp.diff(t, s) for t in terms if t.has(s))) / divisor)
+    total = sp.Add(*(_per_sample(task, a, y, half) for a, y in zip(A3, Y, strict=True)))
+    return entrywise_grad(_reduce(total, A3.cols, reduction), M)
 
 
 def _build_dz3(task: str, reduction: str, *, scale_by_m: bool = False,
@@ -287,7 +281,7 @@ def _build_dz_prev(names: tuple[str, str, str], form: str) -> Build:
         H = Z.applyfunc(sp.Heaviside)
         stated = G * W_next * H if form == "as written" else \
             (W_next.T * G).multiply_elementwise(H)
-        return _grad(L, Z), stated
+        return entrywise_grad(L, Z), stated
     return build
 
 
@@ -304,7 +298,7 @@ def _build_dw_sample(names: tuple[str, str, str, str, str], form: str) -> Build:
         H = Z.applyfunc(sp.Heaviside)
         stated = G * W_next * H * A_prev if form == "as written" else \
             (W_next.T * G).multiply_elementwise(H) * A_prev.T
-        return _grad(L, W), stated
+        return entrywise_grad(L, W), stated
     return build
 
 
